@@ -1,0 +1,100 @@
+"""Assemble the host from settings: store, engine and domain services (no gRPC)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from npcbridge import API_VERSION, __version__
+from npcbridge.config import Settings
+from npcbridge.dialogue.service import DialogueService
+from npcbridge.dialogue.validation import DialogueLimits
+from npcbridge.engine.interface import Engine
+from npcbridge.store import SessionStore, open_store
+
+
+@dataclass
+class ServerInfo:
+    """What GetServerInfo answers; transport converts it to the proto."""
+
+    api_version: str
+    runtime_version: str
+    capabilities: dict[str, bool]
+    models: list[dict[str, object]]
+    limits: dict[str, int]
+
+
+def make_engine(settings: Settings) -> Engine:
+    """The dialogue engine named by ``backend``; its model loads on ``start()``."""
+    if settings.backend == "scripted":
+        from npcbridge.engine.scripted import ScriptedEngine
+
+        assert settings.script is not None  # enforced by Settings
+        return ScriptedEngine.from_file(settings.script)
+    from npcbridge.engine.transformers_engine import TransformersEngine
+
+    return TransformersEngine.from_settings(settings.model, settings.cache_dir, settings.device, settings.dtype)
+
+
+def dialogue_limits(settings: Settings) -> DialogueLimits:
+    """The dialogue-relevant slice of the settings."""
+    return DialogueLimits(
+        max_text_chars=settings.max_text_chars,
+        max_new_tokens=settings.max_new_tokens,
+        default_max_tokens=settings.default_max_tokens,
+        max_concurrent_streams=settings.max_concurrent_streams,
+        max_context_tokens=settings.max_context_tokens,
+        default_temperature=settings.default_temperature,
+        default_top_p=settings.default_top_p,
+    )
+
+
+@dataclass
+class Host:
+    """The domain side of a running host."""
+
+    settings: Settings
+    store: SessionStore
+    engine: Engine
+    dialogue: DialogueService
+
+    @classmethod
+    def create(cls, settings: Settings, engine: Engine | None = None) -> Host:
+        """Open the store and build services; ``engine`` overrides the configured one."""
+        store = open_store(settings.db)
+        engine = engine or make_engine(settings)
+        return cls(settings, store, engine, DialogueService(store, engine, dialogue_limits(settings)))
+
+    def server_info(self) -> ServerInfo:
+        """The handshake answer for GetServerInfo."""
+        s = self.settings
+        info = self.engine.info
+        return ServerInfo(
+            api_version=API_VERSION,
+            runtime_version=__version__,
+            capabilities={
+                "dialogue": True, "avatars": False, "moderation": False, "streaming_moderation": False,
+                "auth_required": s.token() is not None, "tls": s.tls_cert is not None,
+                "persistent_sessions": s.db != ":memory:", "priority": False,
+            },
+            models=[{"name": info.name, "kind": "dialogue", "device": info.device, "dtype": info.dtype,
+                     "context_length": info.context_length, "backend": info.backend}],
+            limits={
+                "max_text_chars": s.max_text_chars, "max_new_tokens": s.max_new_tokens,
+                "max_concurrent_streams": s.max_concurrent_streams, "max_message_bytes": s.max_message_bytes,
+                "max_batch_texts": s.max_batch_texts, "max_avatar_count": s.max_avatar_count,
+            },
+        )
+
+    async def start(self) -> None:
+        """Load the model (slow for real models)."""
+        await self.engine.start()
+
+    async def close(self) -> None:
+        """Stop the engine and close the store (after calls have drained)."""
+        await self.engine.stop()
+        self.store.close()
+
+    async def stop(self, grace_s: float) -> None:
+        """Drain dialogue streams for up to ``grace_s``, then close."""
+        await self.dialogue.shutdown(grace_s)
+        await self.close()

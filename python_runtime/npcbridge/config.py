@@ -1,0 +1,149 @@
+"""One typed settings object for the host.
+
+Precedence, lowest to highest: defaults < TOML file < ``NPCBRIDGE_*`` environment
+< CLI flags (passed to :func:`load_settings` as keyword arguments). The TOML file
+comes from ``--config`` or ``NPCBRIDGE_CONFIG``. Nothing else in the package reads
+the environment.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from npcbridge.errors import ConfigError
+
+APP_NAME = "npcbridge"
+ENV_PREFIX = "NPCBRIDGE_"
+
+
+def default_data_dir() -> Path:
+    """Where the session database lives unless ``--db`` says otherwise."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_cache_dir() -> Path:
+    """Where converted models are cached (the GGUF conversion takes ~20 s once)."""
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Every knob of the host. Field names are the CLI flags and env suffixes."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", validate_default=True)
+
+    # Network
+    host: str = Field("127.0.0.1", description="Address to bind; non-loopback needs a token or --insecure.")
+    port: int = Field(50051, ge=0, le=65535, description="Port to bind; 0 picks a free one.")
+    insecure: bool = Field(False, description="Allow a non-loopback bind without an auth token.")
+    auth_token: SecretStr | None = Field(None, description="Bearer token every call must carry.")
+    auth_token_file: Path | None = Field(None, description="File holding the bearer token.")
+    tls_cert: Path | None = Field(None, description="PEM certificate chain; serve TLS with tls_key.")
+    tls_key: Path | None = Field(None, description="PEM private key for tls_cert.")
+    metrics_port: int | None = Field(None, ge=0, le=65535, description="Serve Prometheus metrics here.")
+    grace_period_s: float = Field(5.0, ge=0, description="How long in-flight streams may finish on stop.")
+
+    # Models
+    backend: Literal["transformers", "scripted"] = Field("transformers", description="Dialogue backend.")
+    model: str = Field("smollm2-135m-instruct", description="Model name, Hugging Face id or local path.")
+    script: Path | None = Field(None, description="YAML/JSON replies for the scripted backend.")
+    device: str = Field("auto", description="auto, cpu, cuda or cuda:N.")
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field("auto", description="auto: bf16 on CUDA, fp32 on CPU.")
+    cache_dir: Path = Field(default_factory=default_cache_dir, description="Converted-model cache.")
+
+    # Storage
+    db: str = Field(default_factory=lambda: str(default_data_dir() / "npcbridge.db"),
+                    description="SQLite file for characters and sessions; ':memory:' for tests.")
+
+    # Limits (enforced; reported in ServerInfo.limits)
+    max_text_chars: int = Field(2000, ge=1, description="Longest player text or moderation text.")
+    max_new_tokens: int = Field(512, ge=1, description="Most tokens one reply may ask for.")
+    default_max_tokens: int = Field(128, ge=1, description="Reply length when a request sets none.")
+    max_concurrent_streams: int = Field(32, ge=1, description="Say streams served at once.")
+    max_message_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="Largest gRPC message.")
+    max_context_tokens: int = Field(2048, ge=128, description="Prompt + reply budget; history is trimmed to fit.")
+    max_batch_texts: int = Field(256, ge=1, description="Most texts in one CheckBatch.")
+    max_avatar_count: int = Field(16, ge=1, description="Most avatars in one Generate.")
+
+    # Sampling defaults
+    default_temperature: float = Field(0.7, ge=0, le=2)
+    default_top_p: float = Field(0.95, gt=0, le=1)
+
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # First wins: CLI flags (init) > environment > TOML > defaults.
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls)
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.default_max_tokens > self.max_new_tokens:
+            self.default_max_tokens = self.max_new_tokens
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("tls_cert and tls_key go together: give both or neither")
+        if self.backend == "scripted" and self.script is None:
+            raise ValueError("the scripted backend needs --script FILE (YAML or JSON replies)")
+        return self
+
+    def token(self) -> str | None:
+        """The bearer token from ``auth_token`` or ``auth_token_file``, if any."""
+        if self.auth_token is not None:
+            return self.auth_token.get_secret_value()
+        if self.auth_token_file is not None:
+            try:
+                return self.auth_token_file.read_text(encoding="utf-8").strip() or None
+            except OSError as exc:
+                raise ConfigError(f"cannot read auth token file {self.auth_token_file}: {exc}") from exc
+        return None
+
+    def is_loopback(self) -> bool:
+        """True when ``host`` only accepts connections from this machine."""
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    def check_bind_policy(self) -> None:
+        """Refuse to expose the host to the network without a token (unless --insecure)."""
+        if not self.is_loopback() and self.token() is None and not self.insecure:
+            raise ConfigError(
+                f"refusing to bind {self.host}: a non-loopback address needs --auth-token "
+                "(or --auth-token-file); pass --insecure to serve without one"
+            )
+
+
+def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Settings:
+    """Build settings; ``overrides`` are CLI flags (``None`` means "not given")."""
+    path = config_file or os.environ.get(f"{ENV_PREFIX}CONFIG")
+    cls: type[Settings] = Settings
+    if path:
+        toml_path = Path(path)
+        if not toml_path.is_file():
+            raise ConfigError(f"config file {toml_path} does not exist")
+        cls = type("Settings", (Settings,), {"model_config": {**Settings.model_config, "toml_file": toml_path}})
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return cls(**given)
+    except ValueError as exc:
+        raise ConfigError(f"invalid settings: {exc}") from exc

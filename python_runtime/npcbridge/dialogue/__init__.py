@@ -1,0 +1,1 @@
+"""Characters, sessions, prompt building and the Say flow (no gRPC here)."""

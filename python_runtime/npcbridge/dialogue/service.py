@@ -1,0 +1,185 @@
+"""The dialogue domain service: characters, sessions and the Say flow."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+
+from npcbridge import metrics
+from npcbridge.dialogue.prompt import build_messages
+from npcbridge.dialogue.types import (
+    Character,
+    Completed,
+    DialogueEvent,
+    Role,
+    SayOptions,
+    Session,
+    Started,
+    TextDelta,
+    Timings,
+    Turn,
+    Usage,
+    new_id,
+)
+from npcbridge.dialogue.validation import (
+    DialogueLimits,
+    check_character,
+    check_id,
+    check_player_text,
+    resolve_sampling,
+)
+from npcbridge.engine.interface import Engine, GenerationRequest
+from npcbridge.errors import InvalidArgument, NotFound, ResourceExhausted, Unavailable
+from npcbridge.store.base import SessionStore
+
+log = logging.getLogger(__name__)
+
+
+class DialogueService:
+    """Everything the Dialogue RPCs do, with plain data in and out."""
+
+    def __init__(self, store: SessionStore, engine: Engine, limits: DialogueLimits | None = None) -> None:
+        self.store = store
+        self.engine = engine
+        self.limits = limits or DialogueLimits()
+        self._active: set[str] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._shutting_down = False
+
+    # Characters -----------------------------------------------------------------
+
+    async def upsert_character(self, character: Character) -> Character:
+        """Create or replace; an empty id is assigned."""
+        check_character(character)
+        if not character.id:
+            character.id = new_id("chr")
+        await asyncio.to_thread(self.store.upsert_character, character)
+        return character
+
+    async def get_character(self, character_id: str) -> Character:
+        check_id(character_id, "character id")
+        found = await asyncio.to_thread(self.store.get_character, character_id)
+        if found is None:
+            raise NotFound(f"character {character_id!r} does not exist; create it with UpsertCharacter")
+        return found
+
+    async def list_characters(self) -> list[Character]:
+        return await asyncio.to_thread(self.store.list_characters)
+
+    async def delete_character(self, character_id: str) -> None:
+        check_id(character_id, "character id")
+        if not await asyncio.to_thread(self.store.delete_character, character_id):
+            raise NotFound(f"character {character_id!r} does not exist")
+
+    # Sessions -------------------------------------------------------------------
+
+    async def create_session(self, character_id: str, player_id: str) -> Session:
+        """Start a conversation between a player and an existing character."""
+        await self.get_character(character_id)
+        if len(player_id) > 256:
+            raise InvalidArgument(f"player_id is {len(player_id)} characters; at most 256")
+        session = Session(id=new_id("ses"), character_id=character_id, player_id=player_id)
+        await asyncio.to_thread(self.store.create_session, session)
+        return session
+
+    async def get_session(self, session_id: str) -> Session:
+        check_id(session_id, "session id")
+        found = await asyncio.to_thread(self.store.get_session, session_id)
+        if found is None:
+            raise NotFound(f"session {session_id!r} does not exist; create one with CreateSession")
+        return found
+
+    async def delete_session(self, session_id: str) -> None:
+        check_id(session_id, "session id")
+        if not await asyncio.to_thread(self.store.delete_session, session_id):
+            raise NotFound(f"session {session_id!r} does not exist")
+
+    # Say ------------------------------------------------------------------------
+
+    async def say(self, session_id: str, text: str, options: SayOptions | None = None) -> AsyncIterator[DialogueEvent]:
+        """Stream a reply: Started, TextDelta..., Completed. Stores the turn pair on completion.
+
+        Validation and look-ups happen before anything is yielded, so bad input
+        fails the call without a half-open stream.
+        """
+        received = time.perf_counter()
+        check_player_text(text, self.limits)
+        params = resolve_sampling(options or SayOptions(), self.limits)
+        session = await self.get_session(session_id)
+        character = await self.get_character(session.character_id)
+        if self._shutting_down:
+            raise Unavailable("host is shutting down; reconnect to a running host")
+        if not self.engine.ready:
+            raise Unavailable(f"model {self.engine.info.name} is not ready yet; retry when health is SERVING")
+        if len(self._active) >= self.limits.max_concurrent_streams:
+            raise ResourceExhausted(
+                f"all {self.limits.max_concurrent_streams} dialogue streams are busy; retry shortly "
+                "or raise max_concurrent_streams")
+        prompt_budget = max(1, min(self.limits.max_context_tokens, self.engine.info.context_length or 1 << 30)
+                            - params.max_tokens)
+        messages = build_messages(character, session.turns, text, self.engine.count_tokens, prompt_budget)
+
+        interaction_id = new_id("int")
+        self._active.add(interaction_id)
+        self._idle.clear()
+        metrics.ACTIVE_STREAMS.inc()
+        try:
+            yield Started(interaction_id=interaction_id, session_id=session.id, model=self.engine.info.name)
+            pieces: list[str] = []
+            first_at: float | None = None
+            final = None
+            request = GenerationRequest(interaction_id, messages, params)
+            metrics.QUEUE_DEPTH.set(self.engine.queue_depth())
+            async for chunk in self.engine.generate(request):
+                if chunk.text:
+                    if first_at is None:
+                        first_at = time.perf_counter()
+                        metrics.TIME_TO_FIRST_TOKEN.observe(first_at - received)
+                    pieces.append(chunk.text)
+                    yield TextDelta(chunk.text)
+                if chunk.finish_reason is not None:
+                    final = chunk
+            if final is None or final.finish_reason == "cancelled":
+                if self._shutting_down:
+                    raise Unavailable("host is shutting down; the reply was cut short, retry on a running host")
+                raise Unavailable("generation was cancelled by the host")
+            done = time.perf_counter()
+            reply = "".join(pieces)
+            await asyncio.to_thread(self.store.append_turns, session.id, [
+                Turn(Role.PLAYER, text, interaction_id),
+                Turn(Role.CHARACTER, reply, interaction_id),
+            ])
+            metrics.TOKENS_GENERATED.inc(final.completion_tokens)
+            decode_s = done - (first_at or done)
+            yield Completed(
+                interaction_id=interaction_id, text=reply, finish_reason=final.finish_reason or "stop",
+                usage=Usage(final.prompt_tokens, final.completion_tokens),
+                timings=Timings(
+                    queue_ms=final.queue_ms,
+                    ttft_ms=((first_at or done) - received) * 1000,
+                    total_ms=(done - received) * 1000,
+                    tokens_per_second=(final.completion_tokens - 1) / decode_s if decode_s > 0 else 0.0,
+                ),
+            )
+        finally:
+            metrics.ACTIVE_STREAMS.dec()
+            self._active.discard(interaction_id)
+            if not self._active:
+                self._idle.set()
+
+    async def shutdown(self, grace_s: float) -> None:
+        """Refuse new Say calls, let active ones finish for ``grace_s``, then abort them."""
+        self._shutting_down = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout=grace_s)
+        except TimeoutError:
+            log.warning("aborting %d dialogue stream(s) still running after %.1fs", len(self._active), grace_s)
+            for interaction_id in list(self._active):
+                self.engine.abort(interaction_id)
+            try:
+                await asyncio.wait_for(self._idle.wait(), timeout=2.0)
+            except TimeoutError:
+                pass

@@ -1,0 +1,135 @@
+"""Plain data for characters, sessions and turns; the transport converts to protos."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+def now_ms() -> int:
+    """Wall-clock time in Unix milliseconds (what Turn.created_at_ms carries)."""
+    return int(time.time() * 1000)
+
+
+def new_id(prefix: str) -> str:
+    """A short, unique, readable id such as ``ses_1f3a...``."""
+    return f"{prefix}_{uuid.uuid4().hex[:20]}"
+
+
+class Role(str, Enum):
+    """Who said a turn."""
+
+    PLAYER = "player"
+    CHARACTER = "character"
+
+
+@dataclass
+class Character:
+    """An NPC definition; every field ends up in the system prompt, never player text."""
+
+    id: str
+    name: str
+    persona: str = ""
+    backstory: str = ""
+    speaking_style: str = ""
+    knowledge: list[str] = field(default_factory=list)
+    greeting: str = ""
+    safety_policy: str = ""
+    deflections: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Turn:
+    """One utterance in a session."""
+
+    role: Role
+    text: str
+    interaction_id: str = ""
+    created_at_ms: int = field(default_factory=now_ms)
+
+
+@dataclass
+class Session:
+    """A player talking to a character."""
+
+    id: str
+    character_id: str
+    player_id: str
+    turns: list[Turn] = field(default_factory=list)
+    created_at_ms: int = field(default_factory=now_ms)
+
+
+@dataclass
+class SamplingParams:
+    """Resolved sampling settings (defaults already applied and validated)."""
+
+    max_tokens: int
+    temperature: float
+    top_p: float
+    seed: int | None = None
+
+
+@dataclass
+class SayOptions:
+    """Sampling fields as the client sent them; ``None`` means "use the default"."""
+
+    max_tokens: int = 0
+    temperature: float | None = None
+    top_p: float | None = None
+    seed: int | None = None
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass
+class Timings:
+    queue_ms: float = 0.0
+    ttft_ms: float = 0.0
+    total_ms: float = 0.0
+    tokens_per_second: float = 0.0
+
+
+@dataclass
+class Started:
+    """First event of a Say stream."""
+
+    interaction_id: str
+    session_id: str
+    model: str
+
+
+@dataclass
+class TextDelta:
+    """A piece of the reply (whole characters only)."""
+
+    text: str
+
+
+@dataclass
+class ModerationNotice:
+    """Moderation acted on input (source "player") or output (source "character")."""
+
+    source: str
+    action: str
+    categories: list[str]
+    message: str
+
+
+@dataclass
+class Completed:
+    """Last event of a Say stream."""
+
+    interaction_id: str
+    text: str
+    finish_reason: str
+    usage: Usage
+    timings: Timings
+
+
+DialogueEvent = Started | TextDelta | ModerationNotice | Completed

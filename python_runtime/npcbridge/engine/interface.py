@@ -1,0 +1,71 @@
+"""The engine interface the dialogue layer talks to, and the data it exchanges."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from npcbridge.dialogue.types import SamplingParams
+
+
+@dataclass
+class ChatMessage:
+    """One message of a chat prompt; roles are the chat template's (system/user/assistant)."""
+
+    role: str
+    content: str
+
+
+@dataclass
+class GenerationRequest:
+    """A prompt to complete. ``priority``: higher is served first (ties: first come)."""
+
+    request_id: str
+    messages: list[ChatMessage]
+    params: SamplingParams
+    priority: int = 0
+
+
+@dataclass
+class GenerationChunk:
+    """Text produced since the previous chunk. The last chunk has ``finish_reason``
+    ("stop", "length" or "cancelled") and the token counts."""
+
+    text: str = ""
+    finish_reason: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    queue_ms: float = 0.0
+
+
+@dataclass
+class EngineInfo:
+    """What ServerInfo reports about the dialogue model."""
+
+    name: str
+    backend: str
+    device: str = "cpu"
+    dtype: str = "float32"
+    context_length: int = 0
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class Engine(Protocol):
+    """Submit a request and get an async stream of text; abort by id.
+
+    ``generate`` must abort its request when the consumer stops iterating
+    (client cancellation), and raise :class:`npcbridge.errors.Unavailable`
+    when the engine cannot serve.
+    """
+
+    info: EngineInfo
+
+    @property
+    def ready(self) -> bool: ...
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    def count_tokens(self, messages: list[ChatMessage]) -> int: ...
+    def generate(self, request: GenerationRequest) -> AsyncIterator[GenerationChunk]: ...
+    def abort(self, request_id: str) -> None: ...
+    def queue_depth(self) -> int: ...

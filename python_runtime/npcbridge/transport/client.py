@@ -1,0 +1,120 @@
+"""A small synchronous Python client for the host (CLI, benchmarks, tests)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from npcbridge import API_VERSION, __version__
+from npcbridge._proto.v1 import dialogue_pb2 as dpb
+from npcbridge._proto.v1 import dialogue_pb2_grpc, runtime_pb2, runtime_pb2_grpc
+
+HostError = grpc.RpcError
+
+
+class HostClient:
+    """Blocking client over one channel; every call has a deadline."""
+
+    def __init__(self, address: str, token: str | None = None, tls_ca: Path | None = None,
+                 timeout_s: float = 30.0) -> None:
+        if tls_ca is not None:
+            self.channel = grpc.secure_channel(address, grpc.ssl_channel_credentials(tls_ca.read_bytes()))
+        else:
+            self.channel = grpc.insecure_channel(address)
+        self.timeout_s = timeout_s
+        self._metadata = (("authorization", f"Bearer {token}"),) if token else ()
+        self.runtime = runtime_pb2_grpc.RuntimeStub(self.channel)
+        self.dialogue = dialogue_pb2_grpc.DialogueStub(self.channel)
+        self.health_stub = health_pb2_grpc.HealthStub(self.channel)
+
+    def __enter__(self) -> HostClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.channel.close()
+
+    def _call(self, method: Any, request: Any) -> Any:
+        return method(request, timeout=self.timeout_s, metadata=self._metadata)
+
+    def info(self) -> runtime_pb2.ServerInfo:
+        """The handshake: GetServerInfo."""
+        return self._call(self.runtime.GetServerInfo, runtime_pb2.GetServerInfoRequest(
+            client_name=f"npcbridge-python/{__version__}", client_api_version=API_VERSION))
+
+    def health(self, service: str = "") -> str:
+        """"SERVING", "NOT_SERVING", ... for ``service`` ("" is the whole host)."""
+        reply = self.health_stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=self.timeout_s)
+        return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+
+    def wait_serving(self, timeout_s: float = 120.0) -> None:
+        """Block until health says SERVING (models loaded)."""
+        deadline = time.monotonic() + timeout_s
+        last: Exception | str = "no answer"
+        while time.monotonic() < deadline:
+            try:
+                status = self.health()
+                if status == "SERVING":
+                    return
+                last = status
+            except grpc.RpcError as exc:
+                last = exc
+            time.sleep(0.1)
+        raise TimeoutError(f"host not SERVING after {timeout_s:.0f}s (last: {last})")
+
+    def upsert_character(self, **fields: Any) -> dpb.Character:
+        return self._call(self.dialogue.UpsertCharacter, dpb.UpsertCharacterRequest(character=dpb.Character(**fields)))
+
+    def get_character(self, character_id: str) -> dpb.Character:
+        return self._call(self.dialogue.GetCharacter, dpb.GetCharacterRequest(id=character_id))
+
+    def list_characters(self) -> list[dpb.Character]:
+        return list(self._call(self.dialogue.ListCharacters, dpb.ListCharactersRequest()).characters)
+
+    def delete_character(self, character_id: str) -> None:
+        self._call(self.dialogue.DeleteCharacter, dpb.DeleteCharacterRequest(id=character_id))
+
+    def create_session(self, character_id: str, player_id: str = "player") -> dpb.Session:
+        return self._call(self.dialogue.CreateSession,
+                          dpb.CreateSessionRequest(character_id=character_id, player_id=player_id))
+
+    def get_session(self, session_id: str) -> dpb.Session:
+        return self._call(self.dialogue.GetSession, dpb.GetSessionRequest(id=session_id))
+
+    def delete_session(self, session_id: str) -> None:
+        self._call(self.dialogue.DeleteSession, dpb.DeleteSessionRequest(id=session_id))
+
+    def say(self, session_id: str, text: str, *, max_tokens: int = 0, temperature: float | None = None,
+            top_p: float | None = None, seed: int | None = None,
+            timeout_s: float | None = None) -> Iterator[dpb.DialogueEvent]:
+        """Start a Say stream; iterate it for events, ``.cancel()`` it to stop the reply."""
+        params = dpb.GenerationParams(max_tokens=max_tokens)
+        if temperature is not None:
+            params.temperature = temperature
+        if top_p is not None:
+            params.top_p = top_p
+        if seed is not None:
+            params.seed = seed
+        return self.dialogue.Say(dpb.SayRequest(session_id=session_id, text=text, params=params),
+                                 timeout=timeout_s or self.timeout_s * 10, metadata=self._metadata)
+
+    def say_text(self, session_id: str, text: str, **kwargs: Any) -> tuple[list[str], dpb.Completed]:
+        """Run a whole Say; returns the text deltas and the Completed event."""
+        deltas: list[str] = []
+        completed = None
+        for event in self.say(session_id, text, **kwargs):
+            kind = event.WhichOneof("event")
+            if kind == "text_delta":
+                deltas.append(event.text_delta.text)
+            elif kind == "completed":
+                completed = event.completed
+        if completed is None:
+            raise RuntimeError("Say ended without a completed event")
+        return deltas, completed

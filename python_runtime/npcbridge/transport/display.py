@@ -1,0 +1,26 @@
+"""Rich rendering of host answers for the CLI."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from npcbridge._proto.v1 import runtime_pb2
+
+
+def print_server_info(info: runtime_pb2.ServerInfo, health: str, console: Console | None = None) -> None:
+    """A ServerInfo as tables: versions, capabilities, models, limits."""
+    console = console or Console()
+    console.print(f"[bold]NPC Bridge host[/] api {info.api_version}, runtime {info.runtime_version}, health {health}")
+    caps = Table(title="capabilities", show_header=False)
+    for field, value in info.capabilities.ListFields():
+        caps.add_row(field.name, "yes" if value else "no")
+    console.print(caps)
+    models = Table("name", "kind", "backend", "device", "dtype", "context", title="models")
+    for m in info.models:
+        models.add_row(m.name, m.kind, m.backend, m.device, m.dtype, str(m.context_length))
+    console.print(models)
+    limits = Table(title="limits", show_header=False)
+    for field in info.limits.DESCRIPTOR.fields:
+        limits.add_row(field.name, str(getattr(info.limits, field.name)))
+    console.print(limits)

@@ -1,0 +1,165 @@
+"""Server bootstrap: grpc.aio server, servicers, health, reflection, TLS, auth,
+metrics, and graceful stop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer
+from grpc_reflection.v1alpha import reflection
+
+from npcbridge._proto.v1 import avatar_pb2, dialogue_pb2, moderation_pb2, runtime_pb2
+from npcbridge._proto.v1 import avatar_pb2_grpc, dialogue_pb2_grpc, moderation_pb2_grpc, runtime_pb2_grpc
+from npcbridge.app import Host
+from npcbridge.errors import ConfigError
+from npcbridge.metrics import serve_metrics
+from npcbridge.transport.dialogue_servicer import DialogueServicer
+from npcbridge.transport.interceptors import AuthInterceptor, ErrorInterceptor
+from npcbridge.transport.placeholders import AvatarsPlaceholder, ModerationPlaceholder
+from npcbridge.transport.runtime_servicer import RuntimeServicer
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAMES = [
+    runtime_pb2.DESCRIPTOR.services_by_name["Runtime"].full_name,
+    dialogue_pb2.DESCRIPTOR.services_by_name["Dialogue"].full_name,
+    avatar_pb2.DESCRIPTOR.services_by_name["Avatars"].full_name,
+    moderation_pb2.DESCRIPTOR.services_by_name["Moderation"].full_name,
+]
+SERVING = health_pb2.HealthCheckResponse.SERVING
+NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+def format_address(host: str, port: int) -> str:
+    """``host:port`` with IPv6 literals bracketed."""
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{host}:{port}"
+
+
+class GrpcHost:
+    """A :class:`~npcbridge.app.Host` served over gRPC.
+
+    ``start`` binds and serves at once with health NOT_SERVING, then loads the
+    model in the background; health turns SERVING when it is loaded.
+    """
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self.settings = host.settings
+        self.health = HealthServicer()
+        self.port = 0
+        self._server: grpc.aio.Server | None = None
+        self._loading: asyncio.Task[None] | None = None
+
+    async def start(self) -> int:
+        """Bind, serve and begin loading models; returns the bound port."""
+        s = self.settings
+        s.check_bind_policy()
+        token = s.token()
+        interceptors: list[grpc.aio.ServerInterceptor] = [AuthInterceptor(token)] if token else []
+        interceptors.append(ErrorInterceptor())
+        server = grpc.aio.server(
+            interceptors=interceptors,
+            options=[
+                ("grpc.max_receive_message_length", s.max_message_bytes),
+                ("grpc.max_send_message_length", s.max_message_bytes),
+                ("grpc.keepalive_time_ms", 30_000),
+                ("grpc.keepalive_timeout_ms", 10_000),
+                ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+                ("grpc.keepalive_permit_without_calls", 1),
+            ],
+        )
+        runtime_pb2_grpc.add_RuntimeServicer_to_server(RuntimeServicer(self.host.server_info), server)
+        dialogue_pb2_grpc.add_DialogueServicer_to_server(DialogueServicer(self.host.dialogue), server)
+        avatar_pb2_grpc.add_AvatarsServicer_to_server(AvatarsPlaceholder(), server)
+        moderation_pb2_grpc.add_ModerationServicer_to_server(ModerationPlaceholder(), server)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
+        for name in ["", *SERVICE_NAMES]:
+            await self.health.set(name, NOT_SERVING)
+        reflection.enable_server_reflection(
+            [*SERVICE_NAMES, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
+            server)
+
+        address = format_address(s.host, s.port)
+        try:
+            if s.tls_cert and s.tls_key:
+                creds = grpc.ssl_server_credentials([(s.tls_key.read_bytes(), s.tls_cert.read_bytes())])
+                self.port = server.add_secure_port(address, creds)
+            else:
+                self.port = server.add_insecure_port(address)
+        except (OSError, RuntimeError) as exc:
+            raise ConfigError(f"cannot bind {address}: {exc}") from exc
+        if not self.port:
+            raise ConfigError(f"cannot bind {address}: is the port in use or the address not on this machine?")
+        await server.start()
+        self._server = server
+        if s.metrics_port is not None:
+            serve_metrics(s.metrics_port, s.host)
+        self._loading = asyncio.create_task(self._load(), name="npcbridge-load")
+        log.info("listening on %s%s", format_address(s.host, self.port), " (TLS)" if s.tls_cert else "")
+        return self.port
+
+    async def _load(self) -> None:
+        await self.host.start()
+        for name in ["", *SERVICE_NAMES]:
+            await self.health.set(name, SERVING)
+        log.info("models loaded; health is SERVING")
+
+    async def wait_ready(self) -> None:
+        """Wait until models are loaded; re-raises a load failure."""
+        if self._loading is not None:
+            await self._loading
+
+    async def wait_closed(self) -> None:
+        if self._server is not None:
+            await self._server.wait_for_termination()
+
+    async def stop(self, grace_s: float | None = None) -> None:
+        """Graceful stop: NOT_SERVING, refuse new calls, let streams finish within
+        the grace period, then end the rest with UNAVAILABLE and a clear message."""
+        grace = self.settings.grace_period_s if grace_s is None else grace_s
+        await self.health.enter_graceful_shutdown()
+        if self._loading is not None and not self._loading.done():
+            self._loading.cancel()
+        stopping = None
+        if self._server is not None:
+            # The server's own deadline is a little later than ours, so our
+            # UNAVAILABLE message reaches clients before grpc's plain CANCELLED.
+            stopping = asyncio.create_task(self._server.stop(grace + 3.0))
+        await self.host.dialogue.shutdown(grace)
+        if stopping is not None:
+            await stopping
+        await self.host.close()
+
+
+async def serve_until_signalled(host: Host, on_ready: object = None) -> None:
+    """Run ``host`` until SIGINT/SIGTERM, then stop gracefully.
+
+    A model that fails to load stops the host with the load error.
+    """
+    import signal
+
+    grpc_host = GrpcHost(host)
+    await grpc_host.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    ready = asyncio.create_task(grpc_host.wait_ready())
+    stopped = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait({ready, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if ready in done:
+            ready.result()  # raises the load error, if any
+            if callable(on_ready):
+                on_ready(grpc_host)
+            await stopped
+        log.info("stopping: letting streams finish for up to %.1fs", host.settings.grace_period_s)
+    finally:
+        for task in (ready, stopped):
+            task.cancel()
+        await grpc_host.stop()
