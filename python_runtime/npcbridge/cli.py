@@ -72,6 +72,7 @@ def serve(
 
     try:
         settings = load_settings(config, **flags)
+        settings.check_bind_policy()  # before loading anything: fail fast
         _setup_logging(settings.log_level)
         host_obj = Host.create(settings)
 

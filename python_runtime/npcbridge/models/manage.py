@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
 from npcbridge.errors import ModelLoadError
 from npcbridge.models.loader import gguf_cache_dir, prepare
@@ -17,15 +16,15 @@ from npcbridge.models.registry import EMBEDDED_DEFAULT, EMBEDDED_WHEEL, resolve_
 
 def list_models(console: Console, cache_dir: Path) -> None:
     """Show the embedded model's state (installed? converted?)."""
-    table = Table("name", "source", "installed", "prepared")
+    out = Console(soft_wrap=True)
     try:
         source = resolve_model(EMBEDDED_DEFAULT)
         cached = gguf_cache_dir(source, cache_dir)
-        table.add_row(EMBEDDED_DEFAULT, f"{EMBEDDED_WHEEL} ({source.gguf_file})", "yes",
-                      str(cached) if (cached / "config.json").exists() else "no (npcbridge models pull)")
+        prepared = str(cached) if (cached / "config.json").exists() else "no (run: npcbridge models pull)"
+        out.print(f"[bold]{EMBEDDED_DEFAULT}[/] (default)\n  source:   {EMBEDDED_WHEEL} wheel, "
+                  f"{source.gguf_file}\n  prepared: {prepared}")
     except ModelLoadError:
-        table.add_row(EMBEDDED_DEFAULT, EMBEDDED_WHEEL, "no (npcbridge models pull)", "no")
-    Console().print(table)
+        out.print(f"[bold]{EMBEDDED_DEFAULT}[/] (default)\n  not installed (run: npcbridge models pull)")
     console.print("[dim]Any Hugging Face id (org/name) or local directory also works with --model.[/]")
 
 

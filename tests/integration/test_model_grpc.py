@@ -1,0 +1,94 @@
+"""The real thing: the embedded SmolLM2 model behind the real gRPC host."""
+
+import time
+
+import grpc
+import pytest
+
+from npcbridge.testing import running_host
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def greta(model_host):
+    client = model_host.client()
+    return client.upsert_character(
+        name="Greta", persona="A gruff dwarven blacksmith in Ironhold.", speaking_style="Short and blunt.",
+        knowledge=["Iron bars cost 5 gold each."], greeting="What do you want?")
+
+
+def test_say_streams_and_completed_equals_deltas(model_host, greta):
+    client = model_host.client()
+    session = client.create_session(greta.id)
+    events = list(client.say(session.id, "How much does iron cost?", max_tokens=24, temperature=0.0))
+    kinds = [e.WhichOneof("event") for e in events]
+    assert kinds[0] == "started" and kinds[-1] == "completed"
+    deltas = [e.text_delta.text for e in events if e.WhichOneof("event") == "text_delta"]
+    completed = events[-1].completed
+    assert len(deltas) > 3 and "".join(deltas) == completed.text and completed.text.strip()
+    assert completed.finish_reason in {"stop", "length"}
+    assert 0 < completed.usage.completion_tokens <= 24 and completed.usage.prompt_tokens > 50
+    assert completed.timings.ttft_ms > 0 and completed.timings.tokens_per_second > 0
+    turns = client.get_session(session.id).turns
+    assert [t.text for t in turns] == ["How much does iron cost?", completed.text]
+    assert model_host.client().info().models[0].name == "smollm2-135m-instruct"
+
+
+def test_seeded_replies_repeat(model_host, greta):
+    client = model_host.client()
+    replies = []
+    for _ in range(2):
+        session = client.create_session(greta.id)
+        replies.append(client.say_text(session.id, "Tell me about your forge.", max_tokens=20,
+                                       temperature=0.9, seed=1234)[1].text)
+    assert replies[0] == replies[1]
+    other = client.say_text(client.create_session(greta.id).id, "Tell me about your forge.", max_tokens=20,
+                            temperature=0.9, seed=99)[1].text
+    assert other != replies[0]
+
+
+def test_cancel_frees_the_slot_and_next_request_is_served(model_host, greta):
+    client = model_host.client()
+    session = client.create_session(greta.id)
+    call = client.say(session.id, "Tell me a very long story about dragons.", max_tokens=400, temperature=0.0)
+    deltas = 0
+    for event in call:
+        if event.WhichOneof("event") == "text_delta":
+            deltas += 1
+            if deltas == 2:
+                call.cancel()
+                break
+    core = model_host.host.engine._core
+    deadline = time.monotonic() + 10
+    while core.active_count() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert core.active_count() == 0, "the cancelled request still holds its slot"
+    _, completed = client.say_text(session.id, "Hello!", max_tokens=8, temperature=0.0)
+    assert completed.text and completed.usage.completion_tokens <= 8
+    assert [t.text for t in client.get_session(session.id).turns] == ["Hello!", completed.text]
+
+
+def test_history_is_used_in_the_next_turn(model_host, greta):
+    client = model_host.client()
+    session = client.create_session(greta.id)
+    client.say_text(session.id, "My name is Aldric.", max_tokens=16, temperature=0.0)
+    _, completed = client.say_text(session.id, "What is my name?", max_tokens=16, temperature=0.0)
+    assert completed.usage.prompt_tokens > 80  # the first exchange is in the prompt
+
+
+def test_unknown_session_on_real_model(model_host):
+    with pytest.raises(grpc.RpcError) as err:
+        model_host.client().say_text("ses_gone", "hi")
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_a_local_directory_model_serves(tiny_model_dir):
+    with running_host(backend="transformers", model=str(tiny_model_dir), device="cpu") as host:
+        client = host.client()
+        info = client.info()
+        assert info.models[0].name == str(tiny_model_dir) and info.models[0].context_length == 512
+        character = client.upsert_character(name="Tiny")
+        _, completed = client.say_text(client.create_session(character.id).id, "hi", max_tokens=5,
+                                       temperature=0.0)
+        assert completed.usage.completion_tokens <= 5
