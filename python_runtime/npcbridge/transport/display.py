@@ -13,8 +13,8 @@ def print_server_info(info: runtime_pb2.ServerInfo, health: str, console: Consol
     console = console or Console()
     console.print(f"[bold]NPC Bridge host[/] api {info.api_version}, runtime {info.runtime_version}, health {health}")
     caps = Table(title="capabilities", show_header=False)
-    for field, value in info.capabilities.ListFields():
-        caps.add_row(field.name, "yes" if value else "no")
+    for field in info.capabilities.DESCRIPTOR.fields:
+        caps.add_row(field.name, "yes" if getattr(info.capabilities, field.name) else "no")
     console.print(caps)
     models = Table("name", "kind", "backend", "device", "dtype", "context", title="models")
     for m in info.models:
