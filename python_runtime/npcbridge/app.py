@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from npcbridge import API_VERSION, __version__
@@ -9,6 +10,7 @@ from npcbridge.config import Settings
 from npcbridge.dialogue.service import DialogueService
 from npcbridge.dialogue.validation import DialogueLimits
 from npcbridge.engine.interface import Engine
+from npcbridge.moderation.service import ModerationLimits, ModerationService
 from npcbridge.store import SessionStore, open_store
 
 
@@ -56,13 +58,21 @@ class Host:
     store: SessionStore
     engine: Engine
     dialogue: DialogueService
+    moderation: ModerationService | None
 
     @classmethod
     def create(cls, settings: Settings, engine: Engine | None = None) -> Host:
         """Open the store and build services; ``engine`` overrides the configured one."""
         store = open_store(settings.db)
         engine = engine or make_engine(settings)
-        return cls(settings, store, engine, DialogueService(store, engine, dialogue_limits(settings)))
+        moderation = None
+        if settings.moderation:
+            moderation = ModerationService(
+                settings.moderation_policy,
+                ModerationLimits(settings.max_text_chars, settings.max_batch_texts),
+                use_classifier=settings.moderation_classifier, device="cpu")
+        dialogue = DialogueService(store, engine, dialogue_limits(settings), moderation)
+        return cls(settings, store, engine, dialogue, moderation)
 
     def server_info(self) -> ServerInfo:
         """The handshake answer for GetServerInfo."""
@@ -72,12 +82,16 @@ class Host:
             api_version=API_VERSION,
             runtime_version=__version__,
             capabilities={
-                "dialogue": True, "avatars": False, "moderation": False, "streaming_moderation": False,
+                "dialogue": True, "avatars": False, "moderation": self.moderation is not None,
+                "streaming_moderation": self.moderation is not None,
                 "auth_required": s.token() is not None, "tls": s.tls_cert is not None,
                 "persistent_sessions": s.db != ":memory:", "priority": False,
             },
             models=[{"name": info.name, "kind": "dialogue", "device": info.device, "dtype": info.dtype,
-                     "context_length": info.context_length, "backend": info.backend}],
+                     "context_length": info.context_length, "backend": info.backend}]
+            + ([{"name": "all-MiniLM-L6-v2 + npcbridge heads", "kind": "moderation", "device": "cpu",
+                 "dtype": "float32", "context_length": 64, "backend": "transformers"}]
+               if self.moderation is not None and self.moderation.has_classifier else []),
             limits={
                 "max_text_chars": s.max_text_chars, "max_new_tokens": s.max_new_tokens,
                 "max_concurrent_streams": s.max_concurrent_streams, "max_message_bytes": s.max_message_bytes,
@@ -86,8 +100,11 @@ class Host:
         )
 
     async def start(self) -> None:
-        """Load the model (slow for real models)."""
-        await self.engine.start()
+        """Load the models (slow for real models), concurrently."""
+        loads = [self.engine.start()]
+        if self.moderation is not None:
+            loads.append(self.moderation.start())
+        await asyncio.gather(*loads)
 
     async def close(self) -> None:
         """Stop the engine and close the store (after calls have drained)."""

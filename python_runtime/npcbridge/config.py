@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field("auto", description="auto: bf16 on CUDA, fp32 on CPU.")
     cache_dir: Path = Field(default_factory=default_cache_dir, description="Converted-model cache.")
 
+    # Moderation
+    moderation: bool = Field(True, description="Serve Moderation and filter dialogue input and output.")
+    moderation_policy: Literal["everyone", "teen", "mature"] = Field(
+        "teen", description="Host default policy tier; characters and requests may override it.")
+    moderation_classifier: bool = Field(True, description="Use the learned classifier (MiniLM heads).")
+
     # Storage
     db: str = Field(default_factory=lambda: str(default_data_dir() / "npcbridge.db"),
                     description="SQLite file for characters and sessions; ':memory:' for tests.")

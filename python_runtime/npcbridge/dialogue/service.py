@@ -6,6 +6,8 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
+from contextlib import aclosing
+from dataclasses import dataclass, field
 
 from npcbridge import metrics
 from npcbridge.dialogue.prompt import build_messages
@@ -13,7 +15,9 @@ from npcbridge.dialogue.types import (
     Character,
     Completed,
     DialogueEvent,
+    ModerationNotice,
     Role,
+    SamplingParams,
     SayOptions,
     Session,
     Started,
@@ -30,20 +34,58 @@ from npcbridge.dialogue.validation import (
     check_player_text,
     resolve_sampling,
 )
-from npcbridge.engine.interface import Engine, GenerationRequest
+from npcbridge.engine.interface import Engine, GenerationChunk, GenerationRequest
 from npcbridge.errors import InvalidArgument, NotFound, ResourceExhausted, Unavailable
+from npcbridge.moderation.service import ModerationService
+from npcbridge.moderation.stream_filter import FilterVerdict
+from npcbridge.moderation.types import Action
 from npcbridge.store.base import SessionStore
 
 log = logging.getLogger(__name__)
 
 
+DEFAULT_DEFLECTION = "Let's speak of something else, traveller."
+
+
+def deflection(character: Character, turn_count: int) -> str:
+    """An in-character line instead of a blocked exchange (rotates, deterministically)."""
+    lines = [d for d in character.deflections if d.strip()]
+    return lines[turn_count // 2 % len(lines)] if lines else DEFAULT_DEFLECTION
+
+
+def _timings(received: float, first_at: float | None, tokens: int, queue_ms: float) -> Timings:
+    done = time.perf_counter()
+    decode_s = done - (first_at or done)
+    return Timings(queue_ms=queue_ms, ttft_ms=((first_at or done) - received) * 1000,
+                   total_ms=(done - received) * 1000,
+                   tokens_per_second=(tokens - 1) / decode_s if decode_s > 0 and tokens > 1 else 0.0)
+
+
+async def _with_end(stream: AsyncIterator[GenerationChunk]) -> AsyncIterator[GenerationChunk | None]:
+    """The stream's chunks, then ``None`` once it is exhausted."""
+    async for chunk in stream:
+        yield chunk
+    yield None
+
+
+@dataclass
+class InputGate:
+    """The player's text after input moderation."""
+
+    text: str
+    blocked: bool = False
+    notices: list[ModerationNotice] = field(default_factory=list)
+
+
 class DialogueService:
     """Everything the Dialogue RPCs do, with plain data in and out."""
 
-    def __init__(self, store: SessionStore, engine: Engine, limits: DialogueLimits | None = None) -> None:
+    def __init__(self, store: SessionStore, engine: Engine, limits: DialogueLimits | None = None,
+                 moderation: ModerationService | None = None) -> None:
         self.store = store
         self.engine = engine
         self.limits = limits or DialogueLimits()
+        self.moderation = moderation
         self._active: set[str] = set()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -102,8 +144,8 @@ class DialogueService:
     async def say(self, session_id: str, text: str, options: SayOptions | None = None) -> AsyncIterator[DialogueEvent]:
         """Stream a reply: Started, TextDelta..., Completed. Stores the turn pair on completion.
 
-        Validation and look-ups happen before anything is yielded, so bad input
-        fails the call without a half-open stream.
+        Validation, look-ups and the input moderation check happen before anything
+        is yielded, so bad input fails the call without a half-open stream.
         """
         received = time.perf_counter()
         check_player_text(text, self.limits)
@@ -118,57 +160,96 @@ class DialogueService:
             raise ResourceExhausted(
                 f"all {self.limits.max_concurrent_streams} dialogue streams are busy; retry shortly "
                 "or raise max_concurrent_streams")
-        prompt_budget = max(1, min(self.limits.max_context_tokens, self.engine.info.context_length or 1 << 30)
-                            - params.max_tokens)
-        messages = build_messages(character, session.turns, text, self.engine.count_tokens, prompt_budget)
-
+        gate = await self._moderation_gate(text, character)
         interaction_id = new_id("int")
         self._active.add(interaction_id)
         self._idle.clear()
         metrics.ACTIVE_STREAMS.inc()
         try:
             yield Started(interaction_id=interaction_id, session_id=session.id, model=self.engine.info.name)
-            pieces: list[str] = []
-            first_at: float | None = None
-            final = None
-            request = GenerationRequest(interaction_id, messages, params)
-            metrics.QUEUE_DEPTH.set(self.engine.queue_depth())
-            async for chunk in self.engine.generate(request):
-                if chunk.text:
-                    if first_at is None:
-                        first_at = time.perf_counter()
-                        metrics.TIME_TO_FIRST_TOKEN.observe(first_at - received)
-                    pieces.append(chunk.text)
-                    yield TextDelta(chunk.text)
-                if chunk.finish_reason is not None:
-                    final = chunk
-            if final is None or final.finish_reason == "cancelled":
-                if self._shutting_down:
-                    raise Unavailable("host is shutting down; the reply was cut short, retry on a running host")
-                raise Unavailable("generation was cancelled by the host")
-            done = time.perf_counter()
-            reply = "".join(pieces)
-            await asyncio.to_thread(self.store.append_turns, session.id, [
-                Turn(Role.PLAYER, text, interaction_id),
-                Turn(Role.CHARACTER, reply, interaction_id),
-            ])
-            metrics.TOKENS_GENERATED.inc(final.completion_tokens)
-            decode_s = done - (first_at or done)
-            yield Completed(
-                interaction_id=interaction_id, text=reply, finish_reason=final.finish_reason or "stop",
-                usage=Usage(final.prompt_tokens, final.completion_tokens),
-                timings=Timings(
-                    queue_ms=final.queue_ms,
-                    ttft_ms=((first_at or done) - received) * 1000,
-                    total_ms=(done - received) * 1000,
-                    tokens_per_second=(final.completion_tokens - 1) / decode_s if decode_s > 0 else 0.0,
-                ),
-            )
+            for notice in gate.notices:
+                yield notice
+            if gate.blocked:
+                line = deflection(character, len(session.turns))
+                yield TextDelta(line)
+                yield Completed(interaction_id, line, "blocked", Usage(), _timings(received, None, 0, 0.0))
+                return
+            async for event in self._generate(session, character, gate.text, params, interaction_id, received):
+                yield event
         finally:
             metrics.ACTIVE_STREAMS.dec()
             self._active.discard(interaction_id)
             if not self._active:
                 self._idle.set()
+
+    async def _moderation_gate(self, text: str, character: Character) -> InputGate:
+        """Check the player's text: BLOCK stops before generation, MASK passes the masked text."""
+        if self.moderation is None:
+            return InputGate(text)
+        verdict = await self.moderation.check(text, character.safety_policy, "player")
+        if verdict.action is Action.ALLOW:
+            return InputGate(text)
+        what = "blocked" if verdict.action is Action.BLOCK else "masked"
+        notice = ModerationNotice("player", verdict.action.value, verdict.flagged_categories,
+                                  f"the player's message was {what} ({', '.join(verdict.flagged_categories)})")
+        return InputGate(verdict.masked_text, verdict.action is Action.BLOCK, [notice])
+
+    async def _generate(self, session: Session, character: Character, text: str, params: SamplingParams,
+                        interaction_id: str, received: float) -> AsyncIterator[DialogueEvent]:
+        prompt_budget = max(1, min(self.limits.max_context_tokens, self.engine.info.context_length or 1 << 30)
+                            - params.max_tokens)
+        messages = build_messages(character, session.turns, text, self.engine.count_tokens, prompt_budget)
+        reply_filter = self.moderation.stream_filter(character.safety_policy) if self.moderation else None
+        pieces: list[str] = []
+        first_at: float | None = None
+        final = None
+        blocked: list[str] | None = None
+        notified_mask = False
+        metrics.QUEUE_DEPTH.set(self.engine.queue_depth())
+        stream = self.engine.generate(GenerationRequest(interaction_id, messages, params))
+        async with aclosing(stream):
+            async for chunk in _with_end(stream):
+                if chunk is None:  # end of generation: release what the filter holds back
+                    if reply_filter is None:
+                        break
+                    verdict = await asyncio.to_thread(reply_filter.finish)
+                elif reply_filter is not None and chunk.text:
+                    verdict = await asyncio.to_thread(reply_filter.push, chunk.text)
+                else:
+                    verdict = FilterVerdict(release=chunk.text)
+                if chunk is not None and chunk.finish_reason is not None:
+                    final = chunk
+                if verdict.blocked:
+                    blocked = verdict.blocked_categories
+                    break  # leaving the block closes the stream: the engine aborts at once
+                if verdict.masked_categories and not notified_mask:
+                    notified_mask = True
+                    yield ModerationNotice("character", "mask", sorted(verdict.masked_categories),
+                                           "part of the reply was masked")
+                if verdict.release:
+                    if first_at is None:
+                        first_at = time.perf_counter()
+                        metrics.TIME_TO_FIRST_TOKEN.observe(first_at - received)
+                    pieces.append(verdict.release)
+                    yield TextDelta(verdict.release)
+        if blocked is None and (final is None or final.finish_reason == "cancelled"):
+            if self._shutting_down:
+                raise Unavailable("host is shutting down; the reply was cut short, retry on a running host")
+            raise Unavailable("generation was cancelled by the host")
+        reply, reason = "".join(pieces), final.finish_reason if final else "blocked"
+        if blocked is not None:
+            yield ModerationNotice("character", "block", blocked,
+                                   "the reply was blocked; discard the text so far, the completed text replaces it")
+            reply, reason = deflection(character, len(session.turns)), "blocked"
+            yield TextDelta(reply)
+        usage = Usage(final.prompt_tokens, final.completion_tokens) if final else Usage()
+        await asyncio.to_thread(self.store.append_turns, session.id, [
+            Turn(Role.PLAYER, text, interaction_id),
+            Turn(Role.CHARACTER, reply, interaction_id),
+        ])
+        metrics.TOKENS_GENERATED.inc(usage.completion_tokens)
+        yield Completed(interaction_id, reply, reason or "stop", usage,
+                        _timings(received, first_at, usage.completion_tokens, final.queue_ms if final else 0.0))
 
     async def shutdown(self, grace_s: float) -> None:
         """Refuse new Say calls, let active ones finish for ``grace_s``, then abort them."""

@@ -87,6 +87,34 @@ async def _abort_for(exc: BaseException, method: str, context: grpc.aio.Servicer
     )
 
 
+class _Undecodable:
+    """Stands in for a request that failed to parse, so we can answer INVALID_ARGUMENT
+    (grpc's own answer to a bad request is INTERNAL, which misleads)."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _lenient(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    if deserializer is None:
+        return None
+
+    def parse(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except Exception as exc:  # protobuf's DecodeError: e.g. a string field that is not UTF-8
+            return _Undecodable(exc)
+
+    return parse
+
+
+async def _refuse_undecodable(request: Any, context: grpc.aio.ServicerContext) -> None:
+    if isinstance(request, _Undecodable):
+        await context.abort(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            f"the request could not be decoded ({request.error}); string fields must be valid UTF-8")
+
+
 class ErrorInterceptor(grpc.aio.ServerInterceptor):
     """Maps :class:`NpcBridgeError` to statuses and hides tracebacks from clients.
 
@@ -107,6 +135,7 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
             inner_unary = handler.unary_unary
 
             async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                await _refuse_undecodable(request, context)
                 try:
                     response = await inner_unary(request, context)
                 except (grpc.aio.AbortError, KeyboardInterrupt, SystemExit):
@@ -116,11 +145,12 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
                 metrics.REQUESTS.labels(method, "OK").inc()
                 return response
 
-            return _rebuild(handler, unary_unary=unary)
+            return _rebuild(handler, unary_unary=unary, request_deserializer=_lenient(handler.request_deserializer))
         if handler.unary_stream:
             inner_stream = handler.unary_stream
 
             async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+                await _refuse_undecodable(request, context)
                 responses = inner_stream(request, context)
                 if inspect.isawaitable(responses):  # a handler that writes with context.write
                     try:
@@ -143,5 +173,5 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
                     await responses.aclose()
                 metrics.REQUESTS.labels(method, "OK").inc()
 
-            return _rebuild(handler, unary_stream=stream)
+            return _rebuild(handler, unary_stream=stream, request_deserializer=_lenient(handler.request_deserializer))
         return handler

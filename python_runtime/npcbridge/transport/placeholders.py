@@ -1,6 +1,6 @@
-"""Avatars and Moderation are in the v1 contract before they are served: their
-RPCs answer UNIMPLEMENTED with a message that says so (ServerInfo reports the
-capability as false)."""
+"""Services in the v1 contract that this host does not serve (not built yet, or
+switched off by settings): their RPCs answer UNIMPLEMENTED with a message that
+says so, and ServerInfo reports the capability as false."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from npcbridge._proto.v1 import avatar_pb2_grpc, moderation_pb2_grpc
 async def _unimplemented(context: grpc.aio.ServicerContext, service: str, flag: str) -> None:
     await context.abort(
         grpc.StatusCode.UNIMPLEMENTED,
-        f"{service} is not served by this host yet (ServerInfo.capabilities.{flag} is false); "
-        "upgrade the host to a version that provides it",
+        f"{service} is not served by this host (ServerInfo.capabilities.{flag} is false); "
+        "enable it in the host settings or upgrade the host to a version that provides it",
     )
 
 

