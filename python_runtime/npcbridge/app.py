@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from npcbridge import API_VERSION, __version__
@@ -100,11 +99,11 @@ class Host:
         )
 
     async def start(self) -> None:
-        """Load the models (slow for real models), concurrently."""
-        loads = [self.engine.start()]
+        """Load the models (slow for real models). One after the other: transformers'
+        lazy imports are not safe to trigger from two threads at once."""
         if self.moderation is not None:
-            loads.append(self.moderation.start())
-        await asyncio.gather(*loads)
+            await self.moderation.start()
+        await self.engine.start()
 
     async def close(self) -> None:
         """Stop the engine and close the store (after calls have drained)."""

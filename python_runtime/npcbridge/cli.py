@@ -20,7 +20,9 @@ app = typer.Typer(help="NPC Bridge: a self-hosted model host for game NPCs.", no
 models_app = typer.Typer(help="List and prepare models.", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks (ratios against baselines measured in the same run).",
                         no_args_is_help=True)
+eval_app = typer.Typer(help="Quality evaluations on development data.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
 console = Console(stderr=True)
 
@@ -87,6 +89,10 @@ def serve(
         asyncio.run(serve_until_signalled(host_obj, on_ready=ready))
     except NpcBridgeError as exc:
         raise _fail(exc) from None
+    except Exception as exc:  # a model that fails to load, a broken install...
+        logging.getLogger("npcbridge").debug("start-up failed", exc_info=True)
+        raise _fail(Exception(f"the host could not start: {type(exc).__name__}: {exc} "
+                              "(run with --log-level debug for the traceback)")) from None
 
 
 @app.command()
@@ -158,6 +164,29 @@ def bench_dialogue(
 
     _setup_logging("warning")
     run_dialogue_bench(console, model, max_tokens, repeats, device, json_out)
+
+
+@eval_app.command("moderation")
+def eval_moderation(
+    policy: Annotated[str, typer.Option(help="Policy tier to evaluate.")] = "teen",
+    folds: Annotated[int, typer.Option(help="Cross-validation folds.")] = 5,
+) -> None:
+    """Precision/recall/F1 per category, cross-validated, beside profanity peers."""
+    from npcbridge.moderation.evaluate import evaluate_moderation
+
+    _setup_logging("warning")
+    evaluate_moderation(console, load_settings().cache_dir, policy, folds)
+
+
+@bench_app.command("moderation")
+def bench_moderation(
+    seconds: Annotated[float, typer.Option(help="Time per measurement.")] = 2.0,
+) -> None:
+    """Texts/s of the lexicon path and the full pipeline, beside peers; streaming filter delay."""
+    from npcbridge.bench.moderation import run_moderation_bench
+
+    _setup_logging("warning")
+    run_moderation_bench(console, seconds)
 
 
 @app.callback(invoke_without_command=True)

