@@ -65,6 +65,9 @@ def serve(
     max_concurrent_streams: Annotated[Optional[int], typer.Option(help="Say streams at once.")] = None,
     max_message_bytes: Annotated[Optional[int], typer.Option(help="Largest gRPC message.")] = None,
     max_context_tokens: Annotated[Optional[int], typer.Option(help="Prompt + reply token budget.")] = None,
+    moderation: Annotated[Optional[bool], typer.Option("--moderation/--no-moderation",
+                                                       help="Content filtering on dialogue and the Moderation service.")] = None,
+    moderation_policy: Annotated[Optional[str], typer.Option(help="Default tier: everyone, teen, mature.")] = None,
     log_level: Annotated[Optional[str], typer.Option(help="debug, info, warning, error.")] = None,
 ) -> None:
     """Start the host (embedded SmolLM2 by default) on 127.0.0.1:50051."""

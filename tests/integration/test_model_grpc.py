@@ -6,6 +6,7 @@ import grpc
 import pytest
 
 from npcbridge.testing import running_host
+from npcbridge.transport.client import cancel_after_deltas
 
 pytestmark = pytest.mark.model
 
@@ -52,13 +53,7 @@ def test_cancel_frees_the_slot_and_next_request_is_served(model_host, greta):
     client = model_host.client()
     session = client.create_session(greta.id)
     call = client.say(session.id, "Tell me a very long story about dragons.", max_tokens=400, temperature=0.0)
-    deltas = 0
-    for event in call:
-        if event.WhichOneof("event") == "text_delta":
-            deltas += 1
-            if deltas == 2:
-                call.cancel()
-                break
+    cancel_after_deltas(call, 2)
     core = model_host.host.engine._core
     deadline = time.monotonic() + 10
     while core.active_count() and time.monotonic() < deadline:

@@ -118,3 +118,16 @@ class HostClient:
         if completed is None:
             raise RuntimeError("Say ended without a completed event")
         return deltas, completed
+
+
+def cancel_after_deltas(call: Any, count: int) -> list[str]:
+    """Read ``count`` text deltas from a Say call, then cancel it (as a player who
+    walks away mid-reply); returns the deltas read."""
+    deltas: list[str] = []
+    for event in call:
+        if event.WhichOneof("event") == "text_delta":
+            deltas.append(event.text_delta.text)
+            if len(deltas) == count:
+                break
+    call.cancel()
+    return deltas

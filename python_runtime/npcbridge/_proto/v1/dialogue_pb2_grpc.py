@@ -128,6 +128,10 @@ class DialogueServicer:
 
     def Say(self, request, context):
         """Say streams: started, text deltas (and moderation notices), then completed.
+        Player text is checked first: a BLOCK ends the call with a notice, an
+        in-character deflection and finish_reason "blocked", without generating.
+        The reply is filtered while it streams, held back by a few words so a
+        masked word never reaches the client.
         Cancelling the call stops generation on the host and frees its slot.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
