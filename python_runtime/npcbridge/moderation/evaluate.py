@@ -16,7 +16,7 @@ from rich.table import Table
 from sklearn.model_selection import StratifiedKFold
 
 from npcbridge.moderation.classifier import ModerationClassifier
-from npcbridge.moderation.datasets import fetch_insults_train, load_game_chat, load_insults
+from npcbridge.moderation.datasets import fetch_insults_train, load_game_chat, load_insults, synthetic_clean_lines
 from npcbridge.moderation.encoder import SentenceEncoder
 from npcbridge.moderation.lexicon import Lexicon
 from npcbridge.moderation.pipeline import ModerationPipeline
@@ -73,12 +73,14 @@ def evaluate_moderation(console: Console, cache_dir: Path, policy: str = "teen",
     """Run the evaluation and print one table per data set."""
     texts, insults = load_insults(fetch_insults_train(cache_dir))
     game = load_game_chat()
-    all_texts = texts + [t for t, _ in game]
-    y = label_matrix(insults, game)
+    clean = synthetic_clean_lines(seed=seed)
+    all_texts = texts + [t for t, _ in game] + clean
+    y = label_matrix(insults, game, len(clean))
     console.print(f"embedding {len(all_texts)} texts ...")
     embeddings = SentenceEncoder(device="cpu", max_length=128).encode(all_texts)
     # Strata: insult label for dev rows; first category (or clean) for game rows.
-    strata = np.array([f"i{v}" for v in insults] + [f"g{sorted(c)[0] if c else 'clean'}" for _, c in game])
+    strata = np.array([f"i{v}" for v in insults] + [f"g{sorted(c)[0] if c else 'clean'}" for _, c in game]
+                      + ["synthetic"] * len(clean))
     flags = cross_validated_flags(all_texts, embeddings, y, strata, policy, folds, seed)
 
     n = len(texts)
@@ -101,11 +103,15 @@ def evaluate_moderation(console: Console, cache_dir: Path, policy: str = "teen",
         labelled = np.array([category in c for _, c in game])
         if not labelled.any():
             continue
-        p, r, f = prf(labelled, np.array([category in f for f in flags[n:]]))
+        p, r, f = prf(labelled, np.array([category in f for f in flags[n:n + len(game)]]))
         figures[f"game:{category}"] = {"precision": p, "recall": r, "f1": f}
         game_table.add_row(category, str(int(labelled.sum())), f"{p:.3f}", f"{r:.3f}", f"{f:.3f}")
-    clean = np.array([not c for _, c in game])
-    false_alarms = int(np.sum(clean & np.array([bool(f) for f in flags[n:]])))
-    game_table.add_row("clean lines flagged", str(int(clean.sum())), "", "", str(false_alarms))
+    m = n + len(game)
+    clean_game = np.array([not c for _, c in game])
+    false_alarms = int(np.sum(clean_game & np.array([bool(f) for f in flags[n:m]])))
+    game_table.add_row("clean lines flagged", str(int(clean_game.sum())), "", "", str(false_alarms))
+    synthetic_alarms = sum(1 for f in flags[m:] if f)
+    game_table.add_row("synthetic clean lines flagged", str(len(clean)), "", "", str(synthetic_alarms))
+    figures["false_alarms"] = {"game_clean": false_alarms, "synthetic_clean": synthetic_alarms}
     out.print(game_table)
     return figures

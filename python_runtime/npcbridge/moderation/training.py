@@ -9,14 +9,14 @@ from sklearn.linear_model import LogisticRegression
 from npcbridge.moderation.classifier import HEAD_CATEGORIES, ClassifierWeights, hashed_features, tfidf
 
 
-def label_matrix(insult_labels: list[int], game: list[tuple[str, set[str]]]) -> np.ndarray:
+def label_matrix(insult_labels: list[int], game: list[tuple[str, set[str]]], n_clean: int = 0) -> np.ndarray:
     """Targets per head: 1, 0, or -1 for "unknown" (not used to fit that head).
 
     Insults rows label harassment only; a non-insult row is also a fair negative
     for the other heads, an insult row is not (it may be hateful or sexual too).
     """
     n_ins, n_game = len(insult_labels), len(game)
-    y = np.full((n_ins + n_game, len(HEAD_CATEGORIES)), -1, dtype=np.int8)
+    y = np.full((n_ins + n_game + n_clean, len(HEAD_CATEGORIES)), -1, dtype=np.int8)
     h = HEAD_CATEGORIES.index("harassment")
     for i, label in enumerate(insult_labels):
         y[i, h] = label
@@ -24,6 +24,7 @@ def label_matrix(insult_labels: list[int], game: list[tuple[str, set[str]]]) -> 
             y[i, [k for k in range(len(HEAD_CATEGORIES)) if k != h]] = 0
     for j, (_, cats) in enumerate(game):
         y[n_ins + j] = [1 if c in cats else 0 for c in HEAD_CATEGORIES]
+    y[n_ins + n_game:] = 0  # synthetic clean lines: negatives for every head
     return y
 
 
@@ -33,7 +34,11 @@ def fit(embeddings: np.ndarray, texts: list[str], y: np.ndarray, seed: int = 0) 
     intercept = np.zeros(len(HEAD_CATEGORIES), dtype=np.float32)
     for k in range(len(HEAD_CATEGORIES)):
         rows = y[:, k] >= 0
-        model = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced", random_state=seed)
+        positives = int((y[rows, k] == 1).sum())
+        # "balanced" would weight a dozen positives ~200x and flag ordinary lines;
+        # cap the boost so scores stay meaningful at the policy thresholds.
+        boost = min(8.0, (int(rows.sum()) - positives) / max(positives, 1))
+        model = LogisticRegression(C=1.0, max_iter=3000, class_weight={0: 1.0, 1: boost}, random_state=seed)
         model.fit(embeddings[rows], y[rows, k])
         coef[k], intercept[k] = model.coef_[0], model.intercept_[0]
     h = HEAD_CATEGORIES.index("harassment")
