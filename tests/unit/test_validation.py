@@ -47,5 +47,8 @@ def test_ids_and_characters():
             check_id(bad, "id")
     with pytest.raises(InvalidArgument, match="name is empty"):
         check_character(Character(id="", name=" "))
+    with pytest.raises(InvalidArgument, match="everyone, teen, mature"):
+        check_character(Character(id="", name="x", safety_policy="kids"))
+    check_character(Character(id="", name="x", safety_policy="mature"))
     with pytest.raises(InvalidArgument, match="definition is"):
         check_character(Character(id="", name="x", persona="p" * 40_000))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from npcbridge.dialogue.types import Character, SamplingParams, SayOptions
 from npcbridge.errors import InvalidArgument
+from npcbridge.moderation.policy import TIERS
 
 _ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
 MAX_CHARACTER_CHARS = 32_000
@@ -41,6 +42,9 @@ def check_character(character: Character) -> None:
         raise InvalidArgument("character.name is empty; every character needs a name")
     if character.id:
         check_id(character.id, "character.id")
+    if character.safety_policy and character.safety_policy not in TIERS:
+        raise InvalidArgument(f"character.safety_policy {character.safety_policy!r} is unknown; use one of: "
+                              f"{', '.join(TIERS)} (or leave it empty for the host default)")
     if len(character.knowledge) > MAX_KNOWLEDGE_ITEMS:
         raise InvalidArgument(f"character.knowledge has {len(character.knowledge)} items; at most {MAX_KNOWLEDGE_ITEMS}")
     size = sum(len(s) for s in (character.name, character.persona, character.backstory,
