@@ -83,13 +83,20 @@ def serve(
 
         what = settings.model if settings.backend == "transformers" else settings.script
 
+        status = console.status(f"loading {what} (the first start converts the embedded model; "
+                                "later starts take seconds)")
+
         def ready(grpc_host: object) -> None:
+            status.stop()
             address = format_address(settings.host, grpc_host.port)  # type: ignore[attr-defined]
             console.print(f"[bold green]NPC Bridge {__version__}[/] serving [bold]{what}[/] on {address} "
                           "(Ctrl+C to stop)")
 
-        console.print(f"loading {what} (the first start converts the embedded model; later starts take seconds)")
-        asyncio.run(serve_until_signalled(host_obj, on_ready=ready))
+        status.start()
+        try:
+            asyncio.run(serve_until_signalled(host_obj, on_ready=ready))
+        finally:
+            status.stop()
     except NpcBridgeError as exc:
         raise _fail(exc) from None
     except Exception as exc:  # a model that fails to load, a broken install...
