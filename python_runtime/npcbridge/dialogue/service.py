@@ -53,9 +53,13 @@ def deflection(character: Character, turn_count: int) -> str:
     return lines[turn_count // 2 % len(lines)] if lines else DEFAULT_DEFLECTION
 
 
-def _timings(received: float, first_at: float | None, tokens: int, queue_ms: float) -> Timings:
+def _timings(received: float, first_at: float | None, tokens: int, queue_ms: float,
+             decode: tuple[float, float] | None = None) -> Timings:
+    """``first_at``: first text sent; ``decode``: first and last token from the engine
+    (the moderation hold-back delays what is sent, not how fast tokens come)."""
     done = time.perf_counter()
-    decode_s = done - (first_at or done)
+    start, end = decode or (first_at or done, done)
+    decode_s = end - start
     return Timings(queue_ms=queue_ms, ttft_ms=((first_at or done) - received) * 1000,
                    total_ms=(done - received) * 1000,
                    tokens_per_second=(tokens - 1) / decode_s if decode_s > 0 and tokens > 1 else 0.0)
@@ -205,6 +209,7 @@ class DialogueService:
         final = None
         blocked: list[str] | None = None
         notified_mask = False
+        token_times: list[float] = []  # engine-side arrival of text, for tokens/s
         metrics.QUEUE_DEPTH.set(self.engine.queue_depth())
         stream = self.engine.generate(GenerationRequest(interaction_id, messages, params))
         async with aclosing(stream):
@@ -214,6 +219,7 @@ class DialogueService:
                         break
                     verdict = await asyncio.to_thread(reply_filter.finish)
                 elif reply_filter is not None and chunk.text:
+                    token_times.append(time.perf_counter())
                     verdict = await asyncio.to_thread(reply_filter.push, chunk.text)
                 else:
                     verdict = FilterVerdict(release=chunk.text)
@@ -248,8 +254,10 @@ class DialogueService:
             Turn(Role.CHARACTER, reply, interaction_id),
         ])
         metrics.TOKENS_GENERATED.inc(usage.completion_tokens)
+        decode = (token_times[0], token_times[-1]) if len(token_times) > 1 else None
         yield Completed(interaction_id, reply, reason or "stop", usage,
-                        _timings(received, first_at, usage.completion_tokens, final.queue_ms if final else 0.0))
+                        _timings(received, first_at, usage.completion_tokens, final.queue_ms if final else 0.0,
+                                 decode))
 
     async def shutdown(self, grace_s: float) -> None:
         """Refuse new Say calls, let active ones finish for ``grace_s``, then abort them."""
