@@ -1,10 +1,8 @@
 """The npcbridge command line, run as a newcomer would: separate processes."""
 
-import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -27,7 +25,7 @@ def start_serve(*args: str, port: int) -> subprocess.Popen:
             client.wait_serving(180)
         except TimeoutError:
             proc.kill()
-            raise AssertionError(proc.stdout.read())
+            raise AssertionError(proc.stdout.read()) from None
     return proc
 
 

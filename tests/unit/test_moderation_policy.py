@@ -5,7 +5,6 @@ import pytest
 from npcbridge.errors import InvalidArgument
 from npcbridge.moderation.policy import TIERS, resolve_policy
 from npcbridge.moderation.service import ModerationService
-from npcbridge.moderation.stream_filter import StreamFilter
 from npcbridge.moderation.types import Action
 
 

@@ -54,7 +54,6 @@ class ScriptedEngine:
         self._default = default
         self._delay = token_delay_ms / 1000.0
         self._aborted: set[str] = set()
-        self._running = 0
         self._ready = False
         self.info = EngineInfo(name=name, backend="scripted", context_length=8192)
 
@@ -115,19 +114,16 @@ class ScriptedEngine:
         limit = request.params.max_tokens
         reason = "length" if len(tokens) > limit else "stop"
         prompt_tokens = self.count_tokens(request.messages)
-        self._running += 1
+        sent = 0
         try:
-            for i, token in enumerate(tokens[:limit]):
+            for token in tokens[:limit]:
                 if request.request_id in self._aborted:
                     reason = "cancelled"
                     break
                 if self._delay:
                     await asyncio.sleep(self._delay)
                 yield GenerationChunk(text=token)
-            else:
-                i = len(tokens[:limit])
-            yield GenerationChunk(finish_reason=reason, prompt_tokens=prompt_tokens,
-                                  completion_tokens=min(len(tokens), limit) if reason != "cancelled" else i)
+                sent += 1
+            yield GenerationChunk(finish_reason=reason, prompt_tokens=prompt_tokens, completion_tokens=sent)
         finally:
-            self._running -= 1
             self._aborted.discard(request.request_id)

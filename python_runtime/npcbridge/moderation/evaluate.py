@@ -45,7 +45,7 @@ def cross_validated_flags(texts: list[str], embeddings: np.ndarray, y: np.ndarra
         held_out = [texts[i] for i in test]
         scores = classifier.score_embeddings(embeddings[test], held_out)
         results = ModerationPipeline(lexicon).check_batch(held_out, TIERS[policy], "player", scores)
-        for i, result in zip(test, results):
+        for i, result in zip(test, results, strict=True):
             flags[i] = result.flagged_categories
     return flags
 
@@ -89,10 +89,10 @@ def evaluate_moderation(console: Console, cache_dir: Path, policy: str = "teen",
     table = Table("system", "precision", "recall", "F1",
                   title=f"insults train.csv ({n} texts, {folds}-fold CV), insult = harassment flagged, policy {policy}")
     ours = prf(truth, np.array(["harassment" in f for f in flags[:n]]))
-    figures["npcbridge"] = dict(zip(("precision", "recall", "f1"), ours))
+    figures["npcbridge"] = dict(zip(("precision", "recall", "f1"), ours, strict=True))
     table.add_row("npcbridge", *(f"{v:.3f}" for v in ours))
     for name, verdict in peers(texts).items():
-        figures[name] = dict(zip(("precision", "recall", "f1"), prf(truth, verdict)))
+        figures[name] = dict(zip(("precision", "recall", "f1"), prf(truth, verdict), strict=True))
         table.add_row(name, *(f"{v:.3f}" for v in figures[name].values()))
     out = Console()
     out.print(table)
