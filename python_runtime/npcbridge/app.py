@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from npcbridge import API_VERSION, __version__
+from npcbridge.avatar.service import AvatarLimits, AvatarService
 from npcbridge.config import Settings
 from npcbridge.dialogue.service import DialogueService
 from npcbridge.dialogue.validation import DialogueLimits
 from npcbridge.engine.interface import Engine
+from npcbridge.models.device import dtype_name
 from npcbridge.moderation.service import ModerationLimits, ModerationService
 from npcbridge.store import SessionStore, open_store
 
@@ -58,6 +60,7 @@ class Host:
     engine: Engine
     dialogue: DialogueService
     moderation: ModerationService | None
+    avatars: AvatarService | None = None
 
     @classmethod
     def create(cls, settings: Settings, engine: Engine | None = None) -> Host:
@@ -71,7 +74,12 @@ class Host:
                 ModerationLimits(settings.max_text_chars, settings.max_batch_texts),
                 use_classifier=settings.moderation_classifier, device="cpu")
         dialogue = DialogueService(store, engine, dialogue_limits(settings), moderation)
-        return cls(settings, store, engine, dialogue, moderation)
+        avatars = None
+        if settings.avatars:
+            avatars = AvatarService(
+                settings.avatar_model, settings.device, settings.dtype,
+                AvatarLimits(settings.max_avatar_count, settings.max_text_chars, settings.avatar_batch), moderation)
+        return cls(settings, store, engine, dialogue, moderation, avatars)
 
     def server_info(self) -> ServerInfo:
         """The handshake answer for GetServerInfo."""
@@ -81,7 +89,7 @@ class Host:
             api_version=API_VERSION,
             runtime_version=__version__,
             capabilities={
-                "dialogue": True, "avatars": False, "moderation": self.moderation is not None,
+                "dialogue": True, "avatars": self.avatars is not None, "moderation": self.moderation is not None,
                 "streaming_moderation": self.moderation is not None,
                 "auth_required": s.token() is not None, "tls": s.tls_cert is not None,
                 "persistent_sessions": s.db != ":memory:", "priority": False,
@@ -90,7 +98,10 @@ class Host:
                      "context_length": info.context_length, "backend": info.backend}]
             + ([{"name": "all-MiniLM-L6-v2 + npcbridge heads", "kind": "moderation", "device": "cpu",
                  "dtype": "float32", "context_length": 64, "backend": "transformers"}]
-               if self.moderation is not None and self.moderation.has_classifier else []),
+               if self.moderation is not None and self.moderation.has_classifier else [])
+            + ([{"name": self.avatars.model.name, "kind": "avatar", "device": str(self.avatars.model.device),
+                 "dtype": dtype_name(self.avatars.model.dtype), "context_length": 0, "backend": "torch"}]
+               if self.avatars is not None and self.avatars.model is not None else []),
             limits={
                 "max_text_chars": s.max_text_chars, "max_new_tokens": s.max_new_tokens,
                 "max_concurrent_streams": s.max_concurrent_streams, "max_message_bytes": s.max_message_bytes,
@@ -103,10 +114,14 @@ class Host:
         lazy imports are not safe to trigger from two threads at once."""
         if self.moderation is not None:
             await self.moderation.start()
+        if self.avatars is not None:
+            await self.avatars.start()
         await self.engine.start()
 
     async def close(self) -> None:
         """Stop the engine and close the store (after calls have drained)."""
+        if self.avatars is not None:
+            await self.avatars.close()
         await self.engine.stop()
         self.store.close()
 

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from npcbridge import __version__
+from npcbridge.cli_avatar import avatar_app
 from npcbridge.config import load_settings
 from npcbridge.errors import NpcBridgeError
 
@@ -24,6 +25,7 @@ eval_app = typer.Typer(help="Quality evaluations on development data.", no_args_
 app.add_typer(models_app, name="models")
 app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
+app.add_typer(avatar_app, name="avatar")
 console = Console(stderr=True)
 
 Address = Annotated[str, typer.Option("--address", "-a", help="host:port of a running host.")]
@@ -68,6 +70,9 @@ def serve(
     moderation: Annotated[Optional[bool], typer.Option("--moderation/--no-moderation",
                                                        help="Content filtering on dialogue and the Moderation service.")] = None,
     moderation_policy: Annotated[Optional[str], typer.Option(help="Default tier: everyone, teen, mature.")] = None,
+    avatars: Annotated[Optional[bool], typer.Option("--avatars/--no-avatars", help="Serve Avatars.")] = None,
+    avatar_model: Annotated[Optional[str], typer.Option(help="builtin or a checkpoint file.")] = None,
+    avatar_batch: Annotated[Optional[int], typer.Option(help="Portraits per forward pass.")] = None,
     log_level: Annotated[Optional[str], typer.Option(help="debug, info, warning, error.")] = None,
 ) -> None:
     """Start the host (embedded SmolLM2 by default) on 127.0.0.1:50051."""
@@ -174,6 +179,32 @@ def bench_dialogue(
 
     _setup_logging("warning")
     run_dialogue_bench(console, model, max_tokens, repeats, device, json_out)
+
+
+@bench_app.command("avatars")
+def bench_avatars(
+    count: Annotated[int, typer.Option(help="Avatars per batched request (and concurrent requests).")] = 16,
+    repeats: Annotated[int, typer.Option(help="Measurements per path.")] = 3,
+    device: Annotated[str, typer.Option(help="auto, cpu, cuda.")] = "auto",
+    model: Annotated[str, typer.Option(help="builtin or a checkpoint file.")] = "builtin",
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
+) -> None:
+    """Portraits/s batched beside one at a time, through gRPC, with the raw forward as ceiling."""
+    from npcbridge.bench.avatar import run_avatar_bench
+
+    _setup_logging("warning")
+    run_avatar_bench(console, count, repeats, device, model, json_out)
+
+
+@eval_app.command("avatars")
+def eval_avatars(
+    samples: Annotated[int, typer.Option(help="Held-out label sets to generate and classify.")] = 1000,
+    model: Annotated[Optional[Path], typer.Option(help="Generator checkpoint [built-in].")] = None,
+) -> None:
+    """Attribute-classifier accuracy on generated portraits beside rendered ones, per attribute."""
+    from npcbridge.avatar.evaluate import evaluate_generator, print_report
+
+    print_report(Console(), evaluate_generator(model, samples), samples)
 
 
 @eval_app.command("moderation")

@@ -68,6 +68,11 @@ class Settings(BaseSettings):
         "teen", description="Host default policy tier; characters and requests may override it.")
     moderation_classifier: bool = Field(True, description="Use the learned classifier (MiniLM heads).")
 
+    # Avatars
+    avatars: bool = Field(True, description="Serve Avatars (portrait generation).")
+    avatar_model: str = Field("builtin", description="builtin, or a checkpoint file (npcbridge or stylegan2-pytorch).")
+    avatar_batch: int = Field(16, ge=1, le=256, description="Portraits per forward pass (passes are padded to it).")
+
     # Storage
     db: str = Field(default_factory=lambda: str(default_data_dir() / "npcbridge.db"),
                     description="SQLite file for characters and sessions; ':memory:' for tests.")

@@ -11,6 +11,8 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from npcbridge import API_VERSION, __version__
+from npcbridge._proto.v1 import avatar_pb2 as apb
+from npcbridge._proto.v1 import avatar_pb2_grpc
 from npcbridge._proto.v1 import dialogue_pb2 as dpb
 from npcbridge._proto.v1 import dialogue_pb2_grpc, runtime_pb2, runtime_pb2_grpc
 
@@ -31,6 +33,7 @@ class HostClient:
         self.runtime = runtime_pb2_grpc.RuntimeStub(self.channel)
         self.dialogue = dialogue_pb2_grpc.DialogueStub(self.channel)
         self.health_stub = health_pb2_grpc.HealthStub(self.channel)
+        self.avatars = avatar_pb2_grpc.AvatarsStub(self.channel)
 
     def __enter__(self) -> HostClient:
         return self
@@ -118,6 +121,24 @@ class HostClient:
         if completed is None:
             raise RuntimeError("Say ended without a completed event")
         return deltas, completed
+
+    def list_attributes(self) -> dict[str, list[str]]:
+        reply = self._call(self.avatars.ListAttributes, apb.ListAttributesRequest())
+        return {a.name: list(a.values) for a in reply.attributes}
+
+    def generate_avatars(self, attributes: dict[str, str] | None = None, description: str = "", count: int = 0,
+                         seed: int | None = None, truncation: float | None = None) -> Iterator[apb.AvatarEvent]:
+        """Start a Generate stream of progress and avatar events."""
+        request = apb.GenerateAvatarRequest(attributes=attributes or {}, description=description, count=count)
+        if seed is not None:
+            request.seed = seed
+        if truncation is not None:
+            request.truncation = truncation
+        return self.avatars.Generate(request, timeout=self.timeout_s * 4, metadata=self._metadata)
+
+    def avatar_list(self, **kwargs: Any) -> list[apb.Avatar]:
+        """Run a whole Generate; returns the avatars in order."""
+        return [e.avatar for e in self.generate_avatars(**kwargs) if e.WhichOneof("event") == "avatar"]
 
 
 def cancel_after_deltas(call: Any, count: int) -> list[str]:

@@ -16,6 +16,7 @@ from npcbridge._proto.v1 import avatar_pb2_grpc, dialogue_pb2_grpc, moderation_p
 from npcbridge.app import Host
 from npcbridge.errors import ConfigError
 from npcbridge.metrics import serve_metrics
+from npcbridge.transport.avatar_servicer import AvatarsServicer
 from npcbridge.transport.dialogue_servicer import DialogueServicer
 from npcbridge.transport.interceptors import AuthInterceptor, ErrorInterceptor
 from npcbridge.transport.moderation_servicer import ModerationServicer
@@ -76,7 +77,8 @@ class GrpcHost:
         )
         runtime_pb2_grpc.add_RuntimeServicer_to_server(RuntimeServicer(self.host.server_info), server)
         dialogue_pb2_grpc.add_DialogueServicer_to_server(DialogueServicer(self.host.dialogue), server)
-        avatar_pb2_grpc.add_AvatarsServicer_to_server(AvatarsPlaceholder(), server)
+        avatar_pb2_grpc.add_AvatarsServicer_to_server(
+            AvatarsServicer(self.host.avatars) if self.host.avatars else AvatarsPlaceholder(), server)
         moderation_pb2_grpc.add_ModerationServicer_to_server(
             ModerationServicer(self.host.moderation) if self.host.moderation else ModerationPlaceholder(), server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)

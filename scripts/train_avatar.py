@@ -1,0 +1,34 @@
+"""Train the built-in avatar generator and its attribute classifier.
+
+    python scripts/train_avatar.py                 # writes python_runtime/npcbridge/avatar/data/
+    python scripts/train_avatar.py --steps 200 --out /tmp/avatar   # a quick smoke run
+
+Same arguments and seed give the same checkpoints (on the same torch build and
+thread count). Same as `npcbridge avatar train`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from npcbridge.avatar.training import train_all
+
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "python_runtime" / "npcbridge" / "avatar" / "data"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--images", type=int, default=24_000)
+    parser.add_argument("--steps", type=int, default=5_000)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    train_all(args.out, images=args.images, steps=args.steps, batch=args.batch, seed=args.seed,
+              workers=args.workers)
+
+
+if __name__ == "__main__":
+    main()
