@@ -1,0 +1,73 @@
+// NPC Bridge C++ client. Thread-safe submission; events are queued and handed
+// to the game only from Poll(), on whichever thread calls it, so no game code
+// ever runs on a gRPC thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "npcbridge/types.hpp"
+
+namespace npcbridge {
+
+class Core;
+
+class NPCB_API Client {
+ public:
+  /// Creates the channel (no network traffic yet). Reconnects by itself with
+  /// exponential backoff whenever the host goes away.
+  explicit Client(ClientOptions options);
+  ~Client();  ///< cancels every call in flight and waits for them
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  /// Handshake: GetServerInfo. A different major API version fails with
+  /// FailedPrecondition saying which side to upgrade; a newer minor on the host
+  /// queues a VersionWarning event.
+  Status Connect(ServerInfo* info = nullptr);
+  Status GetServerInfo(ServerInfo* info);
+
+  Status UpsertCharacter(const Character& character, Character* stored = nullptr);
+  Status GetCharacter(const std::string& id, Character* character);
+  Status ListCharacters(std::vector<Character>* characters);
+  Status DeleteCharacter(const std::string& id);
+  Status CreateSession(const std::string& character_id, const std::string& player_id, Session* session);
+  Status GetSession(const std::string& id, Session* session);
+  Status DeleteSession(const std::string& id);
+
+  Status Check(const std::string& text, CheckResult* result, const std::string& policy = "",
+               const std::string& context = "");
+  Status CheckBatch(const std::vector<std::string>& texts, std::vector<CheckResult>* results,
+                    const std::string& policy = "", const std::string& context = "");
+  Status ListAttributes(std::vector<AvatarAttribute>* attributes);
+
+  /// Starts a Say stream; returns its request id (> 0), or 0 with *error set.
+  /// Events: Started, TextDelta..., Moderation?, then Completed or Error.
+  uint64_t Say(const std::string& session_id, const std::string& text, const GenerationParams& params = {},
+               Status* error = nullptr);
+  /// Starts a Generate stream: AvatarProgress/Avatar events, then StreamDone or Error.
+  uint64_t GenerateAvatar(const AvatarRequest& request, Status* error = nullptr);
+  /// Cancels a stream (the host stops generating); its last event is Error(Cancelled).
+  void Cancel(uint64_t request_id);
+
+  /// Hands queued events to `handler` on the calling thread; returns how many.
+  /// `max_events` 0 means all that are queued.
+  size_t Poll(const std::function<void(const Event&)>& handler, size_t max_events = 0);
+  /// Blocks up to timeout_ms for an event to be queued (for tools and tests, not game loops).
+  bool WaitForEvent(int32_t timeout_ms);
+
+  ConnectionState GetConnectionState() const;
+  const ClientOptions& options() const;
+
+  /// The core, for the C API in the same library.
+  Core& core();
+
+ private:
+  std::unique_ptr<Core> core_;
+};
+
+NPCB_API const char* StatusCodeName(StatusCode code);
+
+}  // namespace npcbridge

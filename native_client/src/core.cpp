@@ -1,0 +1,229 @@
+#include "core.hpp"
+
+#include <chrono>
+
+#include "convert.hpp"
+#include "json_calls.hpp"
+
+namespace npcbridge {
+
+Status FromGrpc(const grpc::Status& status) {
+  return {static_cast<StatusCode>(status.error_code()), status.error_message()};
+}
+
+namespace {
+
+std::shared_ptr<grpc::Channel> MakeChannel(const ClientOptions& o) {
+  grpc::ChannelArguments args;
+  // Reconnection with exponential backoff is gRPC's own; we only bound it.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, o.reconnect_initial_ms);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, o.reconnect_initial_ms);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, o.reconnect_max_ms);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, o.keepalive_ms);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, 64 * 1024 * 1024);
+  args.SetString(GRPC_ARG_PRIMARY_USER_AGENT_STRING, o.client_name);
+  std::shared_ptr<grpc::ChannelCredentials> creds;
+  if (o.tls) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = o.tls_root_certs;
+    creds = grpc::SslCredentials(ssl);
+  } else {
+    creds = grpc::InsecureChannelCredentials();
+  }
+  return grpc::CreateCustomChannel(o.address, creds, args);
+}
+
+ConnectionState ToState(grpc_connectivity_state s) {
+  switch (s) {
+    case GRPC_CHANNEL_IDLE: return ConnectionState::Idle;
+    case GRPC_CHANNEL_CONNECTING: return ConnectionState::Connecting;
+    case GRPC_CHANNEL_READY: return ConnectionState::Ready;
+    case GRPC_CHANNEL_TRANSIENT_FAILURE: return ConnectionState::TransientFailure;
+    default: return ConnectionState::Shutdown;
+  }
+}
+
+}  // namespace
+
+Core::Core(ClientOptions options)
+    : options_(std::move(options)),
+      channel_(MakeChannel(options_)),
+      runtime_(v1::Runtime::NewStub(channel_)),
+      dialogue_(v1::Dialogue::NewStub(channel_)),
+      avatars_(v1::Avatars::NewStub(channel_)),
+      moderation_(v1::Moderation::NewStub(channel_)) {
+  watcher_ = std::thread([this] { WatchConnection(); });
+}
+
+Core::~Core() {
+  stopping_ = true;
+  {
+    std::lock_guard<std::mutex> lock(streams_mu_);
+    for (auto& [id, stream] : streams_) stream->context.TryCancel();
+  }
+  for (auto& [id, stream] : streams_) {
+    if (stream->thread.joinable()) stream->thread.join();
+  }
+  if (watcher_.joinable()) watcher_.join();
+}
+
+void Core::Prepare(grpc::ClientContext* ctx, int32_t timeout_ms) const {
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
+  if (!options_.auth_token.empty()) ctx->AddMetadata("authorization", "Bearer " + options_.auth_token);
+}
+
+uint64_t Core::Start(int32_t timeout_ms, const std::function<grpc::Status(Stream&, uint64_t)>& body) {
+  ReapFinished();
+  const uint64_t id = next_id_++;
+  auto stream = std::make_unique<Stream>();
+  Prepare(&stream->context, timeout_ms);
+  Stream* raw = stream.get();
+  std::lock_guard<std::mutex> lock(streams_mu_);
+  streams_[id] = std::move(stream);
+  raw->thread = std::thread([this, raw, id, body] {
+    grpc::Status status = body(*raw, id);
+    if (!status.ok()) {
+      Event e;
+      e.type = EventType::Error;
+      e.request_id = id;
+      e.status = FromGrpc(status);
+      if (status.error_code() == grpc::StatusCode::CANCELLED && e.status.message.empty()) {
+        e.status.message = "cancelled by the client";
+      }
+      e.text = e.status.message;
+      Push(std::move(e));
+    }
+    raw->finished = true;
+  });
+  return id;
+}
+
+uint64_t Core::StartSay(v1::SayRequest request) {
+  return Start(options_.stream_timeout_ms, [this, request](Stream& s, uint64_t id) {
+    auto reader = dialogue_->Say(&s.context, request);
+    v1::DialogueEvent msg;
+    while (reader->Read(&msg)) {
+      Event e = ToEvent(msg);
+      e.request_id = id;
+      if (msg.has_completed()) e.json = ToJson(msg.completed());
+      if (msg.has_moderation()) e.json = ToJson(msg.moderation());
+      Push(std::move(e));
+    }
+    return reader->Finish();
+  });
+}
+
+uint64_t Core::StartGenerate(v1::GenerateAvatarRequest request) {
+  return Start(options_.stream_timeout_ms, [this, request](Stream& s, uint64_t id) {
+    auto reader = avatars_->Generate(&s.context, request);
+    v1::AvatarEvent msg;
+    while (reader->Read(&msg)) {
+      Event e = ToEvent(msg);
+      e.request_id = id;
+      if (msg.has_avatar()) {
+        msg.mutable_avatar()->clear_png();  // the PNG travels as bytes, not base64 in JSON
+        e.json = ToJson(msg.avatar());
+      }
+      Push(std::move(e));
+    }
+    grpc::Status status = reader->Finish();
+    if (status.ok()) {
+      Event done;
+      done.type = EventType::StreamDone;
+      done.request_id = id;
+      Push(std::move(done));
+    }
+    return status;
+  });
+}
+
+uint64_t Core::StartUnary(std::string method, std::string request_json) {
+  return Start(options_.timeout_ms, [this, method, request_json](Stream& s, uint64_t id) {
+    std::string response;
+    Status status = CallJson(*this, method, request_json, &response, &s.context);
+    if (!status.ok()) return grpc::Status(static_cast<grpc::StatusCode>(status.code), status.message);
+    Event e;
+    e.type = EventType::Result;
+    e.request_id = id;
+    e.json = std::move(response);
+    Push(std::move(e));
+    return grpc::Status::OK;
+  });
+}
+
+void Core::Cancel(uint64_t request_id) {
+  std::lock_guard<std::mutex> lock(streams_mu_);
+  auto it = streams_.find(request_id);
+  if (it != streams_.end()) it->second->context.TryCancel();
+}
+
+void Core::ReapFinished() {
+  std::lock_guard<std::mutex> lock(streams_mu_);
+  for (auto it = streams_.begin(); it != streams_.end();) {
+    if (it->second->finished) {
+      it->second->thread.join();
+      it = streams_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Core::Push(Event event) {
+  {
+    std::lock_guard<std::mutex> lock(events_mu_);
+    events_.push_back(std::move(event));
+  }
+  events_cv_.notify_all();
+}
+
+size_t Core::Poll(const std::function<void(const Event&)>& handler, size_t max_events) {
+  // Take the batch under the lock, run the handler outside it: the handler may
+  // call back into the client (e.g. start the next Say) without deadlocking.
+  std::deque<Event> batch;
+  {
+    std::lock_guard<std::mutex> lock(events_mu_);
+    if (max_events == 0 || max_events >= events_.size()) {
+      batch.swap(events_);
+    } else {
+      for (size_t i = 0; i < max_events; ++i) {
+        batch.push_back(std::move(events_.front()));
+        events_.pop_front();
+      }
+    }
+  }
+  for (const auto& e : batch) handler(e);
+  return batch.size();
+}
+
+bool Core::WaitForEvent(int32_t timeout_ms) {
+  std::unique_lock<std::mutex> lock(events_mu_);
+  return events_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] { return !events_.empty(); });
+}
+
+ConnectionState Core::State() const { return static_cast<ConnectionState>(state_.load()); }
+
+void Core::WatchConnection() {
+  auto last = ToState(channel_->GetState(false));
+  state_ = static_cast<int32_t>(last);
+  while (!stopping_) {
+    auto deadline = std::chrono::system_clock::now() + std::chrono::milliseconds(100);
+    // try_to_connect: an idle or failed channel starts (re)connecting, with backoff.
+    grpc_connectivity_state current = channel_->GetState(true);
+    channel_->WaitForStateChange(current, deadline);
+    auto now = ToState(channel_->GetState(false));
+    if (now != last) {
+      state_ = static_cast<int32_t>(now);
+      Event e;
+      e.type = EventType::ConnectionChanged;
+      e.connection_state = now;
+      Push(std::move(e));
+      last = now;
+    }
+  }
+}
+
+}  // namespace npcbridge

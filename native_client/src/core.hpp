@@ -1,0 +1,94 @@
+// The client core: one channel, the generated stubs, the event queue, the
+// streams in flight and the connection watcher. Works on protobuf messages;
+// client.cpp (plain structs) and c_api.cpp (JSON + handles) sit on top.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "npcbridge/types.hpp"
+#include "npcbridge/v1/avatar.grpc.pb.h"
+#include "npcbridge/v1/dialogue.grpc.pb.h"
+#include "npcbridge/v1/moderation.grpc.pb.h"
+#include "npcbridge/v1/runtime.grpc.pb.h"
+
+namespace npcbridge {
+
+Status FromGrpc(const grpc::Status& status);
+
+class Core {
+ public:
+  explicit Core(ClientOptions options);
+  ~Core();
+
+  const ClientOptions& options() const { return options_; }
+
+  /// A unary call with the configured deadline and auth metadata.
+  template <class Stub, class Req, class Resp>
+  Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*), Stub* stub,
+              const Req& request, Resp* response) {
+    grpc::ClientContext ctx;
+    Prepare(&ctx, options_.timeout_ms);
+    return FromGrpc((stub->*method)(&ctx, request, response));
+  }
+
+  /// Streams run on their own thread and queue their events; ids are > 0.
+  uint64_t StartSay(v1::SayRequest request);
+  uint64_t StartGenerate(v1::GenerateAvatarRequest request);
+  /// A unary call by name (see json_calls.hpp), cancellable; its Result or Error event carries the answer.
+  uint64_t StartUnary(std::string method, std::string request_json);
+  void Cancel(uint64_t request_id);
+
+  /// Deadline (ms from now) and auth metadata for a call made outside the core.
+  void Prepare(grpc::ClientContext* ctx, int32_t timeout_ms) const;
+
+  void Push(Event event);
+  size_t Poll(const std::function<void(const Event&)>& handler, size_t max_events);
+  bool WaitForEvent(int32_t timeout_ms);
+  ConnectionState State() const;
+
+  v1::Runtime::Stub* runtime() { return runtime_.get(); }
+  v1::Dialogue::Stub* dialogue() { return dialogue_.get(); }
+  v1::Avatars::Stub* avatars() { return avatars_.get(); }
+  v1::Moderation::Stub* moderation() { return moderation_.get(); }
+
+ private:
+  struct Stream {
+    grpc::ClientContext context;
+    std::thread thread;
+    std::atomic<bool> finished{false};
+  };
+
+  uint64_t Start(int32_t timeout_ms, const std::function<grpc::Status(Stream&, uint64_t)>& body);
+  void ReapFinished();
+  void WatchConnection();
+
+  ClientOptions options_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Runtime::Stub> runtime_;
+  std::unique_ptr<v1::Dialogue::Stub> dialogue_;
+  std::unique_ptr<v1::Avatars::Stub> avatars_;
+  std::unique_ptr<v1::Moderation::Stub> moderation_;
+
+  std::mutex streams_mu_;
+  std::map<uint64_t, std::unique_ptr<Stream>> streams_;
+  std::atomic<uint64_t> next_id_{1};
+
+  mutable std::mutex events_mu_;
+  std::condition_variable events_cv_;
+  std::deque<Event> events_;
+
+  std::atomic<bool> stopping_{false};
+  std::atomic<int32_t> state_{0};
+  std::thread watcher_;
+};
+
+}  // namespace npcbridge

@@ -1,0 +1,133 @@
+#include "host_process.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+
+extern char** environ;
+
+namespace npcbridge::testing {
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string WriteScript() {
+  std::string path = "/tmp/npcbridge-native-test-" + std::to_string(getpid()) + ".yaml";
+  std::ofstream out(path);
+  out << "token_delay_ms: 5\n"
+         "replies:\n"
+         "  - pattern: \"\\\\bhello\\\\b\"\n"
+         "    reply: \"Well met, traveller. I am {character}.\"\n"
+         "  - pattern: \"\\\\bstory\\\\b\"\n"
+         "    reply: \"";
+  for (int i = 0; i < 300; ++i) out << "word" << i << (i < 299 ? " " : "");
+  out << "\"\n"
+         "default: \"You said: {text}\"\n";
+  return path;
+}
+
+static std::string Python() {
+  const char* python = std::getenv("NPCBRIDGE_PYTHON");
+  return python && *python ? python : "python3";
+}
+
+pid_t SpawnPython(const std::vector<std::string>& args) {
+  std::vector<std::string> argv_s = {Python()};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  if (posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) {
+    throw std::runtime_error("cannot start " + argv_s[0] + "; set NPCBRIDGE_PYTHON to the venv's python");
+  }
+  return pid;
+}
+
+void Terminate(pid_t pid) {
+  if (pid <= 0) return;
+  kill(pid, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < 300; ++i) {  // up to 30 s, then SIGKILL
+    if (waitpid(pid, &status, WNOHANG) == pid) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+}
+
+HostProcess::HostProcess(std::vector<std::string> extra, int port)
+    : extra_(std::move(extra)), port_(port ? port : FreePort()) {}
+
+HostProcess::~HostProcess() { Stop(); }
+
+void HostProcess::Start(int timeout_s) {
+  std::vector<std::string> args = {"-m", "npcbridge.cli", "serve", "--port", std::to_string(port_), "--db",
+                                   ":memory:", "--log-level", "warning", "--grace-period", "0.5"};
+  args.insert(args.end(), extra_.begin(), extra_.end());
+  pid_ = SpawnPython(args);
+  // Wait for health SERVING (models loaded) with the Python client's own
+  // health check, so the tests see the host exactly as a game would.
+  pid_t probe = SpawnPython({"-c", "import sys; from npcbridge.transport.client import HostClient; "
+                                   "HostClient(sys.argv[1], timeout_s=2).wait_serving(float(sys.argv[2]))",
+                             address(), std::to_string(timeout_s)});
+  int status = 0;
+  waitpid(probe, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    Stop();
+    throw std::runtime_error("the host did not turn SERVING within " + std::to_string(timeout_s) + " s");
+  }
+}
+
+void HostProcess::Stop() {
+  Terminate(pid_);
+  pid_ = -1;
+}
+
+HostProcess& SharedHost() {
+  static std::string script = WriteScript();
+  static HostProcess host({"--backend", "scripted", "--script", script});
+  if (!host.running()) {
+    // Rules-only moderation: instant to load, and exact for assertions.
+    setenv("NPCBRIDGE_MODERATION_CLASSIFIER", "false", 1);
+    host.Start();
+  }
+  return host;
+}
+
+namespace {
+// Stops the shared host after the last test.
+class SharedHostEnvironment : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    SharedHost().Stop();
+    std::remove(("/tmp/npcbridge-native-test-" + std::to_string(getpid()) + ".yaml").c_str());
+  }
+};
+const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new SharedHostEnvironment);
+}  // namespace
+
+}  // namespace npcbridge::testing

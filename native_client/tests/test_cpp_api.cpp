@@ -1,0 +1,203 @@
+// The C++ API against the real Python host (scripted backend).
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "host_process.hpp"
+#include "npcbridge/client.hpp"
+#include "test_support.hpp"
+
+using namespace npcbridge;
+using npcbridge::testing::Drain;
+using npcbridge::testing::OptionsFor;
+using npcbridge::testing::SharedHost;
+
+class CppApi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    client_ = std::make_unique<Client>(OptionsFor(SharedHost().address()));
+    ASSERT_TRUE(client_->Connect().ok());
+  }
+  std::string NewSession(const std::string& character_id = "greta") {
+    Character c;
+    c.id = character_id;
+    c.name = "Greta";
+    c.persona = "A gruff dwarven smith.";
+    EXPECT_TRUE(client_->UpsertCharacter(c).ok());
+    Session s;
+    EXPECT_TRUE(client_->CreateSession(character_id, "p1", &s).ok());
+    return s.id;
+  }
+  std::unique_ptr<Client> client_;
+};
+
+TEST_F(CppApi, HandshakeReportsVersionsAndCapabilities) {
+  ServerInfo info;
+  ASSERT_TRUE(client_->Connect(&info).ok());
+  EXPECT_EQ(info.api_version, "1.0.0");
+  EXPECT_TRUE(info.capabilities.dialogue);
+  EXPECT_TRUE(info.capabilities.avatars);
+  EXPECT_TRUE(info.capabilities.moderation);
+  EXPECT_EQ(info.limits.at("max_avatar_count"), 16);
+  EXPECT_FALSE(info.models.empty());
+}
+
+TEST_F(CppApi, CharactersCrud) {
+  Character c;
+  c.id = "crud-npc";
+  c.name = "Bram";
+  c.persona = "A nervous innkeeper.";
+  c.knowledge = {"The well is dry."};
+  Character stored;
+  ASSERT_TRUE(client_->UpsertCharacter(c, &stored).ok());
+  EXPECT_EQ(stored.name, "Bram");
+  Character got;
+  ASSERT_TRUE(client_->GetCharacter("crud-npc", &got).ok());
+  EXPECT_EQ(got.knowledge, std::vector<std::string>{"The well is dry."});
+  std::vector<Character> all;
+  ASSERT_TRUE(client_->ListCharacters(&all).ok());
+  EXPECT_TRUE(std::any_of(all.begin(), all.end(), [](const Character& x) { return x.id == "crud-npc"; }));
+  ASSERT_TRUE(client_->DeleteCharacter("crud-npc").ok());
+  EXPECT_EQ(client_->GetCharacter("crud-npc", &got).code, StatusCode::NotFound);
+}
+
+TEST_F(CppApi, SessionsAndSayStreaming) {
+  std::string session = NewSession();
+  uint64_t id = client_->Say(session, "hello there");
+  ASSERT_GT(id, 0u);
+  auto events = Drain(*client_, id);
+  ASSERT_GE(events.size(), 3u);
+  EXPECT_EQ(events.front().type, EventType::Started);
+  EXPECT_EQ(events.back().type, EventType::Completed);
+  std::string streamed;
+  for (const auto& e : events) {
+    if (e.type == EventType::TextDelta) streamed += e.text;
+  }
+  EXPECT_EQ(streamed, "Well met, traveller. I am Greta.");
+  EXPECT_EQ(events.back().completed.text, streamed);
+  EXPECT_EQ(events.back().completed.finish_reason, "stop");
+  EXPECT_NE(events.back().json.find("\"finish_reason\""), std::string::npos);
+  Session s;
+  ASSERT_TRUE(client_->GetSession(session, &s).ok());
+  ASSERT_EQ(s.turns.size(), 2u);
+  EXPECT_EQ(s.turns[0].role, Role::Player);
+  EXPECT_EQ(s.turns[1].text, streamed);
+  ASSERT_TRUE(client_->DeleteSession(session).ok());
+  EXPECT_EQ(client_->GetSession(session, &s).code, StatusCode::NotFound);
+}
+
+TEST_F(CppApi, EventsArriveOnlyThroughPollOnTheCallingThread) {
+  std::string session = NewSession();
+  uint64_t id = client_->Say(session, "hello");
+  ASSERT_TRUE(client_->WaitForEvent(10000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the stream runs meanwhile
+  const auto me = std::this_thread::get_id();
+  size_t delivered = client_->Poll([&](const Event& e) {
+    EXPECT_EQ(std::this_thread::get_id(), me);
+    (void)e;
+  });
+  EXPECT_GT(delivered, 0u);
+  Drain(*client_, id);
+}
+
+TEST_F(CppApi, CancelMidStreamStopsTheReply) {
+  std::string session = NewSession();
+  uint64_t id = client_->Say(session, "tell me a story");
+  int deltas = 0;
+  bool cancelled = false, completed = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!cancelled && std::chrono::steady_clock::now() < deadline) {
+    client_->WaitForEvent(100);
+    client_->Poll([&](const Event& e) {
+      if (e.type == EventType::TextDelta && ++deltas == 3) client_->Cancel(id);
+      if (e.type == EventType::Completed) completed = true;
+      if (e.type == EventType::Error) {
+        EXPECT_EQ(e.status.code, StatusCode::Cancelled);
+        cancelled = true;
+      }
+    });
+  }
+  EXPECT_TRUE(cancelled);
+  EXPECT_FALSE(completed);
+  EXPECT_LT(deltas, 100);  // the 300-word reply stopped early
+  Session s;
+  ASSERT_TRUE(client_->GetSession(session, &s).ok());
+  EXPECT_TRUE(s.turns.empty());  // the host stores only completed turns
+}
+
+TEST_F(CppApi, StreamDeadlineExceeded) {
+  auto options = OptionsFor(SharedHost().address());
+  options.stream_timeout_ms = 300;
+  Client hasty(options);
+  std::string session = NewSession();
+  auto events = Drain(hasty, hasty.Say(session, "tell me a story"));
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().type, EventType::Error);
+  EXPECT_EQ(events.back().status.code, StatusCode::DeadlineExceeded);
+}
+
+TEST_F(CppApi, BadArgumentsAreErrorsNotCrashes) {
+  Status error;
+  EXPECT_EQ(client_->Say("any", std::string("bad \xff\xfe utf8"), {}, &error), 0u);
+  EXPECT_EQ(error.code, StatusCode::InvalidArgument);
+  Character c;
+  EXPECT_EQ(client_->GetCharacter("no-such-npc", &c).code, StatusCode::NotFound);
+  Session s;
+  Status missing = client_->CreateSession("no-such-npc", "p1", &s);
+  EXPECT_EQ(missing.code, StatusCode::NotFound);
+  EXPECT_NE(missing.message.find("no-such-npc"), std::string::npos);
+  auto events = Drain(*client_, client_->Say("no-such-session", "hello"));
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().status.code, StatusCode::NotFound);
+  CheckResult r;
+  EXPECT_EQ(client_->Check(std::string(5000, 'a'), &r).code, StatusCode::InvalidArgument);
+  EXPECT_EQ(client_->Check("hi", &r, "no-such-policy").code, StatusCode::InvalidArgument);
+}
+
+TEST_F(CppApi, Moderation) {
+  CheckResult r;
+  ASSERT_TRUE(client_->Check("this damn door is shit", &r, "everyone").ok());
+  EXPECT_TRUE(r.flagged);
+  EXPECT_EQ(r.action, ModerationAction::Mask);
+  EXPECT_EQ(r.masked_text, "this **** door is ****");
+  EXPECT_EQ(r.spans.size(), 2u);
+  std::vector<CheckResult> batch;
+  ASSERT_TRUE(client_->CheckBatch({"hello", "my email is bob@example.com"}, &batch, "teen", "player").ok());
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(batch[0].action, ModerationAction::Allow);
+  EXPECT_EQ(batch[1].action, ModerationAction::Mask);
+}
+
+TEST_F(CppApi, Avatars) {
+  std::vector<AvatarAttribute> attrs;
+  ASSERT_TRUE(client_->ListAttributes(&attrs).ok());
+  ASSERT_FALSE(attrs.empty());
+  EXPECT_EQ(attrs[0].name, "species");
+  AvatarRequest req;
+  req.description = "a red-haired elf";
+  req.count = 2;
+  req.seed = 7;
+  auto events = Drain(*client_, client_->GenerateAvatar(req));
+  std::vector<Avatar> avatars;
+  int progress = 0;
+  for (const auto& e : events) {
+    if (e.type == EventType::Avatar) avatars.push_back(e.avatar);
+    if (e.type == EventType::AvatarProgress) ++progress;
+  }
+  ASSERT_EQ(avatars.size(), 2u);
+  EXPECT_EQ(events.back().type, EventType::StreamDone);
+  EXPECT_GE(progress, 2);
+  EXPECT_EQ(avatars[0].seed, 7u);
+  EXPECT_EQ(avatars[1].seed, 8u);
+  EXPECT_EQ(avatars[0].attributes.at("species"), "elf");
+  EXPECT_EQ(avatars[0].attributes.at("hair_color"), "red");
+  ASSERT_GT(avatars[0].png.size(), 8u);
+  EXPECT_EQ(avatars[0].png[1], 'P');  // \x89PNG
+  EXPECT_GT(avatars[0].morph_targets.count("jawOpen"), 0u);
+  AvatarRequest bad;
+  bad.attributes["species"] = "dragon";
+  auto failed = Drain(*client_, client_->GenerateAvatar(bad));
+  ASSERT_FALSE(failed.empty());
+  EXPECT_EQ(failed.back().status.code, StatusCode::InvalidArgument);
+  EXPECT_NE(failed.back().status.message.find("human, elf, dwarf, orc"), std::string::npos);
+}
