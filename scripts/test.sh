@@ -1,14 +1,31 @@
 #!/usr/bin/env bash
 # Newcomer command 2: install everything (Debian packages, Python packages, the
-# embedded model) and run every test suite. Prints each runner's summary line.
+# embedded model), build the native client, and run every test suite: pytest,
+# the native GoogleTest suite under ctest (plain, then with AddressSanitizer +
+# UBSan). Prints each runner's summary line and a final total.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh || { echo "setup failed"; exit 1; }
 # shellcheck disable=SC1091
 . .venv/bin/activate
+export NPCBRIDGE_PYTHON="$PWD/.venv/bin/python"
 
 status=0
 echo "== Python tests (pytest)"
 python -m pytest "$@" || status=1
+
+echo "== native_client: build and GoogleTest (ctest)"
+if scripts/build_native.sh native_client/build; then
+  ctest --test-dir native_client/build --output-on-failure || status=1
+else
+  echo "native_client build failed"; status=1
+fi
+
+echo "== native_client under AddressSanitizer + UndefinedBehaviorSanitizer (ctest)"
+if scripts/build_native.sh native_client/build-asan -DNPCB_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug; then
+  ctest --test-dir native_client/build-asan --output-on-failure || status=1
+else
+  echo "native_client sanitizer build failed"; status=1
+fi
 exit $status

@@ -196,6 +196,24 @@ def bench_avatars(
     run_avatar_bench(console, count, repeats, device, model, json_out)
 
 
+@bench_app.command("client")
+def bench_client(
+    native_bench: Annotated[Path, typer.Option(help="The native bench binary.")] = Path(
+        "native_client/build/npcbridge_bench"),
+    trips: Annotated[int, typer.Option(help="Unary round trips per client.")] = 300,
+    streams: Annotated[int, typer.Option(help="Say streams per client.")] = 10,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
+) -> None:
+    """Round-trip latency and streaming events/s of the C++ client beside the Python client."""
+    from npcbridge.bench.client import run_client_bench
+
+    _setup_logging("warning")
+    try:
+        run_client_bench(console, native_bench, trips, streams, json_out)
+    except FileNotFoundError as exc:
+        raise _fail(exc) from None
+
+
 @eval_app.command("avatars")
 def eval_avatars(
     samples: Annotated[int, typer.Option(help="Held-out label sets to generate and classify.")] = 1000,

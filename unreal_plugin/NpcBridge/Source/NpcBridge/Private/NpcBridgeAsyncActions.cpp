@@ -1,0 +1,192 @@
+#include "NpcBridgeAsyncActions.h"
+
+#include "NpcBridgeConvert.h"
+#include "NpcBridgeSubsystem.h"
+#include "npcbridge/client.hpp"
+
+namespace
+{
+const FString NoSubsystem = TEXT("no NPC Bridge subsystem: is the plugin enabled and is there a game instance?");
+}
+
+// ---- Say -------------------------------------------------------------------
+
+UNpcSayAsyncAction* UNpcSayAsyncAction::NpcSay(UObject* WorldContext, const FString& SessionId, const FString& Text, int32 MaxTokens)
+{
+	UNpcSayAsyncAction* Action = NewObject<UNpcSayAsyncAction>();
+	Action->Context = WorldContext;
+	Action->SessionId = SessionId;
+	Action->Text = Text;
+	Action->MaxTokens = MaxTokens;
+	Action->RegisterWithGameInstance(WorldContext);
+	return Action;
+}
+
+void UNpcSayAsyncAction::Activate()
+{
+	UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get());
+	if (!Bridge)
+	{
+		OnFailed.Broadcast(FString(), FNpcReply(), ENpcBridgeResult::FailedPrecondition, NoSubsystem);
+		SetReadyToDestroy();
+		return;
+	}
+	npcbridge::GenerationParams Params;
+	Params.max_tokens = MaxTokens;
+	TWeakObjectPtr<UNpcSayAsyncAction> WeakThis(this);
+	RequestId = Bridge->StartSay(SessionId, Text, Params, [WeakThis](const npcbridge::Event& E)
+	{
+		UNpcSayAsyncAction* Self = WeakThis.Get();
+		if (!Self || !Self->ShouldBroadcastDelegates()) { return; }
+		if (E.type == npcbridge::EventType::TextDelta)
+		{
+			Self->OnDelta.Broadcast(FNpcBridgeConvert::Str(E.text), FNpcReply(), ENpcBridgeResult::Ok, FString());
+		}
+		else if (E.type == npcbridge::EventType::Completed)
+		{
+			Self->OnCompleted.Broadcast(FString(), FNpcBridgeConvert::Reply(E.completed), ENpcBridgeResult::Ok, FString());
+			Self->SetReadyToDestroy();
+		}
+		else if (E.type == npcbridge::EventType::Error)
+		{
+			Self->OnFailed.Broadcast(FString(), FNpcReply(), FNpcBridgeConvert::Result(E.status.code), FNpcBridgeConvert::Str(E.status.message));
+			Self->SetReadyToDestroy();
+		}
+	});
+}
+
+void UNpcSayAsyncAction::Cancel()
+{
+	if (UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get())) { Bridge->Cancel(RequestId); }
+	Super::Cancel();
+}
+
+// ---- Generate Avatar -------------------------------------------------------
+
+UNpcGenerateAvatarAsyncAction* UNpcGenerateAvatarAsyncAction::GenerateNpcAvatar(UObject* WorldContext,
+	const FString& Description, const TMap<FString, FString>& Attributes, int32 Count, int64 Seed)
+{
+	UNpcGenerateAvatarAsyncAction* Action = NewObject<UNpcGenerateAvatarAsyncAction>();
+	Action->Context = WorldContext;
+	Action->Description = Description;
+	Action->Attributes = Attributes;
+	Action->Count = Count;
+	Action->Seed = Seed;
+	Action->RegisterWithGameInstance(WorldContext);
+	return Action;
+}
+
+void UNpcGenerateAvatarAsyncAction::Activate()
+{
+	UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get());
+	if (!Bridge)
+	{
+		OnFailed.Broadcast(FNpcAvatar(), 0, ENpcBridgeResult::FailedPrecondition, NoSubsystem);
+		SetReadyToDestroy();
+		return;
+	}
+	npcbridge::AvatarRequest Request;
+	Request.description = FNpcBridgeConvert::Utf8(Description);
+	for (const auto& Pair : Attributes) { Request.attributes[FNpcBridgeConvert::Utf8(Pair.Key)] = FNpcBridgeConvert::Utf8(Pair.Value); }
+	Request.count = Count;
+	if (Seed >= 0) { Request.seed = static_cast<uint64_t>(Seed); }
+	TWeakObjectPtr<UNpcGenerateAvatarAsyncAction> WeakThis(this);
+	RequestId = Bridge->StartAvatar(Request, [WeakThis](const npcbridge::Event& E)
+	{
+		UNpcGenerateAvatarAsyncAction* Self = WeakThis.Get();
+		if (!Self || !Self->ShouldBroadcastDelegates()) { return; }
+		if (E.type == npcbridge::EventType::Avatar)
+		{
+			Self->OnAvatar.Broadcast(FNpcBridgeConvert::Avatar(E.avatar), ++Self->Received, ENpcBridgeResult::Ok, FString());
+		}
+		else if (E.type == npcbridge::EventType::StreamDone)
+		{
+			Self->OnCompleted.Broadcast(FNpcAvatar(), Self->Received, ENpcBridgeResult::Ok, FString());
+			Self->SetReadyToDestroy();
+		}
+		else if (E.type == npcbridge::EventType::Error)
+		{
+			Self->OnFailed.Broadcast(FNpcAvatar(), Self->Received, FNpcBridgeConvert::Result(E.status.code), FNpcBridgeConvert::Str(E.status.message));
+			Self->SetReadyToDestroy();
+		}
+	});
+}
+
+void UNpcGenerateAvatarAsyncAction::Cancel()
+{
+	if (UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get())) { Bridge->Cancel(RequestId); }
+	Super::Cancel();
+}
+
+// ---- Check Text ------------------------------------------------------------
+
+UNpcCheckTextAsyncAction* UNpcCheckTextAsyncAction::CheckText(UObject* WorldContext, const FString& Text, const FString& Policy)
+{
+	UNpcCheckTextAsyncAction* Action = NewObject<UNpcCheckTextAsyncAction>();
+	Action->Context = WorldContext;
+	Action->Text = Text;
+	Action->Policy = Policy;
+	Action->RegisterWithGameInstance(WorldContext);
+	return Action;
+}
+
+void UNpcCheckTextAsyncAction::Activate()
+{
+	UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get());
+	if (!Bridge)
+	{
+		OnFailed.Broadcast(FNpcCheckResult(), ENpcBridgeResult::FailedPrecondition, NoSubsystem);
+		SetReadyToDestroy();
+		return;
+	}
+	const std::string TextUtf8 = FNpcBridgeConvert::Utf8(Text), PolicyUtf8 = FNpcBridgeConvert::Utf8(Policy);
+	TSharedRef<npcbridge::CheckResult> Result = MakeShared<npcbridge::CheckResult>();
+	TWeakObjectPtr<UNpcCheckTextAsyncAction> WeakThis(this);
+	Bridge->RunUnary([TextUtf8, PolicyUtf8, Result](npcbridge::Client& C) { return C.Check(TextUtf8, &Result.Get(), PolicyUtf8); },
+		[WeakThis, Result](const npcbridge::Status& S)
+	{
+		UNpcCheckTextAsyncAction* Self = WeakThis.Get();
+		if (!Self) { return; }
+		if (Self->ShouldBroadcastDelegates())
+		{
+			if (S.ok()) { Self->OnChecked.Broadcast(FNpcBridgeConvert::Check(*Result), ENpcBridgeResult::Ok, FString()); }
+			else { Self->OnFailed.Broadcast(FNpcCheckResult(), FNpcBridgeConvert::Result(S.code), FNpcBridgeConvert::Str(S.message)); }
+		}
+		Self->SetReadyToDestroy();
+	});
+}
+
+// ---- Get Server Info -------------------------------------------------------
+
+UNpcGetServerInfoAsyncAction* UNpcGetServerInfoAsyncAction::GetNpcBridgeServerInfo(UObject* WorldContext)
+{
+	UNpcGetServerInfoAsyncAction* Action = NewObject<UNpcGetServerInfoAsyncAction>();
+	Action->Context = WorldContext;
+	Action->RegisterWithGameInstance(WorldContext);
+	return Action;
+}
+
+void UNpcGetServerInfoAsyncAction::Activate()
+{
+	UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get());
+	if (!Bridge)
+	{
+		OnFailed.Broadcast(FNpcServerInfo(), ENpcBridgeResult::FailedPrecondition, NoSubsystem);
+		SetReadyToDestroy();
+		return;
+	}
+	TSharedRef<npcbridge::ServerInfo> Info = MakeShared<npcbridge::ServerInfo>();
+	TWeakObjectPtr<UNpcGetServerInfoAsyncAction> WeakThis(this);
+	Bridge->RunUnary([Info](npcbridge::Client& C) { return C.GetServerInfo(&Info.Get()); },
+		[WeakThis, Info](const npcbridge::Status& S)
+	{
+		UNpcGetServerInfoAsyncAction* Self = WeakThis.Get();
+		if (!Self) { return; }
+		if (Self->ShouldBroadcastDelegates())
+		{
+			if (S.ok()) { Self->OnInfo.Broadcast(FNpcBridgeConvert::ServerInfo(*Info), ENpcBridgeResult::Ok, FString()); }
+			else { Self->OnFailed.Broadcast(FNpcServerInfo(), FNpcBridgeConvert::Result(S.code), FNpcBridgeConvert::Str(S.message)); }
+		}
+		Self->SetReadyToDestroy();
+	});
+}

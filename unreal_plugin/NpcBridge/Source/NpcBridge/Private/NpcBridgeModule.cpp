@@ -1,0 +1,3 @@
+#include "NpcBridgeModule.h"
+
+IMPLEMENT_MODULE(FNpcBridgeModule, NpcBridge)

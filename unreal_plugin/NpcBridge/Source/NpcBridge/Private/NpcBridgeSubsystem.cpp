@@ -1,0 +1,127 @@
+#include "NpcBridgeSubsystem.h"
+
+#include "Async/Async.h"
+#include "Engine/GameInstance.h"
+#include "Engine/World.h"
+#include "Misc/FileHelper.h"
+#include "NpcBridgeConvert.h"
+#include "NpcBridgeEventRouter.h"
+#include "NpcBridgeSettings.h"
+#include "npcbridge/client.hpp"
+
+DEFINE_LOG_CATEGORY_STATIC(LogNpcBridge, Log, All);
+
+void UNpcBridgeSubsystem::Initialize(FSubsystemCollectionBase& Collection)
+{
+	Super::Initialize(Collection);
+	const UNpcBridgeSettings* Settings = GetDefault<UNpcBridgeSettings>();
+	npcbridge::ClientOptions Options;
+	Options.address = FNpcBridgeConvert::Utf8(FString::Printf(TEXT("%s:%d"), *Settings->Host, Settings->Port));
+	Options.auth_token = FNpcBridgeConvert::Utf8(Settings->AuthToken);
+	Options.tls = Settings->bUseTls;
+	FString Pem;
+	if (Settings->bUseTls && !Settings->TlsRootCertificates.FilePath.IsEmpty())
+	{
+		FFileHelper::LoadFileToString(Pem, *Settings->TlsRootCertificates.FilePath);
+	}
+	Options.tls_root_certs = FNpcBridgeConvert::Utf8(Pem);
+	Options.client_name = "npcbridge-unreal";
+	Options.timeout_ms = Settings->CallTimeoutMs;
+	Options.stream_timeout_ms = Settings->StreamTimeoutMs;
+	Client = MakeShared<npcbridge::Client>(Options);
+	Router = MakeUnique<FNpcBridgeEventRouter>();
+	Router->SetConnectionHandler([this](const npcbridge::Event& E)
+	{
+		if (E.type == npcbridge::EventType::VersionWarning)
+		{
+			UE_LOG(LogNpcBridge, Warning, TEXT("%s"), *FNpcBridgeConvert::Str(E.text));
+		}
+		else if (E.type == npcbridge::EventType::ConnectionChanged)
+		{
+			OnConnectionChanged.Broadcast(E.connection_state == npcbridge::ConnectionState::Ready);
+		}
+	});
+	if (Settings->bConnectOnStart) { Connect(); }
+}
+
+void UNpcBridgeSubsystem::Deinitialize()
+{
+	Router.Reset();
+	Client.Reset();  // cancels every call in flight and joins its threads
+	Super::Deinitialize();
+}
+
+void UNpcBridgeSubsystem::Tick(float DeltaTime)
+{
+	if (Client.IsValid() && Router.IsValid())
+	{
+		Client->Poll([this](const npcbridge::Event& E) { Router->Dispatch(E); });
+	}
+}
+
+void UNpcBridgeSubsystem::Connect()
+{
+	TWeakObjectPtr<UNpcBridgeSubsystem> WeakThis(this);
+	RunUnary([](npcbridge::Client& C) { return C.Connect(); }, [WeakThis](const npcbridge::Status& S)
+	{
+		if (!WeakThis.IsValid()) { return; }
+		if (!S.ok()) { UE_LOG(LogNpcBridge, Warning, TEXT("connect: %s"), *FNpcBridgeConvert::Str(S.message)); }
+		WeakThis->OnConnected.Broadcast(FNpcBridgeConvert::Result(S.code), FNpcBridgeConvert::Str(S.message));
+	});
+}
+
+uint64 UNpcBridgeSubsystem::StartSay(const FString& SessionId, const FString& Text,
+	const npcbridge::GenerationParams& Params, FEventHandler Handler)
+{
+	npcbridge::Status Error;
+	const uint64 Id = Client->Say(FNpcBridgeConvert::Utf8(SessionId), FNpcBridgeConvert::Utf8(Text), Params, &Error);
+	if (Id == 0)
+	{
+		npcbridge::Event Failed;
+		Failed.type = npcbridge::EventType::Error;
+		Failed.status = Error;
+		Handler(Failed);
+		return 0;
+	}
+	Router->Listen(Id, MoveTemp(Handler));
+	return Id;
+}
+
+uint64 UNpcBridgeSubsystem::StartAvatar(const npcbridge::AvatarRequest& Request, FEventHandler Handler)
+{
+	npcbridge::Status Error;
+	const uint64 Id = Client->GenerateAvatar(Request, &Error);
+	if (Id == 0)
+	{
+		npcbridge::Event Failed;
+		Failed.type = npcbridge::EventType::Error;
+		Failed.status = Error;
+		Handler(Failed);
+		return 0;
+	}
+	Router->Listen(Id, MoveTemp(Handler));
+	return Id;
+}
+
+void UNpcBridgeSubsystem::Cancel(uint64 RequestId)
+{
+	if (Client.IsValid() && RequestId != 0) { Client->Cancel(RequestId); }
+}
+
+void UNpcBridgeSubsystem::RunUnary(TFunction<npcbridge::Status(npcbridge::Client&)> Call,
+	TFunction<void(const npcbridge::Status&)> OnDone)
+{
+	TSharedPtr<npcbridge::Client> Shared = Client;  // keeps the client alive for the worker
+	AsyncTask(ENamedThreads::AnyBackgroundThreadNormalTask, [Shared, Call = MoveTemp(Call), OnDone = MoveTemp(OnDone)]()
+	{
+		const npcbridge::Status S = Call(*Shared);
+		AsyncTask(ENamedThreads::GameThread, [S, OnDone]() { OnDone(S); });
+	});
+}
+
+UNpcBridgeSubsystem* UNpcBridgeSubsystem::Get(const UObject* WorldContext)
+{
+	const UWorld* World = WorldContext ? WorldContext->GetWorld() : nullptr;
+	const UGameInstance* GI = World ? World->GetGameInstance() : nullptr;
+	return GI ? GI->GetSubsystem<UNpcBridgeSubsystem>() : nullptr;
+}

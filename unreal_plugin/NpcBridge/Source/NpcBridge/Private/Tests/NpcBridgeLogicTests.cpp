@@ -1,0 +1,58 @@
+// Automation tests for the plain logic (Session Frontend > Automation > NpcBridge).
+#include "Misc/AutomationTest.h"
+
+#if WITH_DEV_AUTOMATION_TESTS
+
+#include "NpcBridgeConvert.h"
+#include "NpcBridgeEventRouter.h"
+
+IMPLEMENT_SIMPLE_AUTOMATION_TEST(FNpcBridgeRouterTest, "NpcBridge.EventRouter.RoutesUntilTerminal",
+	EAutomationTestFlags::EditorContext | EAutomationTestFlags::EngineFilter)
+
+bool FNpcBridgeRouterTest::RunTest(const FString& Parameters)
+{
+	FNpcBridgeEventRouter Router;
+	int32 Seen = 0, Connection = 0;
+	Router.Listen(7, [&Seen](const npcbridge::Event&) { ++Seen; });
+	Router.SetConnectionHandler([&Connection](const npcbridge::Event&) { ++Connection; });
+	npcbridge::Event Delta;
+	Delta.type = npcbridge::EventType::TextDelta;
+	Delta.request_id = 7;
+	Router.Dispatch(Delta);
+	npcbridge::Event Other = Delta;
+	Other.request_id = 8;  // nobody listens: dropped
+	Router.Dispatch(Other);
+	npcbridge::Event Done;
+	Done.type = npcbridge::EventType::Completed;
+	Done.request_id = 7;
+	Router.Dispatch(Done);
+	Router.Dispatch(Delta);  // after the terminal event: no handler left
+	npcbridge::Event Conn;
+	Conn.type = npcbridge::EventType::ConnectionChanged;
+	Router.Dispatch(Conn);
+	TestEqual(TEXT("events for request 7"), Seen, 2);
+	TestEqual(TEXT("connection events"), Connection, 1);
+	TestEqual(TEXT("listeners left"), Router.NumListeners(), 0);
+	return true;
+}
+
+IMPLEMENT_SIMPLE_AUTOMATION_TEST(FNpcBridgeConvertTest, "NpcBridge.Convert.CodesAndText",
+	EAutomationTestFlags::EditorContext | EAutomationTestFlags::EngineFilter)
+
+bool FNpcBridgeConvertTest::RunTest(const FString& Parameters)
+{
+	TestTrue(TEXT("not found"), FNpcBridgeConvert::Result(npcbridge::StatusCode::NotFound) == ENpcBridgeResult::NotFound);
+	TestTrue(TEXT("connection failed"),
+		FNpcBridgeConvert::Result(npcbridge::StatusCode::ConnectionFailed) == ENpcBridgeResult::ConnectionFailed);
+	const FString Text = TEXT("Grüße, Reisender! 旅人");
+	TestEqual(TEXT("UTF-8 round trip"), FNpcBridgeConvert::Str(FNpcBridgeConvert::Utf8(Text)), Text);
+	npcbridge::Avatar A;
+	A.morph_targets["jawOpen"] = 0.25f;
+	A.png = {0x89, 'P', 'N', 'G'};
+	const FNpcAvatar Converted = FNpcBridgeConvert::Avatar(A);
+	TestEqual(TEXT("morph target"), Converted.MorphTargets.FindRef(FName(TEXT("jawOpen"))), 0.25f);
+	TestEqual(TEXT("png bytes"), Converted.Png.Num(), 4);
+	return true;
+}
+
+#endif  // WITH_DEV_AUTOMATION_TESTS

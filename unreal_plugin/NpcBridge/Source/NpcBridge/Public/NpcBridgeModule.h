@@ -1,0 +1,7 @@
+#pragma once
+
+#include "Modules/ModuleManager.h"
+
+class FNpcBridgeModule : public IModuleInterface
+{
+};

@@ -1,0 +1,47 @@
+// Gives an actor a voice: registers its character, opens a session and streams replies.
+#pragma once
+
+#include "CoreMinimal.h"
+#include "Components/ActorComponent.h"
+#include "NpcBridgeTypes.h"
+#include "NpcDialogueComponent.generated.h"
+
+DECLARE_DYNAMIC_MULTICAST_DELEGATE_OneParam(FNpcTextDeltaSignature, const FString&, Delta);
+DECLARE_DYNAMIC_MULTICAST_DELEGATE_OneParam(FNpcReplySignature, const FNpcReply&, Reply);
+DECLARE_DYNAMIC_MULTICAST_DELEGATE_OneParam(FNpcModeratedSignature, const FNpcModeration&, Moderation);
+DECLARE_DYNAMIC_MULTICAST_DELEGATE_TwoParams(FNpcErrorSignature, ENpcBridgeResult, Result, const FString&, Message);
+
+UCLASS(ClassGroup = (AI), meta = (BlueprintSpawnableComponent, DisplayName = "NPC Dialogue"))
+class NPCBRIDGE_API UNpcDialogueComponent : public UActorComponent
+{
+	GENERATED_BODY()
+
+public:
+	/** Registered (upserted) on BeginPlay. Leave Persona empty to use a character that already exists on the host. */
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge") FNpcCharacterDefinition Character;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge") FString PlayerId = TEXT("player");
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge", meta = (ClampMin = 0)) int32 MaxTokens = 0;
+
+	UPROPERTY(BlueprintAssignable, Category = "NPC Bridge") FNpcTextDeltaSignature OnTextDelta;
+	UPROPERTY(BlueprintAssignable, Category = "NPC Bridge") FNpcReplySignature OnReplyCompleted;
+	UPROPERTY(BlueprintAssignable, Category = "NPC Bridge") FNpcModeratedSignature OnModerated;
+	UPROPERTY(BlueprintAssignable, Category = "NPC Bridge") FNpcErrorSignature OnError;
+
+	/** Sends the player's line; a reply still streaming is cancelled first. Queued until the session is open. */
+	UFUNCTION(BlueprintCallable, Category = "NPC Bridge") void Say(const FString& Text);
+	UFUNCTION(BlueprintCallable, Category = "NPC Bridge") void CancelReply();
+	UFUNCTION(BlueprintPure, Category = "NPC Bridge") bool IsReplying() const { return ActiveRequest != 0; }
+	UFUNCTION(BlueprintPure, Category = "NPC Bridge") FString GetSessionId() const { return SessionId; }
+
+protected:
+	virtual void BeginPlay() override;
+	virtual void EndPlay(const EEndPlayReason::Type Reason) override;
+
+private:
+	void OpenSession();
+	void SendNow(const FString& Text);
+
+	FString SessionId;
+	TOptional<FString> Pending;
+	uint64 ActiveRequest = 0;
+};
