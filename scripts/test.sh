@@ -2,7 +2,8 @@
 # Newcomer command 2: install everything (Debian packages, Python packages, the
 # embedded model), build the native client, and run every test suite: pytest,
 # the native GoogleTest suite under ctest (plain, then with AddressSanitizer +
-# UBSan). Prints each runner's summary line and a final total.
+# UBSan) and the Unity package's NUnit tests under Mono. Prints each runner's
+# summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,4 +29,7 @@ if scripts/build_native.sh native_client/build-asan -DNPCB_SANITIZE=ON -DCMAKE_B
 else
   echo "native_client sanitizer build failed"; status=1
 fi
+# Last, so its "N passed, N failed" line closes the run.
+echo "== unity_plugin: C# under Mono, NUnit against the real host"
+scripts/test_unity.sh || status=1
 exit $status

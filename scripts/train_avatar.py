@@ -3,6 +3,12 @@
     python scripts/train_avatar.py                 # writes python_runtime/npcbridge/avatar/data/
     python scripts/train_avatar.py --steps 200 --out /tmp/avatar   # a quick smoke run
 
+The shipped checkpoint is two stages (the second continues the first at a lower
+learning rate, reusing stage 1's attribute classifier):
+
+    python scripts/train_avatar.py --out OUT
+    python scripts/train_avatar.py --out OUT --init-from OUT/generator.pt --steps 4000 --lr 1e-3 --seed 1
+
 Same arguments and seed give the same checkpoints (on the same torch build and
 thread count). Same as `npcbridge avatar train`.
 """
@@ -25,9 +31,12 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--init-from", type=Path, default=None,
+                        help="continue from this generator.pt (a second training stage)")
     args = parser.parse_args()
     train_all(args.out, images=args.images, steps=args.steps, batch=args.batch, seed=args.seed,
-              workers=args.workers)
+              workers=args.workers, lr=args.lr, init_from=args.init_from)
 
 
 if __name__ == "__main__":

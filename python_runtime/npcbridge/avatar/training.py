@@ -28,7 +28,7 @@ from npcbridge.avatar.attributes import (
     attribute_indices,
     complete_attributes,
 )
-from npcbridge.avatar.checkpoint import save_classifier, save_generator
+from npcbridge.avatar.checkpoint import load_classifier, load_generator, save_classifier, save_generator
 from npcbridge.avatar.classifier import (
     AttributeClassifier,
     per_attribute_accuracy,
@@ -87,12 +87,14 @@ def _reconstruction_loss(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor
 
 
 def train_generator(data: Dataset, steps: int, batch: int, seed: int, lr: float = 2e-3,
-                    log: Callable[[str], None] = print) -> ConditionalGenerator:
-    """Fit the generator to ``data`` by reconstruction; returns it in eval mode."""
+                    log: Callable[[str], None] = print,
+                    init: ConditionalGenerator | None = None) -> ConditionalGenerator:
+    """Fit the generator to ``data`` by reconstruction; returns it in eval mode.
+    ``init`` continues training an earlier generator (a second stage)."""
     torch.manual_seed(seed)
     size = data.images.shape[1]
-    gen = ConditionalGenerator(size, LATENT_DIM, ATTRIBUTE_SIZES,
-                               channels={4: 128, 8: 128, 16: 64, 32: 32, 64: 16, 128: 8})
+    gen = init.train() if init is not None else ConditionalGenerator(
+        size, LATENT_DIM, ATTRIBUTE_SIZES, channels={4: 128, 8: 128, 16: 64, 32: 32, 64: 16, 128: 8})
     # The fixed per-layer noise images are zeroed: this model's detail comes
     # from the renderer's shapes, not stochastic texture, and zero noise keeps
     # outputs a pure function of (z, attributes).
@@ -155,18 +157,26 @@ def rendered_accuracy(clf: AttributeClassifier, data: Dataset) -> dict[str, floa
 
 
 def train_all(out_dir: Path, *, images: int = 24_000, steps: int = 5_000, batch: int = 16, size: int = 64,
-              classifier_epochs: int = 4, seed: int = 0, workers: int = 2,
-              log: Callable[[str], None] = print) -> dict[str, dict[str, float]]:
+              classifier_epochs: int = 4, seed: int = 0, workers: int = 2, lr: float = 2e-3,
+              init_from: Path | None = None, log: Callable[[str], None] = print) -> dict[str, dict[str, float]]:
     """The whole recipe; writes ``generator.pt`` and ``attribute_classifier.pt`` to ``out_dir``
-    and returns the classifier's accuracies (rendered held-out vs generated)."""
+    and returns the classifier's accuracies (rendered held-out vs generated).
+
+    With ``init_from`` (an earlier ``generator.pt``) the generator trains on from
+    there and an existing ``attribute_classifier.pt`` in ``out_dir`` is reused.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     log(f"rendering {images} portraits at {size}px")
     train = render_dataset(images, seed * 1_000_003, size, workers)
     held_out = render_dataset(1_000, 10**9 + seed, size, workers)  # evaluate.HELD_OUT_SEED for seed 0
-    gen = train_generator(train, steps, batch, seed, log=log)
+    init = load_generator(init_from) if init_from is not None else None
+    gen = train_generator(train, steps, batch, seed, lr=lr, log=log, init=init)
     save_generator(gen, out_dir / "generator.pt")
-    clf = train_classifier(train, classifier_epochs, 64, seed, log=log)
-    save_classifier(clf, out_dir / "attribute_classifier.pt")
+    if init_from is not None and (out_dir / "attribute_classifier.pt").is_file():
+        clf = load_classifier(out_dir / "attribute_classifier.pt")
+    else:
+        clf = train_classifier(train, classifier_epochs, 64, seed, log=log)
+        save_classifier(clf, out_dir / "attribute_classifier.pt")
     report = {"rendered": rendered_accuracy(clf, held_out), "generated": generated_accuracy(gen, clf, held_out)}
     for kind, accs in report.items():
         log(f"{kind:>9}: " + "  ".join(f"{k} {v:.3f}" for k, v in accs.items()))

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Compile the Unity package's engine-independent C# with Mono's mcs (C# 7.2) and
+# run its NUnit tests under Mono against the real host through the native
+# library. Needs scripts/build_native.sh first; installs mono-devel and
+# nunit-console when missing. Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for pkg in mono-devel nunit-console; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing Debian packages: ${need[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+out=unity_plugin/build
+rm -rf "$out" && mkdir -p "$out"
+nunit=$(ls -d /usr/lib/cli/nunit.framework-2.6*/nunit.framework.dll | head -1)
+set -e
+# Runtime/Components and Editor use UnityEngine: Unity compiles those, not CI.
+mcs -langversion:7.2 -nologo -target:library -out:"$out/NpcBridge.Runtime.dll" \
+  -r:System.Runtime.Serialization unity_plugin/Runtime/Native/*.cs unity_plugin/Runtime/Client/*.cs
+mcs -langversion:7.2 -nologo -target:library -out:"$out/NpcBridge.Tests.dll" -r:"$out/NpcBridge.Runtime.dll" \
+  -r:"$nunit" -r:System.Runtime.Serialization unity_plugin/Tests/Editor/*.cs
+set +e
+cp -L unity_plugin/Plugins/Linux/x86_64/libnpcbridge.so "$out/"
+
+(cd "$out" && LD_LIBRARY_PATH="$PWD" nunit-console -nologo -labels NpcBridge.Tests.dll -xml=TestResult.xml)
+code=$?
+python3 - "$out/TestResult.xml" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+
+root = ET.parse(sys.argv[1]).getroot()
+total = int(root.get("total", 0))
+failed = int(root.get("failures", 0)) + int(root.get("errors", 0))
+skipped = int(root.get("not-run", 0))
+print(f"NUnit: {total - failed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $code

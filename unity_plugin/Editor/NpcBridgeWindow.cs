@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Text;
+using UnityEditor;
+using UnityEngine;
+
+namespace NpcBridge.Editor
+{
+    /// <summary>Window > NPC Bridge: test the connection, start/stop a local host with its log,
+    /// chat with a character, and generate and preview an avatar.</summary>
+    public sealed class NpcBridgeWindow : EditorWindow
+    {
+        NpcBridgeClient client;
+        string status = "not connected", characterId = "greta", persona = "A gruff dwarven blacksmith.", line = "Hello!";
+        string sessionId, description = "a red-haired elf with green eyes";
+        readonly StringBuilder chat = new StringBuilder(), log = new StringBuilder();
+        Process hostProcess;
+        Texture2D preview;
+        Vector2 scroll;
+
+        [MenuItem("Window/NPC Bridge")]
+        static void Open() { GetWindow<NpcBridgeWindow>("NPC Bridge"); }
+
+        void OnEnable() { EditorApplication.update += Pump; }
+        void OnDisable()
+        {
+            EditorApplication.update -= Pump;
+            if (client != null) client.Dispose();
+            client = null;
+        }
+
+        void Pump()
+        {
+            if (client != null && client.Poll() > 0) Repaint();
+        }
+
+        NpcBridgeClient Client()
+        {
+            if (client == null) client = new NpcBridgeClient(NpcBridgeSettingsProvider.GetOrCreate().ToOptions());
+            return client;
+        }
+
+        void OnGUI()
+        {
+            scroll = EditorGUILayout.BeginScrollView(scroll);
+            EditorGUILayout.LabelField("Connection", EditorStyles.boldLabel);
+            if (GUILayout.Button("Test connection")) TestConnection();
+            EditorGUILayout.HelpBox(status, MessageType.None);
+
+            EditorGUILayout.LabelField("Local host", EditorStyles.boldLabel);
+            using (new EditorGUILayout.HorizontalScope())
+            {
+                GUI.enabled = hostProcess == null;
+                if (GUILayout.Button("Start")) StartHost();
+                GUI.enabled = hostProcess != null;
+                if (GUILayout.Button("Stop")) StopHost();
+                GUI.enabled = true;
+            }
+            EditorGUILayout.TextArea(log.ToString(), GUILayout.Height(80));
+
+            EditorGUILayout.LabelField("Chat", EditorStyles.boldLabel);
+            characterId = EditorGUILayout.TextField("Character id", characterId);
+            persona = EditorGUILayout.TextField("Persona", persona);
+            line = EditorGUILayout.TextField("Say", line);
+            if (GUILayout.Button("Send")) Send();
+            EditorGUILayout.TextArea(chat.ToString(), GUILayout.Height(100));
+
+            EditorGUILayout.LabelField("Avatar", EditorStyles.boldLabel);
+            description = EditorGUILayout.TextField("Description", description);
+            if (GUILayout.Button("Generate")) Generate();
+            if (preview != null) GUILayout.Label(preview, GUILayout.Width(192), GUILayout.Height(192));
+            EditorGUILayout.EndScrollView();
+        }
+
+        async void TestConnection()
+        {
+            try
+            {
+                var info = await Client().ConnectAsync();
+                var c = info.Capabilities;
+                status = "API " + info.ApiVersion + ", host " + info.RuntimeVersion + "\ndialogue " + c.Dialogue +
+                         ", avatars " + c.Avatars + ", moderation " + c.Moderation + ", auth " + c.AuthRequired;
+                foreach (var m in info.Models) status += "\n" + m.Kind + ": " + m.Name + " on " + m.Device;
+            }
+            catch (System.Exception e) { status = e.Message; }
+            Repaint();
+        }
+
+        void StartHost()
+        {
+            var s = NpcBridgeSettingsProvider.GetOrCreate();
+            var info = new ProcessStartInfo(s.pythonPath, s.serveArguments + " --port " + s.port)
+            { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, CreateNoWindow = true };
+            hostProcess = Process.Start(info);
+            hostProcess.OutputDataReceived += (o, e) => { lock (log) log.AppendLine(e.Data); };
+            hostProcess.ErrorDataReceived += (o, e) => { lock (log) log.AppendLine(e.Data); };
+            hostProcess.BeginOutputReadLine();
+            hostProcess.BeginErrorReadLine();
+        }
+
+        void StopHost()
+        {
+            if (hostProcess != null && !hostProcess.HasExited) hostProcess.Kill();
+            hostProcess = null;
+        }
+
+        async void Send()
+        {
+            try
+            {
+                var c = Client();
+                if (sessionId == null)
+                {
+                    await c.UpsertCharacterAsync(new Character { Id = characterId, Name = characterId, Persona = persona });
+                    sessionId = (await c.CreateSessionAsync(characterId)).Id;
+                }
+                chat.Append("You: ").AppendLine(line).Append(characterId).Append(": ");
+                await c.SayAsync(sessionId, line, onDelta: d => { chat.Append(d); Repaint(); });
+                chat.AppendLine();
+            }
+            catch (System.Exception e) { chat.AppendLine("[" + e.Message + "]"); }
+            Repaint();
+        }
+
+        async void Generate()
+        {
+            try
+            {
+                var avatars = await Client().GenerateAvatarsAsync(new AvatarRequest { Description = description, Count = 1 });
+                if (preview == null) preview = new Texture2D(2, 2) { filterMode = FilterMode.Point };
+                preview.LoadImage(avatars[0].Png);
+            }
+            catch (System.Exception e) { status = e.Message; }
+            Repaint();
+        }
+    }
+}

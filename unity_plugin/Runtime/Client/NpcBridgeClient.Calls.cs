@@ -1,0 +1,222 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using NpcBridge.Native;
+
+namespace NpcBridge
+{
+    /// <summary>Event kinds of the C API (npcb_event_type).</summary>
+    internal enum EventType
+    {
+        Started = 1, TextDelta = 2, Moderation = 3, Completed = 4, AvatarProgress = 5, Avatar = 6,
+        StreamDone = 7, Error = 8, ConnectionChanged = 9, VersionWarning = 10, Result = 11
+    }
+
+    /// <summary>One native event, copied out of the callback.</summary>
+    internal sealed class EventMessage
+    {
+        public EventType Type;
+        public StatusCode Code;
+        public ulong RequestId;
+        public string Text, Json;
+        public byte[] Data;
+        public int ProgressCompleted, ProgressTotal;
+    }
+
+    /// <summary>A call in flight: consumes its events, completes its task on the last one.</summary>
+    internal abstract class PendingCall
+    {
+        /// <summary>Handles one event; true when the call is over.</summary>
+        public abstract bool OnEvent(EventMessage e);
+        public abstract void Cancel();
+    }
+
+    internal sealed class PendingCall<T> : PendingCall
+    {
+        readonly TaskCompletionSource<T> tcs = new TaskCompletionSource<T>();
+        readonly Func<EventMessage, bool> onProgress;  // handles non-terminal events
+        readonly Func<EventMessage, T> onDone;         // the result from the terminal event
+        readonly CancellationToken token;
+        public CancellationTokenRegistration Registration;
+
+        public PendingCall(Func<EventMessage, bool> onProgress, Func<EventMessage, T> onDone, CancellationToken token)
+        {
+            this.onProgress = onProgress;
+            this.onDone = onDone;
+            this.token = token;
+        }
+
+        public Task<T> Task { get { return tcs.Task; } }
+
+        public override bool OnEvent(EventMessage e)
+        {
+            if (e.Type == EventType.Error)
+            {
+                if (e.Code == StatusCode.Cancelled && token.IsCancellationRequested) tcs.TrySetCanceled();
+                else tcs.TrySetException(new NpcBridgeException(e.Code, e.Text));
+            }
+            else if (onProgress != null && onProgress(e))
+            {
+                return false;
+            }
+            else
+            {
+                try { tcs.TrySetResult(onDone(e)); }
+                catch (Exception ex) { tcs.TrySetException(ex); }
+            }
+            Registration.Dispose();
+            return true;
+        }
+
+        public override void Cancel()
+        {
+            Registration.Dispose();
+            tcs.TrySetCanceled();
+        }
+    }
+
+    public sealed partial class NpcBridgeClient
+    {
+        public Task<ServerInfo> GetServerInfoAsync(CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Unary<Empty, ServerInfo>("GetServerInfo", new Empty(), cancellationToken);
+        }
+
+        /// <summary>Creates or replaces a character (by id; an empty id gets one from the host).</summary>
+        public Task<Character> UpsertCharacterAsync(Character character, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Unary<UpsertCharacterRequest, Character>("UpsertCharacter", new UpsertCharacterRequest { Character = character }, cancellationToken);
+        }
+
+        public Task<Character> GetCharacterAsync(string id, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Unary<IdRequest, Character>("GetCharacter", new IdRequest { Id = id }, cancellationToken);
+        }
+
+        public async Task<List<Character>> ListCharactersAsync(CancellationToken cancellationToken = default(CancellationToken))
+        {
+            var r = await Unary<Empty, ListCharactersResponse>("ListCharacters", new Empty(), cancellationToken);
+            return r.Characters ?? new List<Character>();
+        }
+
+        public Task DeleteCharacterAsync(string id, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Unary<IdRequest, Empty>("DeleteCharacter", new IdRequest { Id = id }, cancellationToken);
+        }
+
+        public Task<Session> CreateSessionAsync(string characterId, string playerId = "player", CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Unary<CreateSessionRequest, Session>("CreateSession",
+                new CreateSessionRequest { CharacterId = characterId, PlayerId = playerId }, cancellationToken);
+        }
+
+        public Task<Session> GetSessionAsync(string id, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Unary<IdRequest, Session>("GetSession", new IdRequest { Id = id }, cancellationToken);
+        }
+
+        public Task DeleteSessionAsync(string id, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Unary<IdRequest, Empty>("DeleteSession", new IdRequest { Id = id }, cancellationToken);
+        }
+
+        /// <summary>Checks a text under a policy (everyone, teen, mature; empty: host default).</summary>
+        public Task<CheckResult> CheckAsync(string text, string policy = "", string context = "", CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Unary<CheckRequest, CheckResult>("Check", new CheckRequest { Text = text, Policy = policy, Context = context }, cancellationToken);
+        }
+
+        public async Task<List<CheckResult>> CheckBatchAsync(IList<string> texts, string policy = "", string context = "", CancellationToken cancellationToken = default(CancellationToken))
+        {
+            var r = await Unary<CheckBatchRequest, CheckBatchResponse>("CheckBatch",
+                new CheckBatchRequest { Texts = new List<string>(texts), Policy = policy, Context = context }, cancellationToken);
+            return r.Results ?? new List<CheckResult>();
+        }
+
+        public async Task<List<AvatarAttribute>> ListAttributesAsync(CancellationToken cancellationToken = default(CancellationToken))
+        {
+            var r = await Unary<Empty, ListAttributesResponse>("ListAttributes", new Empty(), cancellationToken);
+            return r.Attributes ?? new List<AvatarAttribute>();
+        }
+
+        /// <summary>
+        /// Streams a reply: <paramref name="onDelta"/> (and <see cref="TextDelta"/>) get each piece of
+        /// text during <see cref="Poll"/>; the task completes with the whole reply. Cancelling the token
+        /// stops generation on the host. If a moderation notice says BLOCK mid-reply, discard the
+        /// streamed text: the completed reply holds the replacement.
+        /// </summary>
+        public Task<Reply> SayAsync(string sessionId, string text, GenerationParams parameters = null,
+            Action<string> onDelta = null, Action<ModerationNotice> onModerated = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            var paramsJson = parameters == null ? null : Utf8.ToNative(Json.Write(parameters));
+            return Start((out ulong id) => NativeMethods.npcb_say(Handle(), Utf8.ToNative(sessionId), Utf8.ToNative(text), paramsJson, out id),
+                new PendingCall<Reply>(e =>
+                {
+                    if (e.Type == EventType.TextDelta && onDelta != null) onDelta(e.Text);
+                    if (e.Type == EventType.Moderation && onModerated != null) onModerated(Json.Parse<ModerationNotice>(e.Json));
+                    return e.Type != EventType.Completed;
+                }, e => Json.Parse<Reply>(e.Json), cancellationToken), cancellationToken);
+        }
+
+        /// <summary>Generates avatars; each one also goes to <paramref name="onAvatar"/> as it arrives.</summary>
+        public Task<List<Avatar>> GenerateAvatarsAsync(AvatarRequest request, Action<Avatar> onAvatar = null,
+            Action<int, int> onProgress = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            var avatars = new List<Avatar>();
+            var json = Utf8.ToNative(Json.Write(request));
+            return Start((out ulong id) => NativeMethods.npcb_generate_avatar(Handle(), json, out id),
+                new PendingCall<List<Avatar>>(e =>
+                {
+                    if (e.Type == EventType.AvatarProgress && onProgress != null) onProgress(e.ProgressCompleted, e.ProgressTotal);
+                    if (e.Type == EventType.Avatar)
+                    {
+                        var avatar = Json.Parse<Avatar>(e.Json);
+                        avatar.Png = e.Data;
+                        avatars.Add(avatar);
+                        if (onAvatar != null) onAvatar(avatar);
+                    }
+                    return e.Type != EventType.StreamDone;
+                }, e => avatars, cancellationToken), cancellationToken);
+        }
+
+        Task<TResp> Unary<TReq, TResp>(string method, TReq request, CancellationToken cancellationToken)
+        {
+            var json = Utf8.ToNative(Json.Write(request));
+            var methodBytes = Utf8.ToNative(method);
+            return Start((out ulong id) => NativeMethods.npcb_call_async(Handle(), methodBytes, json, out id),
+                new PendingCall<TResp>(null, e => Json.Parse<TResp>(e.Json), cancellationToken), cancellationToken);
+        }
+
+        delegate int Starter(out ulong id);
+
+        /// <summary>Starts a native call and registers it, so Poll can route its events.</summary>
+        Task<T> Start<T>(Starter start, PendingCall<T> call, CancellationToken cancellationToken)
+        {
+            var tcs = new TaskCompletionSource<T>();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                tcs.SetCanceled();
+                return tcs.Task;
+            }
+            lock (gate)  // Poll holds it too: the call is registered before any of its events is routed
+            {
+                ulong id;
+                var code = start(out id);
+                if (code != 0)
+                {
+                    tcs.SetException(new NpcBridgeException((StatusCode)code, Utf8.FromNative(NativeMethods.npcb_last_error())));
+                    return tcs.Task;
+                }
+                pending[id] = call;
+                call.Registration = cancellationToken.Register(() =>
+                {
+                    var h = handle;
+                    if (h != IntPtr.Zero) NativeMethods.npcb_cancel(h, id);
+                });
+            }
+            return call.Task;
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using NUnit.Framework;
+
+namespace NpcBridge.Tests
+{
+    /// <summary>The C# client driving the real host through the native library.
+    /// Runs under NUnit in Mono (CI) and as Unity EditMode tests.</summary>
+    [TestFixture]
+    public class NpcBridgeClientTests
+    {
+        NpcBridgeClient client;
+
+        [SetUp]
+        public void SetUp()
+        {
+            client = new NpcBridgeClient(new NpcBridgeClientOptions { Address = TestHost.Address, ClientName = "unity-tests" });
+            TestHost.Await(client, client.ConnectAsync());
+        }
+
+        [TearDown]
+        public void TearDown()
+        {
+            client.Dispose();
+        }
+
+        string NewSession(string id)
+        {
+            TestHost.Await(client, client.UpsertCharacterAsync(new Character { Id = id, Name = "Greta", Persona = "A gruff smith." }));
+            return TestHost.Await(client, client.CreateSessionAsync(id, "p1")).Id;
+        }
+
+        static StatusCode CodeOf(Action action)
+        {
+            var e = Assert.Throws<NpcBridgeException>(() => action());
+            return e.Code;
+        }
+
+        [Test]
+        public void HandshakeReportsVersionAndCapabilities()
+        {
+            var info = TestHost.Await(client, client.ConnectAsync());
+            Assert.AreEqual("1.0.0", info.ApiVersion);
+            Assert.IsTrue(info.Capabilities.Dialogue && info.Capabilities.Avatars && info.Capabilities.Moderation);
+            Assert.AreEqual(16, info.Limits["max_avatar_count"]);
+            Assert.AreEqual("1.0.0", NpcBridgeClient.ApiVersion);
+        }
+
+        [Test]
+        public void CharactersAndSessions()
+        {
+            var stored = TestHost.Await(client, client.UpsertCharacterAsync(new Character
+            { Id = "cs-bram", Name = "Bram", Persona = "An innkeeper.", Knowledge = new List<string> { "The well is dry." } }));
+            Assert.AreEqual("Bram", stored.Name);
+            Assert.AreEqual("The well is dry.", TestHost.Await(client, client.GetCharacterAsync("cs-bram")).Knowledge[0]);
+            Assert.IsTrue(TestHost.Await(client, client.ListCharactersAsync()).Exists(c => c.Id == "cs-bram"));
+            var session = TestHost.Await(client, client.CreateSessionAsync("cs-bram", "p2"));
+            Assert.AreEqual("cs-bram", TestHost.Await(client, client.GetSessionAsync(session.Id)).CharacterId);
+            TestHost.Await(client, client.DeleteSessionAsync(session.Id));
+            Assert.AreEqual(StatusCode.NotFound, CodeOf(() => TestHost.Await(client, client.GetSessionAsync(session.Id))));
+            TestHost.Await(client, client.DeleteCharacterAsync("cs-bram"));
+            Assert.AreEqual(StatusCode.NotFound, CodeOf(() => TestHost.Await(client, client.GetCharacterAsync("cs-bram"))));
+        }
+
+        [Test]
+        public void SayDeliversDeltasOnlyOnPoll()
+        {
+            var session = NewSession("cs-say");
+            var deltas = new List<string>();
+            var raised = 0;
+            client.TextDelta += (id, text) => raised++;
+            var task = client.SayAsync(session, "hello", onDelta: deltas.Add);
+            Thread.Sleep(500);  // the reply streams meanwhile, but nothing runs until Poll
+            Assert.AreEqual(0, deltas.Count);
+            Assert.IsFalse(task.IsCompleted);
+            var thread = Thread.CurrentThread.ManagedThreadId;
+            var reply = TestHost.Await(client, task);
+            Assert.AreEqual(thread, Thread.CurrentThread.ManagedThreadId);
+            Assert.AreEqual("Well met, traveller. I am Greta.", string.Concat(deltas.ToArray()));
+            Assert.AreEqual(reply.Text, string.Concat(deltas.ToArray()));
+            Assert.AreEqual(deltas.Count, raised);
+            Assert.Greater(reply.Usage.CompletionTokens, 0);
+            Assert.AreEqual(2, TestHost.Await(client, client.GetSessionAsync(session)).Turns.Count);
+        }
+
+        [Test]
+        public void CancelMidStream()
+        {
+            var session = NewSession("cs-cancel");
+            var cts = new CancellationTokenSource();
+            var deltas = 0;
+            var task = client.SayAsync(session, "tell me a story", onDelta: d => { if (++deltas == 3) cts.Cancel(); },
+                cancellationToken: cts.Token);
+            Assert.Throws<TaskCanceledException>(() => TestHost.Await(client, task));
+            Assert.Less(deltas, 100);
+            Assert.AreEqual(0, TestHost.Await(client, client.GetSessionAsync(session)).Turns.Count);
+        }
+
+        [Test]
+        public void Avatars()
+        {
+            var attributes = TestHost.Await(client, client.ListAttributesAsync());
+            Assert.AreEqual("species", attributes[0].Name);
+            var seen = 0;
+            var avatars = TestHost.Await(client, client.GenerateAvatarsAsync(
+                new AvatarRequest { Description = "a red-haired elf", Count = 2, Seed = 5 }, a => seen++));
+            Assert.AreEqual(2, avatars.Count);
+            Assert.AreEqual(2, seen);
+            Assert.AreEqual(5UL, avatars[0].Seed);
+            Assert.AreEqual(6UL, avatars[1].Seed);
+            Assert.AreEqual("elf", avatars[0].Spec.Attributes["species"]);
+            Assert.AreEqual("red", avatars[0].Spec.Attributes["hair_color"]);
+            Assert.IsTrue(avatars[0].Spec.MorphTargets.ContainsKey("jawOpen"));
+            Assert.AreEqual(0x89, avatars[0].Png[0]);
+            Assert.AreEqual((byte)'P', avatars[0].Png[1]);
+            var again = TestHost.Await(client, client.GenerateAvatarsAsync(new AvatarRequest { Description = "a red-haired elf", Count = 1, Seed = 5 }));
+            Assert.AreEqual(avatars[0].Png, again[0].Png);  // same request and seed, same bytes
+        }
+
+        [Test]
+        public void Moderation()
+        {
+            var r = TestHost.Await(client, client.CheckAsync("this damn door is shit", "everyone"));
+            Assert.IsTrue(r.Flagged);
+            Assert.AreEqual("MASK", r.Action);
+            Assert.AreEqual("this **** door is ****", r.MaskedText);
+            var batch = TestHost.Await(client, client.CheckBatchAsync(new[] { "hello", "mail bob@example.com" }, "teen", "player"));
+            Assert.AreEqual("ALLOW", batch[0].Action);
+            Assert.AreEqual("MASK", batch[1].Action);
+        }
+
+        [Test]
+        public void BadInputGivesStatusCodes()
+        {
+            Assert.AreEqual(StatusCode.NotFound, CodeOf(() => TestHost.Await(client, client.GetCharacterAsync("nobody"))));
+            Assert.AreEqual(StatusCode.InvalidArgument, CodeOf(() => TestHost.Await(client, client.CheckAsync("x", "no-such-policy"))));
+            Assert.AreEqual(StatusCode.NotFound, CodeOf(() => TestHost.Await(client, client.SayAsync("no-such-session", "hello"))));
+            Assert.AreEqual(StatusCode.InvalidArgument, CodeOf(() => TestHost.Await(client, client.CreateSessionAsync(null))));
+            var e = Assert.Throws<NpcBridgeException>(() => TestHost.Await(client, client.GenerateAvatarsAsync(
+                new AvatarRequest { Attributes = new Dictionary<string, string> { { "species", "dragon" } } })));
+            Assert.AreEqual(StatusCode.InvalidArgument, e.Code);
+            StringAssert.Contains("human, elf, dwarf, orc", e.Message);
+            using (var nowhere = new NpcBridgeClient(new NpcBridgeClientOptions { Address = "127.0.0.1:" + TestHost.FreePort(), TimeoutMs = 1000 }))
+            {
+                var failed = Assert.Throws<NpcBridgeException>(() => TestHost.Await(nowhere, nowhere.ConnectAsync()));
+                Assert.AreEqual(StatusCode.ConnectionFailed, failed.Code);
+            }
+            Assert.Throws<NpcBridgeException>(() => new NpcBridgeClient(new NpcBridgeClientOptions { TimeoutMs = -1 }));
+        }
+
+        [Test]
+        public void DisposeWhileAStreamRuns()
+        {
+            var session = NewSession("cs-dispose");
+            var task = client.SayAsync(session, "tell me a story");
+            client.WaitForEvent(2000);
+            client.Poll();
+            client.Dispose();
+            Assert.IsTrue(task.IsCanceled);
+            Assert.Throws<ObjectDisposedException>(() => client.SayAsync(session, "hello"));
+        }
+    }
+}
