@@ -114,7 +114,7 @@ npcb_result npcb_call_async(npcb_client* client, const char* method, const char*
   NPCB_REQUIRE(client, "client");
   NPCB_REQUIRE(method, "method");
   NPCB_REQUIRE(out_request_id, "out_request_id");
-  *out_request_id = client->client.core().StartUnary(method, request_json ? request_json : "{}");
+  *out_request_id = client->client.CallAsync(method, request_json ? request_json : "{}");
   return Done({});
 }
 

@@ -208,6 +208,10 @@ uint64_t Client::GenerateAvatar(const AvatarRequest& request, Status* error) {
   return core_->StartGenerate(ToProto(request));
 }
 
+uint64_t Client::CallAsync(const std::string& method, const std::string& request_json) {
+  return core_->StartUnary(method, request_json);
+}
+
 void Client::Cancel(uint64_t request_id) { core_->Cancel(request_id); }
 
 size_t Client::Poll(const std::function<void(const Event&)>& handler, size_t max_events) {

@@ -201,3 +201,13 @@ TEST_F(CppApi, Avatars) {
   EXPECT_EQ(failed.back().status.code, StatusCode::InvalidArgument);
   EXPECT_NE(failed.back().status.message.find("human, elf, dwarf, orc"), std::string::npos);
 }
+
+TEST_F(CppApi, AsyncUnaryCallsCompleteThroughPoll) {
+  auto events = Drain(*client_, client_->CallAsync("ListAttributes", "{}"));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, EventType::Result);
+  EXPECT_NE(events[0].json.find("hair_color"), std::string::npos);
+  auto missing = Drain(*client_, client_->CallAsync("GetCharacter", "{\"id\": \"nobody\"}"));
+  ASSERT_EQ(missing.size(), 1u);
+  EXPECT_EQ(missing[0].status.code, StatusCode::NotFound);
+}

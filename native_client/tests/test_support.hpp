@@ -19,7 +19,7 @@ inline std::vector<Event> Drain(Client& client, uint64_t id, int timeout_ms = 30
       if (e.request_id != id) return;
       events.push_back(e);
       done = done || e.type == EventType::Completed || e.type == EventType::StreamDone ||
-             e.type == EventType::Error;
+             e.type == EventType::Error || e.type == EventType::Result;
     });
   }
   return events;

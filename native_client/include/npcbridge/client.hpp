@@ -49,7 +49,10 @@ class NPCB_API Client {
                Status* error = nullptr);
   /// Starts a Generate stream: AvatarProgress/Avatar events, then StreamDone or Error.
   uint64_t GenerateAvatar(const AvatarRequest& request, Status* error = nullptr);
-  /// Cancels a stream (the host stops generating); its last event is Error(Cancelled).
+  /// Any unary call by name ("GetCharacter", "Check", ...; JSON in the .proto mapping),
+  /// without blocking and cancellable: its Result event carries the response JSON.
+  uint64_t CallAsync(const std::string& method, const std::string& request_json);
+  /// Cancels a stream or async call (the host stops generating); its last event is Error(Cancelled).
   void Cancel(uint64_t request_id);
 
   /// Hands queued events to `handler` on the calling thread; returns how many.
