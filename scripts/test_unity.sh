@@ -6,16 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-need=()
-for pkg in mono-devel nunit-console; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  echo "== installing Debian packages: ${need[*]}"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+scripts/apt_need.sh mono-devel nunit-console
 
 out=unity_plugin/build
 rm -rf "$out" && mkdir -p "$out"

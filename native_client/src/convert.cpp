@@ -1,5 +1,7 @@
 #include "convert.hpp"
 
+#include "json_calls.hpp"
+
 #include <google/protobuf/stubs/common.h>
 
 namespace npcbridge {
@@ -141,6 +143,7 @@ Event ToEvent(const v1::DialogueEvent& msg) {
       break;
     case v1::DialogueEvent::kModeration:
       e.type = EventType::Moderation;
+      e.json = ToJson(msg.moderation());
       e.moderation_source = msg.moderation().source();
       e.moderation_action = static_cast<ModerationAction>(msg.moderation().action());
       e.moderation_categories = Strings(msg.moderation().categories());
@@ -149,6 +152,7 @@ Event ToEvent(const v1::DialogueEvent& msg) {
       break;
     case v1::DialogueEvent::kCompleted:
       e.type = EventType::Completed;
+      e.json = ToJson(msg.completed());
       e.completed = FromProto(msg.completed());
       e.text = e.completed.text;
       break;
@@ -164,6 +168,9 @@ Event ToEvent(const v1::AvatarEvent& msg) {
   if (msg.has_avatar()) {
     e.type = EventType::Avatar;
     e.avatar = FromProto(msg.avatar());
+    v1::Avatar without_png = msg.avatar();
+    without_png.clear_png();  // the PNG travels as bytes (avatar.png), not base64 in JSON
+    e.json = ToJson(without_png);
   } else {
     e.type = EventType::AvatarProgress;
     e.progress_completed = msg.progress().completed();

@@ -101,17 +101,23 @@ uint64_t Core::Start(int32_t timeout_ms, const std::function<grpc::Status(Stream
   return id;
 }
 
+namespace {
+// Queues every message of a server stream as an event of request `id`.
+template <class Msg, class Reader>
+void ForwardStream(Core& core, Reader& reader, uint64_t id) {
+  Msg msg;
+  while (reader->Read(&msg)) {
+    Event e = ToEvent(msg);
+    e.request_id = id;
+    core.Push(std::move(e));
+  }
+}
+}  // namespace
+
 uint64_t Core::StartSay(v1::SayRequest request) {
   return Start(options_.stream_timeout_ms, [this, request](Stream& s, uint64_t id) {
     auto reader = dialogue_->Say(&s.context, request);
-    v1::DialogueEvent msg;
-    while (reader->Read(&msg)) {
-      Event e = ToEvent(msg);
-      e.request_id = id;
-      if (msg.has_completed()) e.json = ToJson(msg.completed());
-      if (msg.has_moderation()) e.json = ToJson(msg.moderation());
-      Push(std::move(e));
-    }
+    ForwardStream<v1::DialogueEvent>(*this, reader, id);
     return reader->Finish();
   });
 }
@@ -119,16 +125,7 @@ uint64_t Core::StartSay(v1::SayRequest request) {
 uint64_t Core::StartGenerate(v1::GenerateAvatarRequest request) {
   return Start(options_.stream_timeout_ms, [this, request](Stream& s, uint64_t id) {
     auto reader = avatars_->Generate(&s.context, request);
-    v1::AvatarEvent msg;
-    while (reader->Read(&msg)) {
-      Event e = ToEvent(msg);
-      e.request_id = id;
-      if (msg.has_avatar()) {
-        msg.mutable_avatar()->clear_png();  // the PNG travels as bytes, not base64 in JSON
-        e.json = ToJson(msg.avatar());
-      }
-      Push(std::move(e));
-    }
+    ForwardStream<v1::AvatarEvent>(*this, reader, id);
     grpc::Status status = reader->Finish();
     if (status.ok()) {
       Event done;

@@ -54,6 +54,18 @@ std::string Take(char* s) {
   return out;
 }
 
+// Creates a character and a session over the C API; returns the session id.
+std::string NewSession(npcb_client* client, const std::string& character_id) {
+  std::string character = "{\"character\": {\"id\": \"" + character_id + "\", \"name\": \"Ada\"}}";
+  EXPECT_EQ(npcb_call(client, "UpsertCharacter", character.c_str(), nullptr), NPCB_OK);
+  char* out = nullptr;
+  std::string request = "{\"character_id\": \"" + character_id + "\"}";
+  EXPECT_EQ(npcb_call(client, "CreateSession", request.c_str(), &out), NPCB_OK);
+  std::string session = Take(out);
+  auto pos = session.find("\"id\":\"") + 6;
+  return session.substr(pos, session.find('"', pos) - pos);
+}
+
 class CApi : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -139,13 +151,7 @@ TEST_F(CApi, BadInputGivesCodesAndMessages) {
 }
 
 TEST_F(CApi, SayStreamsThroughPollWithUserData) {
-  ASSERT_EQ(npcb_call(client_, "UpsertCharacter", "{\"character\": {\"id\": \"c-say\", \"name\": \"Ada\"}}", nullptr),
-            NPCB_OK);
-  char* out = nullptr;
-  ASSERT_EQ(npcb_call(client_, "CreateSession", "{\"character_id\": \"c-say\"}", &out), NPCB_OK);
-  std::string session = Take(out);
-  auto pos = session.find("\"id\":\"") + 6;
-  std::string session_id = session.substr(pos, session.find('"', pos) - pos);
+  std::string session_id = NewSession(client_, "c-say");
   uint64_t id = 0;
   ASSERT_EQ(npcb_say(client_, session_id.c_str(), "hello", "{\"max_tokens\": 32}", &id), NPCB_OK);
   Collected c = PollUntilEnded(client_);
@@ -186,15 +192,9 @@ TEST_F(CApi, AvatarsAndAsyncCalls) {
 }
 
 TEST_F(CApi, DestroyWhileAStreamRuns) {
-  ASSERT_EQ(npcb_call(client_, "UpsertCharacter", "{\"character\": {\"id\": \"c-x\", \"name\": \"X\"}}", nullptr),
-            NPCB_OK);
-  char* out = nullptr;
-  ASSERT_EQ(npcb_call(client_, "CreateSession", "{\"character_id\": \"c-x\"}", &out), NPCB_OK);
-  std::string session = Take(out);
-  auto pos = session.find("\"id\":\"") + 6;
+  std::string session_id = NewSession(client_, "c-x");
   uint64_t id = 0;
-  ASSERT_EQ(npcb_say(client_, session.substr(pos, session.find('"', pos) - pos).c_str(), "a story", nullptr, &id),
-            NPCB_OK);
+  ASSERT_EQ(npcb_say(client_, session_id.c_str(), "a story", nullptr, &id), NPCB_OK);
   npcb_wait_for_event(client_, 2000);
   npcb_client_destroy(client_);  // cancels and joins; TearDown must not destroy twice
   client_ = nullptr;

@@ -70,13 +70,11 @@ void UNpcBridgeSubsystem::Connect()
 	});
 }
 
-uint64 UNpcBridgeSubsystem::StartSay(const FString& SessionId, const FString& Text,
-	const npcbridge::GenerationParams& Params, FEventHandler Handler)
+uint64 UNpcBridgeSubsystem::Listen(uint64 Id, const npcbridge::Status& Error, FEventHandler Handler)
 {
-	npcbridge::Status Error;
-	const uint64 Id = Client->Say(FNpcBridgeConvert::Utf8(SessionId), FNpcBridgeConvert::Utf8(Text), Params, &Error);
 	if (Id == 0)
 	{
+		// Refused before it reached the host (e.g. invalid UTF-8): report it like any failure.
 		npcbridge::Event Failed;
 		Failed.type = npcbridge::EventType::Error;
 		Failed.status = Error;
@@ -87,20 +85,19 @@ uint64 UNpcBridgeSubsystem::StartSay(const FString& SessionId, const FString& Te
 	return Id;
 }
 
+uint64 UNpcBridgeSubsystem::StartSay(const FString& SessionId, const FString& Text,
+	const npcbridge::GenerationParams& Params, FEventHandler Handler)
+{
+	npcbridge::Status Error;
+	const uint64 Id = Client->Say(FNpcBridgeConvert::Utf8(SessionId), FNpcBridgeConvert::Utf8(Text), Params, &Error);
+	return Listen(Id, Error, MoveTemp(Handler));
+}
+
 uint64 UNpcBridgeSubsystem::StartAvatar(const npcbridge::AvatarRequest& Request, FEventHandler Handler)
 {
 	npcbridge::Status Error;
 	const uint64 Id = Client->GenerateAvatar(Request, &Error);
-	if (Id == 0)
-	{
-		npcbridge::Event Failed;
-		Failed.type = npcbridge::EventType::Error;
-		Failed.status = Error;
-		Handler(Failed);
-		return 0;
-	}
-	Router->Listen(Id, MoveTemp(Handler));
-	return Id;
+	return Listen(Id, Error, MoveTemp(Handler));
 }
 
 void UNpcBridgeSubsystem::Cancel(uint64 RequestId)

@@ -49,6 +49,8 @@ public:
 	static UNpcBridgeSubsystem* Get(const UObject* WorldContext);
 
 private:
+	uint64 Listen(uint64 Id, const npcbridge::Status& Error, FEventHandler Handler);
+
 	TSharedPtr<npcbridge::Client> Client;
 	TUniquePtr<FNpcBridgeEventRouter> Router;
 };
