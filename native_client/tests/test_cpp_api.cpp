@@ -211,3 +211,26 @@ TEST_F(CppApi, AsyncUnaryCallsCompleteThroughPoll) {
   ASSERT_EQ(missing.size(), 1u);
   EXPECT_EQ(missing[0].status.code, StatusCode::NotFound);
 }
+
+TEST_F(CppApi, SubmittingFromManyThreadsWhileTheGameThreadPolls) {
+  std::string session = NewSession("threads-npc");
+  std::vector<uint64_t> ids(8);
+  std::vector<std::thread> workers;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    workers.emplace_back([&, i] {
+      Character c;
+      EXPECT_TRUE(client_->GetCharacter("threads-npc", &c).ok());
+      ids[i] = client_->Say(session, "hello");
+    });
+  }
+  for (auto& w : workers) w.join();
+  size_t completed = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (completed < ids.size() && std::chrono::steady_clock::now() < deadline) {
+    client_->WaitForEvent(100);
+    client_->Poll([&](const Event& e) {
+      if (e.type == EventType::Completed) ++completed;
+    });
+  }
+  EXPECT_EQ(completed, ids.size());
+}
