@@ -3,11 +3,12 @@
     python scripts/train_avatar.py                 # writes python_runtime/npcbridge/avatar/data/
     python scripts/train_avatar.py --steps 200 --out /tmp/avatar   # a quick smoke run
 
-The shipped checkpoint is two stages (the second continues the first at a lower
-learning rate, reusing stage 1's attribute classifier):
+The shipped checkpoints come from three commands: stage 1, stage 2 (continues
+stage 1 on freshly rendered data), then the attribute classifier alone:
 
     python scripts/train_avatar.py --out OUT
-    python scripts/train_avatar.py --out OUT --init-from OUT/generator.pt --steps 4000 --lr 1e-3 --seed 1
+    python scripts/train_avatar.py --out OUT --init-from OUT/generator.pt --steps 7000 --seed 1
+    python scripts/train_avatar.py --out OUT --classifier-only
 
 Same arguments and seed give the same checkpoints (on the same torch build and
 thread count). Same as `npcbridge avatar train`.
@@ -18,7 +19,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from npcbridge.avatar.training import train_all
+from npcbridge.avatar.training import train_all, train_classifier_only
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "python_runtime" / "npcbridge" / "avatar" / "data"
 
@@ -34,7 +35,12 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--init-from", type=Path, default=None,
                         help="continue from this generator.pt (a second training stage)")
+    parser.add_argument("--classifier-only", action="store_true",
+                        help="retrain only the attribute classifier in --out and measure its generator")
     args = parser.parse_args()
+    if args.classifier_only:
+        train_classifier_only(args.out, images=args.images, seed=args.seed, workers=args.workers)
+        return
     train_all(args.out, images=args.images, steps=args.steps, batch=args.batch, seed=args.seed,
               workers=args.workers, lr=args.lr, init_from=args.init_from)
 

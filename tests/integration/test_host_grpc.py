@@ -23,9 +23,9 @@ from ..conftest import have
 def test_server_info_handshake(scripted_host):
     info = scripted_host.client().info()
     assert info.api_version == API_VERSION == "1.0.0"
-    assert info.capabilities.dialogue and not info.capabilities.avatars
+    assert info.capabilities.dialogue and info.capabilities.avatars
     assert info.capabilities.moderation and info.capabilities.streaming_moderation
-    assert [m.kind for m in info.models] == ["dialogue", "moderation"]
+    assert [m.kind for m in info.models] == ["dialogue", "moderation", "avatar"]
     assert info.models[0].kind == "dialogue" and info.models[0].backend == "scripted"
     assert info.limits.max_text_chars == 2000 and info.limits.max_concurrent_streams == 32
 
@@ -38,11 +38,11 @@ def test_reflection_lists_every_service(scripted_host):
             "npcbridge.v1.Moderation", "grpc.health.v1.Health"} <= names
 
 
-def test_services_not_served_say_unimplemented(scripted_host):
-    with pytest.raises(grpc.RpcError) as err:
-        list(avatar_pb2_grpc.AvatarsStub(scripted_host.client().channel).Generate(avatar_pb2.GenerateAvatarRequest()))
-    assert err.value.code() == grpc.StatusCode.UNIMPLEMENTED
-    with running_host(moderation=False) as host:
+def test_services_not_served_say_unimplemented():
+    with running_host(moderation=False, avatars=False) as host:
+        with pytest.raises(grpc.RpcError) as err:
+            list(avatar_pb2_grpc.AvatarsStub(host.client().channel).Generate(avatar_pb2.GenerateAvatarRequest()))
+        assert err.value.code() == grpc.StatusCode.UNIMPLEMENTED and "capabilities.avatars" in err.value.details()
         assert not host.client().info().capabilities.moderation
         with pytest.raises(grpc.RpcError) as err:
             moderation_pb2_grpc.ModerationStub(host.client().channel).Check(moderation_pb2.CheckRequest(text="hi"))
