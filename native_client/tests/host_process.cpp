@@ -1,6 +1,7 @@
 #include "host_process.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <thread>
 
@@ -54,17 +56,37 @@ static std::string Python() {
   return python && *python ? python : "python3";
 }
 
-pid_t SpawnPython(const std::vector<std::string>& args) {
+pid_t SpawnPython(const std::vector<std::string>& args, const std::string& log_path) {
   std::vector<std::string> argv_s = {Python()};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // The child writes to a log file, not to our stdout: a host orphaned by a
+  // crashed test must not hold ctest's output pipe open.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (!log_path.empty()) {
+    posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  }
   pid_t pid = -1;
-  if (posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) {
+  int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
     throw std::runtime_error("cannot start " + argv_s[0] + "; set NPCBRIDGE_PYTHON to the venv's python");
   }
   return pid;
+}
+
+static std::string LogPath(int port) {
+  return "/tmp/npcbridge-native-host-" + std::to_string(port) + ".log";
+}
+
+static std::string Tail(const std::string& path) {
+  std::ifstream in(path);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return all.size() > 4000 ? all.substr(all.size() - 4000) : all;
 }
 
 void Terminate(pid_t pid) {
@@ -88,7 +110,7 @@ void HostProcess::Start(int timeout_s) {
   std::vector<std::string> args = {"-m", "npcbridge.cli", "serve", "--port", std::to_string(port_), "--db",
                                    ":memory:", "--log-level", "warning", "--grace-period", "0.5"};
   args.insert(args.end(), extra_.begin(), extra_.end());
-  pid_ = SpawnPython(args);
+  pid_ = SpawnPython(args, LogPath(port_));
   // Wait for health SERVING (models loaded) with the Python client's own
   // health check, so the tests see the host exactly as a game would.
   pid_t probe = SpawnPython({"-c", "import sys; from npcbridge.transport.client import HostClient; "
@@ -98,7 +120,8 @@ void HostProcess::Start(int timeout_s) {
   waitpid(probe, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     Stop();
-    throw std::runtime_error("the host did not turn SERVING within " + std::to_string(timeout_s) + " s");
+    throw std::runtime_error("the host did not turn SERVING within " + std::to_string(timeout_s) +
+                             " s; its log:\n" + Tail(LogPath(port_)));
   }
 }
 

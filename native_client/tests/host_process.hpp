@@ -36,8 +36,8 @@ class HostProcess {
   pid_t pid_ = -1;
 };
 
-/// Spawns a Python script from tests/ with arguments (e.g. a fake host); returns its pid.
-pid_t SpawnPython(const std::vector<std::string>& args);
+/// Spawns Python with arguments (e.g. a fake host); output goes to log_path when given.
+pid_t SpawnPython(const std::vector<std::string>& args, const std::string& log_path = "");
 void Terminate(pid_t pid);
 
 /// The host shared by the suite (scripted backend, rules-only moderation).

@@ -24,7 +24,8 @@ std::string TestsDir() {
 // Connects to a fake host speaking `version`; returns the Connect status and any warning.
 Status ConnectToVersion(const std::string& version, std::string* warning) {
   int port = FreePort();
-  pid_t pid = npcbridge::testing::SpawnPython({TestsDir() + "/fake_version_host.py", std::to_string(port), version});
+  pid_t pid = npcbridge::testing::SpawnPython({TestsDir() + "/fake_version_host.py", std::to_string(port), version},
+                                              "/dev/null");
   Client client(OptionsFor("127.0.0.1:" + std::to_string(port)));
   Status s;
   for (int i = 0; i < 100; ++i) {  // the fake takes a moment to bind
@@ -90,6 +91,10 @@ TEST(Reconnect, HostDownThenBackWithoutRecreatingTheClient) {
     if (!back.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_TRUE(back.ok()) << back.message;
+  // The watcher samples the channel every 100 ms: give it a moment to report READY.
+  for (int i = 0; i < 50 && client.GetConnectionState() != ConnectionState::Ready; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   EXPECT_EQ(client.GetConnectionState(), ConnectionState::Ready);
   std::vector<ConnectionState> seen;
   client.Poll([&](const Event& e) {
