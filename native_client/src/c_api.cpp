@@ -86,14 +86,9 @@ void npcb_client_destroy(npcb_client* client) { delete client; }
 
 npcb_result npcb_connect(npcb_client* client, char** out_server_info_json) {
   NPCB_REQUIRE(client, "client");
-  Status s = client->client.Connect(nullptr);
-  if (s.ok() && out_server_info_json != nullptr) {
-    std::string json;
-    grpc::ClientContext ctx;
-    client->client.core().Prepare(&ctx, client->client.options().timeout_ms);
-    s = npcbridge::CallJson(client->client.core(), "GetServerInfo", "{}", &json, &ctx);
-    *out_server_info_json = s.ok() ? Dup(json) : nullptr;
-  }
+  npcbridge::v1::ServerInfo info;
+  Status s = client->client.core().Handshake(&info);  // one round trip: checked and returned
+  if (out_server_info_json != nullptr) *out_server_info_json = s.ok() ? Dup(npcbridge::ToJson(info)) : nullptr;
   return Done(s);
 }
 

@@ -1,7 +1,5 @@
 #include "npcbridge/client.hpp"
 
-#include <cstdio>
-#include <cstdlib>
 
 #include "convert.hpp"
 #include "core.hpp"
@@ -15,12 +13,6 @@ Status Invalid(const std::string& message) { return {StatusCode::InvalidArgument
 Status CheckUtf8(const std::string& value, const char* what) {
   if (IsValidUtf8(value)) return {};
   return Invalid(std::string(what) + " is not valid UTF-8; send UTF-8 text");
-}
-
-int Major(const std::string& version) { return std::atoi(version.c_str()); }
-int Minor(const std::string& version) {
-  auto dot = version.find('.');
-  return dot == std::string::npos ? 0 : std::atoi(version.c_str() + dot + 1);
 }
 
 }  // namespace
@@ -43,29 +35,10 @@ Status Client::GetServerInfo(ServerInfo* info) {
 }
 
 Status Client::Connect(ServerInfo* out) {
-  ServerInfo info;
-  Status s = GetServerInfo(&info);
-  if (s.code == StatusCode::Unavailable || s.code == StatusCode::DeadlineExceeded) {
-    return {StatusCode::ConnectionFailed,
-            "cannot reach the NPC Bridge host at " + core_->options().address + " (" + s.message +
-                "); is it running (npcbridge serve) and is the address right?"};
-  }
-  if (!s.ok()) return s;
-  const int host_major = Major(info.api_version), ours = Major(kClientApiVersion);
-  if (host_major != ours) {
-    const std::string upgrade = host_major > ours ? "upgrade the NPC Bridge plugin (client)" : "upgrade the host";
-    return {StatusCode::FailedPrecondition, "API version mismatch: host speaks " + info.api_version +
-                                                ", this client " + kClientApiVersion + "; " + upgrade};
-  }
-  if (Minor(info.api_version) > Minor(kClientApiVersion)) {
-    Event e;
-    e.type = EventType::VersionWarning;
-    e.text = "the host speaks API " + info.api_version + ", newer than this client's " + kClientApiVersion +
-             "; everything here works, but newer features need a newer plugin";
-    core_->Push(std::move(e));
-  }
-  if (out) *out = info;
-  return {};
+  v1::ServerInfo msg;
+  Status s = core_->Handshake(&msg);
+  if (s.ok() && out) *out = FromProto(msg);
+  return s;
 }
 
 Status Client::UpsertCharacter(const Character& character, Character* stored) {

@@ -1,6 +1,7 @@
 #include "core.hpp"
 
 #include <chrono>
+#include <cstdlib>
 
 #include "convert.hpp"
 #include "json_calls.hpp"
@@ -73,6 +74,41 @@ Core::~Core() {
 void Core::Prepare(grpc::ClientContext* ctx, int32_t timeout_ms) const {
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
   if (!options_.auth_token.empty()) ctx->AddMetadata("authorization", "Bearer " + options_.auth_token);
+}
+
+namespace {
+int Major(const std::string& version) { return std::atoi(version.c_str()); }
+int Minor(const std::string& version) {
+  auto dot = version.find('.');
+  return dot == std::string::npos ? 0 : std::atoi(version.c_str() + dot + 1);
+}
+}  // namespace
+
+Status Core::Handshake(v1::ServerInfo* info) {
+  v1::GetServerInfoRequest req;
+  req.set_client_name(options_.client_name);
+  req.set_client_api_version(kClientApiVersion);
+  Status s = Call(&v1::Runtime::Stub::GetServerInfo, runtime_.get(), req, info);
+  if (s.code == StatusCode::Unavailable || s.code == StatusCode::DeadlineExceeded) {
+    return {StatusCode::ConnectionFailed, "cannot reach the NPC Bridge host at " + options_.address + " (" +
+                                              s.message + "); is it running (npcbridge serve) and is the address right?"};
+  }
+  if (!s.ok()) return s;
+  const std::string& host = info->api_version();
+  const int host_major = Major(host), ours = Major(kClientApiVersion);
+  if (host_major != ours) {
+    const std::string upgrade = host_major > ours ? "upgrade the NPC Bridge plugin (client)" : "upgrade the host";
+    return {StatusCode::FailedPrecondition,
+            "API version mismatch: host speaks " + host + ", this client " + kClientApiVersion + "; " + upgrade};
+  }
+  if (Minor(host) > Minor(kClientApiVersion)) {
+    Event e;
+    e.type = EventType::VersionWarning;
+    e.text = "the host speaks API " + host + ", newer than this client's " + kClientApiVersion +
+             "; everything here works, but newer features need a newer plugin";
+    Push(std::move(e));
+  }
+  return {};
 }
 
 uint64_t Core::Start(int32_t timeout_ms, const std::function<grpc::Status(Stream&, uint64_t)>& body) {

@@ -40,6 +40,11 @@ class Core {
     return FromGrpc((stub->*method)(&ctx, request, response));
   }
 
+  /// GetServerInfo plus the version check: ConnectionFailed when no host answers,
+  /// FailedPrecondition on a different major (naming the side to upgrade), a
+  /// VersionWarning event for a newer host minor.
+  Status Handshake(v1::ServerInfo* info);
+
   /// Streams run on their own thread and queue their events; ids are > 0.
   uint64_t StartSay(v1::SayRequest request);
   uint64_t StartGenerate(v1::GenerateAvatarRequest request);

@@ -43,12 +43,6 @@ def _load(path: Path) -> dict:
         raise ModelLoadError(f"cannot read avatar checkpoint {path}: {exc}") from exc
 
 
-def is_builtin_format(path: Path) -> bool:
-    """True for a checkpoint written by :func:`save_generator`."""
-    ckpt = _load(path)
-    return isinstance(ckpt, dict) and ckpt.get("format") == FORMAT
-
-
 def save_generator(gen: ConditionalGenerator, path: Path) -> None:
     """Write the built-in format: config, vocabulary and fp16 weights."""
     torch.save({"format": FORMAT, "config": gen.config(), "attributes": {k: list(v) for k, v in ATTRIBUTES.items()},
@@ -57,7 +51,18 @@ def save_generator(gen: ConditionalGenerator, path: Path) -> None:
 
 def load_generator(path: Path) -> ConditionalGenerator:
     """Load a built-in-format generator (fp32, eval mode)."""
+    return _builtin_from(_load(path), path)
+
+
+def load_any_generator(path: Path) -> ConditionalGenerator | StyleGenerator:
+    """One read of ``path``: a built-in-format generator, else a stylegan2-pytorch one."""
     ckpt = _load(path)
+    if isinstance(ckpt, dict) and ckpt.get("format") == FORMAT:
+        return _builtin_from(ckpt, path)
+    return _rosinality_from(ckpt, path)
+
+
+def _builtin_from(ckpt: dict, path: Path) -> ConditionalGenerator:
     if ckpt.get("format") != FORMAT:
         raise ModelLoadError(f"{path} is not an npcbridge avatar checkpoint (format {ckpt.get('format')!r})")
     if list(ckpt["attributes"]) != list(ATTRIBUTE_NAMES) or list(ckpt["face_params"]) != list(FACE_PARAMS):
@@ -99,7 +104,10 @@ def rosinality_config(state: dict[str, torch.Tensor]) -> dict[str, object]:
 def load_rosinality(path: Path) -> StyleGenerator:
     """Load the ``g_ema`` generator of a ``stylegan2-pytorch`` checkpoint
     (``{"g_ema": state_dict, ...}``, or a bare state dict)."""
-    ckpt = _load(path)
+    return _rosinality_from(_load(path), path)
+
+
+def _rosinality_from(ckpt: object, path: Path) -> StyleGenerator:
     state = ckpt.get("g_ema", ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, dict) or "input.input" not in state:
         raise ModelLoadError(f"{path} has no stylegan2-pytorch `g_ema` generator weights")

@@ -19,7 +19,7 @@ from PIL import Image
 from npcbridge.avatar.attributes import ATTRIBUTES, attribute_indices, colors_for
 from npcbridge.avatar.checkpoint import (
     builtin_path,
-    is_builtin_format,
+    load_any_generator,
     load_generator,
     load_rosinality,
 )
@@ -196,6 +196,7 @@ def load_avatar_model(source: str, device: torch.device, dtype: torch.dtype, pas
     if source == BUILTIN:
         return BuiltinAvatarModel.load(None, device, dtype, pass_size)
     path = Path(source).expanduser()
-    if is_builtin_format(path):
-        return BuiltinAvatarModel.load(path, device, dtype, pass_size)
-    return StudioAvatarModel.load(path, device, dtype, pass_size)
+    gen = load_any_generator(path)
+    if isinstance(gen, ConditionalGenerator):
+        return BuiltinAvatarModel(gen, device, dtype, pass_size)
+    return StudioAvatarModel(gen, path.stem, device, dtype, pass_size)

@@ -5,7 +5,6 @@ the shared batcher and stream progress and results. No gRPC here."""
 from __future__ import annotations
 
 import asyncio
-import math
 import secrets
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -91,8 +90,7 @@ class AvatarService:
         if count < 0 or count > self.limits.max_count:
             raise InvalidArgument(f"count is {count}; ask for 1 to {self.limits.max_count} avatars "
                                   "(max_avatar_count)")
-        if truncation is not None and not (0.0 <= truncation <= 1.0) or (truncation is not None
-                                                                          and math.isnan(truncation)):
+        if truncation is not None and not 0.0 <= truncation <= 1.0:  # NaN fails the comparison too
             raise InvalidArgument(f"truncation is {truncation}; use a value in [0, 1] (1 = full variety)")
         if len(description) > self.limits.max_description_chars:
             raise InvalidArgument(f"description is {len(description)} characters; the limit is "

@@ -28,7 +28,12 @@ from npcbridge.avatar.attributes import (
     attribute_indices,
     complete_attributes,
 )
-from npcbridge.avatar.checkpoint import load_classifier, load_generator, save_classifier, save_generator
+from npcbridge.avatar.checkpoint import (
+    load_classifier,
+    load_generator,
+    save_classifier,
+    save_generator,
+)
 from npcbridge.avatar.classifier import (
     AttributeClassifier,
     per_attribute_accuracy,
