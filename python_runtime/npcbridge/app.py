@@ -35,7 +35,7 @@ def make_engine(settings: Settings) -> Engine:
         return ScriptedEngine.from_file(settings.script)
     from npcbridge.engine.transformers_engine import TransformersEngine
 
-    return TransformersEngine.from_settings(settings.model, settings.cache_dir, settings.device, settings.dtype)
+    return TransformersEngine.from_settings(settings)
 
 
 def dialogue_limits(settings: Settings) -> DialogueLimits:
@@ -92,7 +92,7 @@ class Host:
                 "dialogue": True, "avatars": self.avatars is not None, "moderation": self.moderation is not None,
                 "streaming_moderation": self.moderation is not None,
                 "auth_required": s.token() is not None, "tls": s.tls_cert is not None,
-                "persistent_sessions": s.db != ":memory:", "priority": False,
+                "persistent_sessions": s.db != ":memory:", "priority": s.backend == "transformers",
             },
             models=[{"name": info.name, "kind": "dialogue", "device": info.device, "dtype": info.dtype,
                      "context_length": info.context_length, "backend": info.backend}]

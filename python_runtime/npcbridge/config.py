@@ -62,6 +62,15 @@ class Settings(BaseSettings):
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field("auto", description="auto: bf16 on CUDA, fp32 on CPU.")
     cache_dir: Path = Field(default_factory=default_cache_dir, description="Converted-model cache.")
 
+    # Dialogue engine (continuous batching)
+    engine_process: bool = Field(True, description="Run the dialogue model in its own process (restarted if it dies).")
+    max_batch: int = Field(32, ge=1, le=1024, description="Requests decoded together (KV cache slots).")
+    kv_cache_mb: float = Field(4096, gt=0, description="KV cache budget; slots = min(max_batch, budget / slot size).")
+    prefix_cache_mb: float = Field(512, ge=0, description="Budget for reusable prompt prefixes; 0 turns reuse off.")
+    max_queue: int = Field(64, ge=0, description="Requests that may wait for a slot; more get RESOURCE_EXHAUSTED.")
+    step_tokens: int = Field(256, ge=16, description="Prompt tokens prefilled per step (chunked prefill).")
+    engine_threads: int = Field(0, ge=0, description="Torch threads in the engine; 0 = torch's default.")
+
     # Moderation
     moderation: bool = Field(True, description="Serve Moderation and filter dialogue input and output.")
     moderation_policy: Literal["everyone", "teen", "mature"] = Field(

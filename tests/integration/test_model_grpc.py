@@ -54,11 +54,11 @@ def test_cancel_frees_the_slot_and_next_request_is_served(model_host, greta):
     session = client.create_session(greta.id)
     call = client.say(session.id, "Tell me a very long story about dragons.", max_tokens=400, temperature=0.0)
     cancel_after_deltas(call, 2)
-    core = model_host.host.engine._core
+    engine = model_host.host.engine
     deadline = time.monotonic() + 10
-    while core.active_count() and time.monotonic() < deadline:
+    while engine.stats().running and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert core.active_count() == 0, "the cancelled request still holds its slot"
+    assert engine.stats().running == 0, "the cancelled request still holds its slot"
     _, completed = client.say_text(session.id, "Hello!", max_tokens=8, temperature=0.0)
     assert completed.text and completed.usage.completion_tokens <= 8
     assert [t.text for t in client.get_session(session.id).turns] == ["Hello!", completed.text]

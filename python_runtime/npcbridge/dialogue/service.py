@@ -153,7 +153,8 @@ class DialogueService:
         """
         received = time.perf_counter()
         check_player_text(text, self.limits)
-        params = resolve_sampling(options or SayOptions(), self.limits)
+        options = options or SayOptions()
+        params = resolve_sampling(options, self.limits)
         session = await self.get_session(session_id)
         character = await self.get_character(session.character_id)
         if self._shutting_down:
@@ -178,7 +179,8 @@ class DialogueService:
                 yield TextDelta(line)
                 yield Completed(interaction_id, line, "blocked", Usage(), _timings(received, None, 0, 0.0))
                 return
-            async for event in self._generate(session, character, gate.text, params, interaction_id, received):
+            async for event in self._generate(session, character, gate.text, params, interaction_id, received,
+                                              options.priority):
                 yield event
         finally:
             metrics.ACTIVE_STREAMS.dec()
@@ -199,7 +201,7 @@ class DialogueService:
         return InputGate(verdict.masked_text, verdict.action is Action.BLOCK, [notice])
 
     async def _generate(self, session: Session, character: Character, text: str, params: SamplingParams,
-                        interaction_id: str, received: float) -> AsyncIterator[DialogueEvent]:
+                        interaction_id: str, received: float, priority: int = 0) -> AsyncIterator[DialogueEvent]:
         prompt_budget = max(1, min(self.limits.max_context_tokens, self.engine.info.context_length or 1 << 30)
                             - params.max_tokens)
         messages = build_messages(character, session.turns, text, self.engine.count_tokens, prompt_budget)
@@ -211,7 +213,7 @@ class DialogueService:
         notified_mask = False
         token_times: list[float] = []  # engine-side arrival of text, for tokens/s
         metrics.QUEUE_DEPTH.set(self.engine.queue_depth())
-        stream = self.engine.generate(GenerationRequest(interaction_id, messages, params))
+        stream = self.engine.generate(GenerationRequest(interaction_id, messages, params, priority))
         async with aclosing(stream):
             async for chunk in _with_end(stream):
                 if chunk is None:  # end of generation: release what the filter holds back

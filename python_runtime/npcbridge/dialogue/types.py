@@ -79,6 +79,7 @@ class SayOptions:
     temperature: float | None = None
     top_p: float | None = None
     seed: int | None = None
+    priority: int = 0
 
 
 @dataclass

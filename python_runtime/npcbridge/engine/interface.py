@@ -37,6 +37,7 @@ class GenerationChunk:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     queue_ms: float = 0.0
+    cached_tokens: int = 0  # prompt tokens taken from the prefix cache
 
 
 @dataclass

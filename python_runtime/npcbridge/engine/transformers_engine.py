@@ -1,125 +1,156 @@
-"""Engine backed by a transformers causal LM: tokenises on the caller's side,
-generates on the engine thread, detokenises back into text deltas."""
+"""Engine front end for transformers models: tokenises, hands token ids to the
+engine core (own process or thread), detokenises its outputs into text deltas."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
 
-from npcbridge.engine.core import CoreEvent, CoreRequest, ErrorEvent, FinishEvent, GenerationCore, TokenEvent
+from npcbridge.engine.core_client import CoreClient, EngineDown
+from npcbridge.engine.core_loop import CoreConfig
 from npcbridge.engine.detokenizer import IncrementalDetokenizer
 from npcbridge.engine.interface import ChatMessage, EngineInfo, GenerationChunk, GenerationRequest
-from npcbridge.errors import Unavailable
-from npcbridge.models.loader import LoadedModel, load_causal_lm
+from npcbridge.engine.messages import AddRequest, Stats
+from npcbridge.errors import InvalidArgument, ModelLoadError, ResourceExhausted, Unavailable
+from npcbridge.models.loader import LoadedModel, load_tokenizer
 
 log = logging.getLogger(__name__)
 
+_ERRORS = {"resource_exhausted": ResourceExhausted, "invalid_argument": InvalidArgument}
+
 
 class TransformersEngine:
-    """:class:`~npcbridge.engine.interface.Engine` over a transformers model."""
+    """:class:`~npcbridge.engine.interface.Engine` over a transformers model.
 
-    def __init__(self, loader: Callable[[], LoadedModel], name: str) -> None:
-        self._loader = loader
-        self._loaded: LoadedModel | None = None
-        self._core: GenerationCore | None = None
-        self.info = EngineInfo(name=name, backend="transformers")
+    ``mode="process"`` runs the model in its own process (serving); ``"thread"``
+    runs the same core in a thread of this process (tests, benchmarks).
+    """
+
+    def __init__(self, config: CoreConfig, mode: str = "process", loaded: LoadedModel | None = None,
+                 log_level: str = "info") -> None:
+        self.config = config
+        self.mode = mode
+        self._loaded = loaded
+        self._log_level = log_level
+        self._client: CoreClient | None = None
+        self._tokenizer: Any = None
+        self._ready_listeners: list[Callable[[bool], None]] = []
+        self.info = EngineInfo(name=config.model, backend="transformers")
 
     @classmethod
-    def from_settings(cls, model: str, cache_dir: Path, device: str, dtype: str) -> TransformersEngine:
-        """Engine that loads ``model`` on :meth:`start`."""
-        return cls(lambda: load_causal_lm(model, cache_dir, device, dtype), model)
+    def from_settings(cls, settings: Any) -> TransformersEngine:
+        """Engine as ``npcbridge serve`` configures it; the model loads on :meth:`start`."""
+        s = settings
+        config = CoreConfig(s.model, s.cache_dir, s.device, s.dtype, s.max_batch, s.kv_cache_mb,
+                            s.prefix_cache_mb, s.max_context_tokens, s.max_queue, s.step_tokens, s.engine_threads)
+        return cls(config, "process" if s.engine_process else "thread", log_level=s.log_level)
 
     @classmethod
-    def from_loaded(cls, loaded: LoadedModel) -> TransformersEngine:
-        """Engine over a model already in memory (benchmarks, tests)."""
-        return cls(lambda: loaded, loaded.name)
+    def from_loaded(cls, loaded: LoadedModel, **overrides: Any) -> TransformersEngine:
+        """Engine over a model already in memory, core in a thread (benchmarks, tests)."""
+        config = replace(CoreConfig(loaded.name, Path(".")), **overrides)
+        return cls(config, "thread", loaded)
 
     @property
     def ready(self) -> bool:
-        return self._core is not None and self._core.failed is None
+        return self._client is not None and self._client.ready and self._client.failed is None
 
     @property
-    def loaded(self) -> LoadedModel:
-        if self._loaded is None:
+    def tokenizer(self) -> Any:
+        if self._tokenizer is None:
             raise Unavailable(f"model {self.info.name} is still loading; retry when health is SERVING")
-        return self._loaded
+        return self._tokenizer
+
+    def add_ready_listener(self, listener: Callable[[bool], None]) -> None:
+        """Called with False when the engine process dies and True when it is back."""
+        self._ready_listeners.append(listener)
+
+    def _ready_changed(self, ready: bool) -> None:
+        for listener in self._ready_listeners:
+            listener(ready)
 
     async def start(self) -> None:
-        # Loading takes seconds: keep it off the event loop.
-        loaded = await asyncio.to_thread(self._loader)
-        tokenizer = loaded.tokenizer
-        eos = loaded.model.generation_config.eos_token_id
-        eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
-        if tokenizer.eos_token_id is not None:
-            eos_ids.add(tokenizer.eos_token_id)
-        self._loaded = loaded
+        self._tokenizer = self._loaded.tokenizer if self._loaded else load_tokenizer(
+            self.config.model, self.config.cache_dir)
+        client = CoreClient(self.config, self.mode, self._loaded, self._log_level)
+        try:
+            ready = await client.start()
+        except ModelLoadError:
+            await client.stop()
+            raise
+        client.on_ready_change = self._ready_changed
+        self._client = client
         self.info = EngineInfo(
-            name=loaded.name, backend="transformers", device=str(loaded.device),
-            dtype=loaded.dtype_name, context_length=loaded.context_length,
-        )
-        self._core = GenerationCore(loaded.model, loaded.device, eos_ids, loaded.context_length)
-        self._core.start()
-        log.info("model %s ready on %s (%s)", loaded.name, loaded.device, loaded.dtype_name)
+            name=ready.model, backend="transformers", device=ready.device, dtype=ready.dtype,
+            context_length=ready.context_length,
+            extra={"slots": str(ready.slots), "slot_tokens": str(ready.slot_len),
+                   "batched": str(ready.batched).lower(), "engine": self.mode})
+        log.info("dialogue engine ready: %s on %s (%s), %d slots, %s", ready.model, ready.device, ready.dtype,
+                 ready.slots, self.mode)
 
     async def stop(self) -> None:
-        if self._core is not None:
-            await asyncio.to_thread(self._core.stop)
+        if self._client is not None:
+            await self._client.stop()
+
+    def stats(self) -> Stats:
+        """Queue depth and prefix-cache counters as the core last reported them."""
+        return self._client.stats if self._client else Stats(0, 0, 0, 0, 0)
+
+    def kill_core(self) -> None:
+        """Kill the engine process (crash-recovery tests)."""
+        if self._client is not None:
+            self._client.kill()
 
     def encode(self, messages: list[ChatMessage]) -> list[int]:
         """Prompt token ids through the model's own chat template."""
-        tokenizer = self.loaded.tokenizer
-        text = tokenizer.apply_chat_template(
+        text = self.tokenizer.apply_chat_template(
             [asdict(m) for m in messages], tokenize=False, add_generation_prompt=True)
-        return list(tokenizer(text, add_special_tokens=False)["input_ids"])
+        return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def count_tokens(self, messages: list[ChatMessage]) -> int:
         return len(self.encode(messages))
 
     def queue_depth(self) -> int:
-        return self._core.queue_depth() if self._core else 0
+        return self.stats().waiting
 
     def abort(self, request_id: str) -> None:
-        if self._core is not None:
-            self._core.abort(request_id)
+        if self._client is not None:
+            self._client.abort(request_id)
 
     async def generate(self, request: GenerationRequest) -> AsyncIterator[GenerationChunk]:
-        core = self._core
-        if core is None or core.failed:
-            raise Unavailable(core.failed if core and core.failed else
-                              f"model {self.info.name} is still loading; retry when health is SERVING")
-        prompt_ids = self.encode(request.messages)
-        loop = asyncio.get_running_loop()
-        events: asyncio.Queue[CoreEvent] = asyncio.Queue()
-
-        def sink(event: CoreEvent) -> None:
-            # Called on the engine thread: hand over to the event loop.
-            try:
-                loop.call_soon_threadsafe(events.put_nowait, event)
-            except RuntimeError:  # loop closed: nobody is listening any more
-                pass
-
-        core.submit(CoreRequest(request.request_id, prompt_ids, request.params, sink, request.priority))
-        detok = IncrementalDetokenizer(self.loaded.tokenizer)
+        client = self._client
+        if client is None or not self.ready:
+            raise Unavailable(client.failed if client and client.failed else
+                              f"model {self.info.name} is not ready; retry when health is SERVING")
+        p = request.params
+        prompt = self.encode(request.messages)
+        queue = client.submit(AddRequest(request.request_id, prompt, p.max_tokens, p.temperature, p.top_p,
+                                         p.seed, request.priority))
+        detok = IncrementalDetokenizer(self.tokenizer)
         finished = False
         try:
             while True:
-                event = await events.get()
-                if isinstance(event, TokenEvent):
-                    text = detok.add(event.token_id)
-                    if text:
-                        yield GenerationChunk(text=text)
-                elif isinstance(event, FinishEvent):
+                output = await queue.get()
+                if isinstance(output, EngineDown):
+                    finished = True
+                    raise Unavailable(str(output))
+                if output.error is not None:
+                    finished = True
+                    raise _ERRORS.get(output.error_kind, Unavailable)(output.error)
+                text = "".join(detok.add(t) for t in output.tokens)
+                if text:
+                    yield GenerationChunk(text=text)
+                if output.finish_reason is not None:
                     finished = True
                     yield GenerationChunk(
-                        finish_reason=event.reason, prompt_tokens=event.prompt_tokens,
-                        completion_tokens=event.completion_tokens, queue_ms=event.queue_ms)
+                        finish_reason=output.finish_reason, prompt_tokens=output.prompt_tokens,
+                        completion_tokens=output.completion_tokens, queue_ms=output.queue_ms,
+                        cached_tokens=output.cached_tokens)
                     return
-                elif isinstance(event, ErrorEvent):
-                    finished = True
-                    raise Unavailable(f"generation stopped: {event.message}")
         finally:
             if not finished:  # consumer went away (client cancelled): free the slot now
-                core.abort(request.request_id)
+                client.abort(request.request_id)
+            client.release(request.request_id)

@@ -82,23 +82,37 @@ def prepare(name: str, cache_dir: Path) -> str:
     return str(target)
 
 
+def _load_error(name: str, exc: Exception) -> ModelLoadError:
+    return ModelLoadError(
+        f"cannot load model {name!r}: {exc}. Hub ids need network access or a copy in the "
+        "Hugging Face cache; a local directory needs config.json and weights")
+
+
+def load_tokenizer(name: str, cache_dir: Path) -> Any:
+    """The tokenizer (with chat template) of ``name``; what the front end needs without the model."""
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(prepare(name, cache_dir))
+    except OSError as exc:
+        raise _load_error(name, exc) from exc
+    if tokenizer.chat_template is None:
+        raise ModelLoadError(f"model {name!r} has no chat template; NPC dialogue needs an instruct/chat model")
+    return tokenizer
+
+
 def load_causal_lm(name: str, cache_dir: Path, device: str = "auto", dtype: str = "auto") -> LoadedModel:
     """Load ``name`` (embedded default, HF id, local dir or .gguf) on the chosen device."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM
 
+    tokenizer = load_tokenizer(name, cache_dir)
     location = prepare(name, cache_dir)
     torch_device = select_device(device)
     torch_dtype = select_dtype(dtype, torch_device)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(location)
         model = AutoModelForCausalLM.from_pretrained(location, dtype=torch_dtype)
     except OSError as exc:
-        raise ModelLoadError(
-            f"cannot load model {name!r}: {exc}. Hub ids need network access or a copy in the "
-            "Hugging Face cache; a local directory needs config.json and weights"
-        ) from exc
-    if tokenizer.chat_template is None:
-        raise ModelLoadError(f"model {name!r} has no chat template; NPC dialogue needs an instruct/chat model")
+        raise _load_error(name, exc) from exc
     model.to(torch_device)
     model.eval()
     context = int(getattr(model.config, "max_position_embeddings", 0) or 2048)

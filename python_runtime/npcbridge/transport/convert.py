@@ -33,8 +33,9 @@ def session_to_pb(s: dt.Session) -> dpb.Session:
     )
 
 
-def say_options_from_pb(params: dpb.GenerationParams) -> dt.SayOptions:
+def say_options_from_pb(params: dpb.GenerationParams, priority: int = 0) -> dt.SayOptions:
     return dt.SayOptions(
+        priority=priority,
         max_tokens=params.max_tokens,
         temperature=params.temperature if params.HasField("temperature") else None,
         top_p=params.top_p if params.HasField("top_p") else None,

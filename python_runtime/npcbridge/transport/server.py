@@ -56,6 +56,8 @@ class GrpcHost:
         self.port = 0
         self._server: grpc.aio.Server | None = None
         self._loading: asyncio.Task[None] | None = None
+        self._health_tasks: set[asyncio.Task[None]] = set()
+        self._stopping = False
 
     async def start(self) -> int:
         """Bind, serve and begin loading models; returns the bound port."""
@@ -109,9 +111,24 @@ class GrpcHost:
 
     async def _load(self) -> None:
         await self.host.start()
-        for name in ["", *SERVICE_NAMES]:
-            await self.health.set(name, SERVING)
+        await self._set_health(True)
         log.info("models loaded; health is SERVING")
+        listen = getattr(self.host.engine, "add_ready_listener", None)
+        if listen is not None:  # an engine process that dies and restarts flips health
+            listen(self._engine_ready_changed)
+
+    def _engine_ready_changed(self, ready: bool) -> None:
+        task = asyncio.create_task(self._set_health(ready))
+        self._health_tasks.add(task)
+        task.add_done_callback(self._health_tasks.discard)
+
+    async def _set_health(self, serving: bool) -> None:
+        if self._stopping:
+            return
+        for name in ["", *SERVICE_NAMES]:
+            await self.health.set(name, SERVING if serving else NOT_SERVING)
+        if not serving:
+            log.warning("dialogue engine is down; health is NOT_SERVING until it is back")
 
     async def wait_ready(self) -> None:
         """Wait until models are loaded; re-raises a load failure."""
@@ -126,6 +143,7 @@ class GrpcHost:
         """Graceful stop: NOT_SERVING, refuse new calls, let streams finish within
         the grace period, then end the rest with UNAVAILABLE and a clear message."""
         grace = self.settings.grace_period_s if grace_s is None else grace_s
+        self._stopping = True
         await self.health.enter_graceful_shutdown()
         if self._loading is not None and not self._loading.done():
             self._loading.cancel()

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from . import moderation_pb2 as npcbridge_dot_v1_dot_moderation__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bnpcbridge/v1/dialogue.proto\x12\x0cnpcbridge.v1\x1a\x1dnpcbridge/v1/moderation.proto\"\xb2\x01\n\tCharacter\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07persona\x18\x03 \x01(\t\x12\x11\n\tbackstory\x18\x04 \x01(\t\x12\x16\n\x0espeaking_style\x18\x05 \x01(\t\x12\x11\n\tknowledge\x18\x06 \x03(\t\x12\x10\n\x08greeting\x18\x07 \x01(\t\x12\x15\n\rsafety_policy\x18\x08 \x01(\t\x12\x13\n\x0b\x64\x65\x66lections\x18\t \x03(\t\"D\n\x16UpsertCharacterRequest\x12*\n\tcharacter\x18\x01 \x01(\x0b\x32\x17.npcbridge.v1.Character\"!\n\x13GetCharacterRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x17\n\x15ListCharactersRequest\"E\n\x16ListCharactersResponse\x12+\n\ncharacters\x18\x01 \x03(\x0b\x32\x17.npcbridge.v1.Character\"$\n\x16\x44\x65leteCharacterRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x19\n\x17\x44\x65leteCharacterResponse\"e\n\x04Turn\x12 \n\x04role\x18\x01 \x01(\x0e\x32\x12.npcbridge.v1.Role\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x16\n\x0einteraction_id\x18\x03 \x01(\t\x12\x15\n\rcreated_at_ms\x18\x04 \x01(\x03\"x\n\x07Session\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0c\x63haracter_id\x18\x02 \x01(\t\x12\x11\n\tplayer_id\x18\x03 \x01(\t\x12!\n\x05turns\x18\x04 \x03(\x0b\x32\x12.npcbridge.v1.Turn\x12\x15\n\rcreated_at_ms\x18\x05 \x01(\x03\"?\n\x14\x43reateSessionRequest\x12\x14\n\x0c\x63haracter_id\x18\x01 \x01(\t\x12\x11\n\tplayer_id\x18\x02 \x01(\t\"\x1f\n\x11GetSessionRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\"\n\x14\x44\x65leteSessionRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x17\n\x15\x44\x65leteSessionResponse\"\x8a\x01\n\x10GenerationParams\x12\x12\n\nmax_tokens\x18\x01 \x01(\x05\x12\x18\n\x0btemperature\x18\x02 \x01(\x02H\x00\x88\x01\x01\x12\x12\n\x05top_p\x18\x03 \x01(\x02H\x01\x88\x01\x01\x12\x11\n\x04seed\x18\x04 \x01(\x04H\x02\x88\x01\x01\x42\x0e\n\x0c_temperatureB\x08\n\x06_top_pB\x07\n\x05_seed\"^\n\nSayRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12.\n\x06params\x18\x03 \x01(\x0b\x32\x1e.npcbridge.v1.GenerationParams\"\xd5\x01\n\rDialogueEvent\x12(\n\x07started\x18\x01 \x01(\x0b\x32\x15.npcbridge.v1.StartedH\x00\x12-\n\ntext_delta\x18\x02 \x01(\x0b\x32\x17.npcbridge.v1.TextDeltaH\x00\x12\x34\n\nmoderation\x18\x03 \x01(\x0b\x32\x1e.npcbridge.v1.ModerationNoticeH\x00\x12,\n\tcompleted\x18\x04 \x01(\x0b\x32\x17.npcbridge.v1.CompletedH\x00\x42\x07\n\x05\x65vent\"D\n\x07Started\x12\x16\n\x0einteraction_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\r\n\x05model\x18\x03 \x01(\t\"\x19\n\tTextDelta\x12\x0c\n\x04text\x18\x01 \x01(\t\"m\n\x10ModerationNotice\x12\x0e\n\x06source\x18\x01 \x01(\t\x12$\n\x06\x61\x63tion\x18\x02 \x01(\x0e\x32\x14.npcbridge.v1.Action\x12\x12\n\ncategories\x18\x03 \x03(\t\x12\x0f\n\x07message\x18\x04 \x01(\t\"9\n\x05Usage\x12\x15\n\rprompt_tokens\x18\x01 \x01(\x05\x12\x19\n\x11\x63ompletion_tokens\x18\x02 \x01(\x05\"Y\n\x07Timings\x12\x10\n\x08queue_ms\x18\x01 \x01(\x02\x12\x0f\n\x07ttft_ms\x18\x02 \x01(\x02\x12\x10\n\x08total_ms\x18\x03 \x01(\x02\x12\x19\n\x11tokens_per_second\x18\x04 \x01(\x02\"\x94\x01\n\tCompleted\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x15\n\rfinish_reason\x18\x02 \x01(\t\x12\"\n\x05usage\x18\x03 \x01(\x0b\x32\x13.npcbridge.v1.Usage\x12&\n\x07timings\x18\x04 \x01(\x0b\x32\x15.npcbridge.v1.Timings\x12\x16\n\x0einteraction_id\x18\x05 \x01(\t*A\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bROLE_PLAYER\x10\x01\x12\x12\n\x0eROLE_CHARACTER\x10\x02\x32\x91\x05\n\x08\x44ialogue\x12P\n\x0fUpsertCharacter\x12$.npcbridge.v1.UpsertCharacterRequest\x1a\x17.npcbridge.v1.Character\x12J\n\x0cGetCharacter\x12!.npcbridge.v1.GetCharacterRequest\x1a\x17.npcbridge.v1.Character\x12[\n\x0eListCharacters\x12#.npcbridge.v1.ListCharactersRequest\x1a$.npcbridge.v1.ListCharactersResponse\x12^\n\x0f\x44\x65leteCharacter\x12$.npcbridge.v1.DeleteCharacterRequest\x1a%.npcbridge.v1.DeleteCharacterResponse\x12J\n\rCreateSession\x12\".npcbridge.v1.CreateSessionRequest\x1a\x15.npcbridge.v1.Session\x12\x44\n\nGetSession\x12\x1f.npcbridge.v1.GetSessionRequest\x1a\x15.npcbridge.v1.Session\x12X\n\rDeleteSession\x12\".npcbridge.v1.DeleteSessionRequest\x1a#.npcbridge.v1.DeleteSessionResponse\x12>\n\x03Say\x12\x18.npcbridge.v1.SayRequest\x1a\x1b.npcbridge.v1.DialogueEvent0\x01\x42#\n\x10\x64\x65v.npcbridge.v1P\x01\xaa\x02\x0cNpcBridge.V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bnpcbridge/v1/dialogue.proto\x12\x0cnpcbridge.v1\x1a\x1dnpcbridge/v1/moderation.proto\"\xb2\x01\n\tCharacter\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07persona\x18\x03 \x01(\t\x12\x11\n\tbackstory\x18\x04 \x01(\t\x12\x16\n\x0espeaking_style\x18\x05 \x01(\t\x12\x11\n\tknowledge\x18\x06 \x03(\t\x12\x10\n\x08greeting\x18\x07 \x01(\t\x12\x15\n\rsafety_policy\x18\x08 \x01(\t\x12\x13\n\x0b\x64\x65\x66lections\x18\t \x03(\t\"D\n\x16UpsertCharacterRequest\x12*\n\tcharacter\x18\x01 \x01(\x0b\x32\x17.npcbridge.v1.Character\"!\n\x13GetCharacterRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x17\n\x15ListCharactersRequest\"E\n\x16ListCharactersResponse\x12+\n\ncharacters\x18\x01 \x03(\x0b\x32\x17.npcbridge.v1.Character\"$\n\x16\x44\x65leteCharacterRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x19\n\x17\x44\x65leteCharacterResponse\"e\n\x04Turn\x12 \n\x04role\x18\x01 \x01(\x0e\x32\x12.npcbridge.v1.Role\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x16\n\x0einteraction_id\x18\x03 \x01(\t\x12\x15\n\rcreated_at_ms\x18\x04 \x01(\x03\"x\n\x07Session\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0c\x63haracter_id\x18\x02 \x01(\t\x12\x11\n\tplayer_id\x18\x03 \x01(\t\x12!\n\x05turns\x18\x04 \x03(\x0b\x32\x12.npcbridge.v1.Turn\x12\x15\n\rcreated_at_ms\x18\x05 \x01(\x03\"?\n\x14\x43reateSessionRequest\x12\x14\n\x0c\x63haracter_id\x18\x01 \x01(\t\x12\x11\n\tplayer_id\x18\x02 \x01(\t\"\x1f\n\x11GetSessionRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\"\n\x14\x44\x65leteSessionRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x17\n\x15\x44\x65leteSessionResponse\"\x8a\x01\n\x10GenerationParams\x12\x12\n\nmax_tokens\x18\x01 \x01(\x05\x12\x18\n\x0btemperature\x18\x02 \x01(\x02H\x00\x88\x01\x01\x12\x12\n\x05top_p\x18\x03 \x01(\x02H\x01\x88\x01\x01\x12\x11\n\x04seed\x18\x04 \x01(\x04H\x02\x88\x01\x01\x42\x0e\n\x0c_temperatureB\x08\n\x06_top_pB\x07\n\x05_seed\"p\n\nSayRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12.\n\x06params\x18\x03 \x01(\x0b\x32\x1e.npcbridge.v1.GenerationParams\x12\x10\n\x08priority\x18\x04 \x01(\x05\"\xd5\x01\n\rDialogueEvent\x12(\n\x07started\x18\x01 \x01(\x0b\x32\x15.npcbridge.v1.StartedH\x00\x12-\n\ntext_delta\x18\x02 \x01(\x0b\x32\x17.npcbridge.v1.TextDeltaH\x00\x12\x34\n\nmoderation\x18\x03 \x01(\x0b\x32\x1e.npcbridge.v1.ModerationNoticeH\x00\x12,\n\tcompleted\x18\x04 \x01(\x0b\x32\x17.npcbridge.v1.CompletedH\x00\x42\x07\n\x05\x65vent\"D\n\x07Started\x12\x16\n\x0einteraction_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\r\n\x05model\x18\x03 \x01(\t\"\x19\n\tTextDelta\x12\x0c\n\x04text\x18\x01 \x01(\t\"m\n\x10ModerationNotice\x12\x0e\n\x06source\x18\x01 \x01(\t\x12$\n\x06\x61\x63tion\x18\x02 \x01(\x0e\x32\x14.npcbridge.v1.Action\x12\x12\n\ncategories\x18\x03 \x03(\t\x12\x0f\n\x07message\x18\x04 \x01(\t\"9\n\x05Usage\x12\x15\n\rprompt_tokens\x18\x01 \x01(\x05\x12\x19\n\x11\x63ompletion_tokens\x18\x02 \x01(\x05\"Y\n\x07Timings\x12\x10\n\x08queue_ms\x18\x01 \x01(\x02\x12\x0f\n\x07ttft_ms\x18\x02 \x01(\x02\x12\x10\n\x08total_ms\x18\x03 \x01(\x02\x12\x19\n\x11tokens_per_second\x18\x04 \x01(\x02\"\x94\x01\n\tCompleted\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x15\n\rfinish_reason\x18\x02 \x01(\t\x12\"\n\x05usage\x18\x03 \x01(\x0b\x32\x13.npcbridge.v1.Usage\x12&\n\x07timings\x18\x04 \x01(\x0b\x32\x15.npcbridge.v1.Timings\x12\x16\n\x0einteraction_id\x18\x05 \x01(\t*A\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bROLE_PLAYER\x10\x01\x12\x12\n\x0eROLE_CHARACTER\x10\x02\x32\x91\x05\n\x08\x44ialogue\x12P\n\x0fUpsertCharacter\x12$.npcbridge.v1.UpsertCharacterRequest\x1a\x17.npcbridge.v1.Character\x12J\n\x0cGetCharacter\x12!.npcbridge.v1.GetCharacterRequest\x1a\x17.npcbridge.v1.Character\x12[\n\x0eListCharacters\x12#.npcbridge.v1.ListCharactersRequest\x1a$.npcbridge.v1.ListCharactersResponse\x12^\n\x0f\x44\x65leteCharacter\x12$.npcbridge.v1.DeleteCharacterRequest\x1a%.npcbridge.v1.DeleteCharacterResponse\x12J\n\rCreateSession\x12\".npcbridge.v1.CreateSessionRequest\x1a\x15.npcbridge.v1.Session\x12\x44\n\nGetSession\x12\x1f.npcbridge.v1.GetSessionRequest\x1a\x15.npcbridge.v1.Session\x12X\n\rDeleteSession\x12\".npcbridge.v1.DeleteSessionRequest\x1a#.npcbridge.v1.DeleteSessionResponse\x12>\n\x03Say\x12\x18.npcbridge.v1.SayRequest\x1a\x1b.npcbridge.v1.DialogueEvent0\x01\x42#\n\x10\x64\x65v.npcbridge.v1P\x01\xaa\x02\x0cNpcBridge.V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,8 +33,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'npcbridge.v1.dialogue_pb2',
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\020dev.npcbridge.v1P\001\252\002\014NpcBridge.V1'
-  _globals['_ROLE']._serialized_start=1869
-  _globals['_ROLE']._serialized_end=1934
+  _globals['_ROLE']._serialized_start=1887
+  _globals['_ROLE']._serialized_end=1952
   _globals['_CHARACTER']._serialized_start=77
   _globals['_CHARACTER']._serialized_end=255
   _globals['_UPSERTCHARACTERREQUEST']._serialized_start=257
@@ -64,21 +64,21 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GENERATIONPARAMS']._serialized_start=908
   _globals['_GENERATIONPARAMS']._serialized_end=1046
   _globals['_SAYREQUEST']._serialized_start=1048
-  _globals['_SAYREQUEST']._serialized_end=1142
-  _globals['_DIALOGUEEVENT']._serialized_start=1145
-  _globals['_DIALOGUEEVENT']._serialized_end=1358
-  _globals['_STARTED']._serialized_start=1360
-  _globals['_STARTED']._serialized_end=1428
-  _globals['_TEXTDELTA']._serialized_start=1430
-  _globals['_TEXTDELTA']._serialized_end=1455
-  _globals['_MODERATIONNOTICE']._serialized_start=1457
-  _globals['_MODERATIONNOTICE']._serialized_end=1566
-  _globals['_USAGE']._serialized_start=1568
-  _globals['_USAGE']._serialized_end=1625
-  _globals['_TIMINGS']._serialized_start=1627
-  _globals['_TIMINGS']._serialized_end=1716
-  _globals['_COMPLETED']._serialized_start=1719
-  _globals['_COMPLETED']._serialized_end=1867
-  _globals['_DIALOGUE']._serialized_start=1937
-  _globals['_DIALOGUE']._serialized_end=2594
+  _globals['_SAYREQUEST']._serialized_end=1160
+  _globals['_DIALOGUEEVENT']._serialized_start=1163
+  _globals['_DIALOGUEEVENT']._serialized_end=1376
+  _globals['_STARTED']._serialized_start=1378
+  _globals['_STARTED']._serialized_end=1446
+  _globals['_TEXTDELTA']._serialized_start=1448
+  _globals['_TEXTDELTA']._serialized_end=1473
+  _globals['_MODERATIONNOTICE']._serialized_start=1475
+  _globals['_MODERATIONNOTICE']._serialized_end=1584
+  _globals['_USAGE']._serialized_start=1586
+  _globals['_USAGE']._serialized_end=1643
+  _globals['_TIMINGS']._serialized_start=1645
+  _globals['_TIMINGS']._serialized_end=1734
+  _globals['_COMPLETED']._serialized_start=1737
+  _globals['_COMPLETED']._serialized_end=1885
+  _globals['_DIALOGUE']._serialized_start=1955
+  _globals['_DIALOGUE']._serialized_end=2612
 # @@protoc_insertion_point(module_scope)

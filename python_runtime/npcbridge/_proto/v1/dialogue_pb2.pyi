@@ -134,14 +134,16 @@ class GenerationParams(_message.Message):
     def __init__(self, max_tokens: _Optional[int] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., seed: _Optional[int] = ...) -> None: ...
 
 class SayRequest(_message.Message):
-    __slots__ = ("session_id", "text", "params")
+    __slots__ = ("session_id", "text", "params", "priority")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     PARAMS_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     text: str
     params: GenerationParams
-    def __init__(self, session_id: _Optional[str] = ..., text: _Optional[str] = ..., params: _Optional[_Union[GenerationParams, _Mapping]] = ...) -> None: ...
+    priority: int
+    def __init__(self, session_id: _Optional[str] = ..., text: _Optional[str] = ..., params: _Optional[_Union[GenerationParams, _Mapping]] = ..., priority: _Optional[int] = ...) -> None: ...
 
 class DialogueEvent(_message.Message):
     __slots__ = ("started", "text_delta", "moderation", "completed")

@@ -1,0 +1,214 @@
+"""The front end's handle on the engine core: start it, feed it, route its outputs.
+
+In ``process`` mode the core runs in a spawned process; if it dies, every
+request in flight ends with an error, readiness drops (health NOT_SERVING), a
+new process starts and readiness returns once it has loaded the model. In
+``thread`` mode (tests, benchmarks over an already loaded model) the same loop
+runs in a thread. Both talk over the same two ZeroMQ pipes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import zmq
+import zmq.asyncio
+
+from npcbridge.engine.core_loop import CoreConfig, config_to_json, run_core
+from npcbridge.engine.messages import (
+    AbortRequest,
+    AddRequest,
+    Failed,
+    Ready,
+    RequestOutput,
+    Shutdown,
+    Stats,
+    decode_from_core,
+    encode,
+)
+from npcbridge.errors import ModelLoadError
+
+log = logging.getLogger(__name__)
+
+MAX_QUICK_RESTARTS = 3
+
+
+class EngineDown(Exception):
+    """Put into a request's queue when the core died under it."""
+
+
+class CoreClient:
+    """Owns the core (thread or process) and one output queue per request."""
+
+    def __init__(self, config: CoreConfig, mode: str = "process", loaded: Any = None,
+                 log_level: str = "info") -> None:
+        self.config = config
+        self.mode = mode
+        self._loaded = loaded
+        self._log_level = log_level
+        self.ready_info: Ready | None = None
+        self.stats = Stats(0, 0, 0, 0, 0)
+        self.failed: str | None = None
+        self.on_ready_change: Callable[[bool], None] | None = None
+        self._queues: dict[str, asyncio.Queue[RequestOutput | EngineDown]] = {}
+        self._worker: subprocess.Popen[bytes] | threading.Thread | None = None
+        self._ready_event = asyncio.Event()
+        self._stopping = False
+        self._tasks: list[asyncio.Task[None]] = []
+        self._dir = tempfile.mkdtemp(prefix="npcbridge-engine-")
+
+    @property
+    def ready(self) -> bool:
+        return self.ready_info is not None and self._ready_event.is_set()
+
+    @property
+    def pid(self) -> int | None:
+        worker = self._worker
+        return worker.pid if isinstance(worker, subprocess.Popen) else None
+
+    def _bind(self) -> None:
+        self._ctx = zmq.asyncio.Context()
+        self._to_core = self._ctx.socket(zmq.PUSH)
+        self._from_core = self._ctx.socket(zmq.PULL)
+        if zmq.has("ipc"):  # a private directory: only this user can reach the pipes
+            self._requests_addr = f"ipc://{self._dir}/requests"
+            self._outputs_addr = f"ipc://{self._dir}/outputs"
+            self._to_core.bind(self._requests_addr)
+            self._from_core.bind(self._outputs_addr)
+        else:  # Windows: loopback TCP
+            port = self._to_core.bind_to_random_port("tcp://127.0.0.1")
+            self._requests_addr = f"tcp://127.0.0.1:{port}"
+            port = self._from_core.bind_to_random_port("tcp://127.0.0.1")
+            self._outputs_addr = f"tcp://127.0.0.1:{port}"
+
+    async def start(self) -> Ready:
+        """Start the core and wait until its model is loaded; raises ModelLoadError."""
+        self._bind()
+        self._tasks.append(asyncio.create_task(self._read(), name="npcbridge-engine-reader"))
+        self._spawn()
+        return await self._wait_ready()
+
+    def _spawn(self) -> None:
+        self._ready_event.clear()
+        args = (self.config, self._requests_addr, self._outputs_addr)
+        if self.mode == "process":
+            # A fresh interpreter (not multiprocessing): nothing of the caller's main module is re-run.
+            self._worker = subprocess.Popen(
+                [sys.executable, "-m", "npcbridge.engine.core_loop", config_to_json(self.config),
+                 self._requests_addr, self._outputs_addr, self._log_level])
+            self._tasks.append(asyncio.create_task(self._watch(self._worker), name="npcbridge-engine-watch"))
+        else:
+            self._worker = threading.Thread(target=run_core, args=(*args, self._loaded),
+                                            name="npcbridge-engine", daemon=True)
+            self._worker.start()
+
+    async def _wait_ready(self) -> Ready:
+        await self._ready_event.wait()
+        if self.failed is not None or self.ready_info is None:
+            raise ModelLoadError(self.failed or "the dialogue engine did not start")
+        return self.ready_info
+
+    async def _read(self) -> None:
+        while True:
+            message = decode_from_core(await self._from_core.recv())
+            if isinstance(message, list):
+                for output in message:
+                    queue = self._queues.get(output.request_id)
+                    if queue is not None:
+                        queue.put_nowait(output)
+            elif isinstance(message, Stats):
+                self.stats = message
+            elif isinstance(message, Ready):
+                self.ready_info, self.failed = message, None
+                self._ready_event.set()
+                self._notify(True)
+            elif isinstance(message, Failed):
+                self._core_lost(message.message)
+                if self.ready_info is None:  # start-up failure: no restart
+                    self.failed = message.message
+                    self._ready_event.set()
+
+    async def _watch(self, process: subprocess.Popen[bytes]) -> None:
+        code = await asyncio.to_thread(process.wait)
+        if self._stopping or process is not self._worker:
+            return
+        if self.ready_info is None:
+            self.failed = self.failed or (
+                f"the dialogue engine process exited during start-up (exit code {code}); see the host log")
+            self._ready_event.set()
+            return
+        reason = (f"the dialogue engine process exited unexpectedly (exit code {code}); "
+                  "the host is restarting it, retry in a few seconds")
+        log.error(reason)
+        self._core_lost(reason)
+        self._restarts = getattr(self, "_restarts", 0) + 1
+        if self._restarts > MAX_QUICK_RESTARTS:
+            self.failed = f"{reason}; it failed {self._restarts} times, giving up"
+            log.error(self.failed)
+            return
+        self._spawn()
+        await self._ready_event.wait()
+        if self.ready:
+            self._restarts = 0
+
+    def _core_lost(self, reason: str) -> None:
+        """Every request in flight ends now; readiness drops until a core is back."""
+        self._ready_event.clear()
+        self._notify(False)
+        for queue in self._queues.values():
+            queue.put_nowait(EngineDown(reason))
+
+    def _notify(self, ready: bool) -> None:
+        if self.on_ready_change is not None:
+            self.on_ready_change(ready)
+
+    def submit(self, request: AddRequest) -> asyncio.Queue[RequestOutput | EngineDown]:
+        """Send a request; its outputs arrive on the returned queue."""
+        queue: asyncio.Queue[RequestOutput | EngineDown] = asyncio.Queue()
+        self._queues[request.request_id] = queue
+        self._to_core.send(encode(request))
+        return queue
+
+    def release(self, request_id: str) -> None:
+        """Forget a finished request's queue."""
+        self._queues.pop(request_id, None)
+
+    def abort(self, request_id: str) -> None:
+        if request_id in self._queues:
+            self._to_core.send(encode(AbortRequest(request_id)))
+
+    def kill(self) -> None:
+        """Kill the engine process (tests of crash recovery)."""
+        worker = self._worker
+        if isinstance(worker, subprocess.Popen):
+            worker.kill()
+
+    async def stop(self) -> None:
+        """Cancel what runs, stop the core, close the pipes."""
+        self._stopping = True
+        worker = self._worker
+        if isinstance(worker, subprocess.Popen):
+            if worker.poll() is None:
+                await self._to_core.send(encode(Shutdown()))
+                try:
+                    await asyncio.to_thread(worker.wait, 10)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+        elif worker is not None and worker.is_alive():
+            await self._to_core.send(encode(Shutdown()))
+            await asyncio.to_thread(worker.join, 10)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._to_core.close(linger=0)
+        self._from_core.close(linger=0)
+        self._ctx.term()
+        shutil.rmtree(self._dir, ignore_errors=True)

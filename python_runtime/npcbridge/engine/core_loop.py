@@ -1,0 +1,147 @@
+"""The engine core's main loop, in a thread (tests) or in its own process (serving).
+
+The loop connects two ZeroMQ PUSH/PULL pipes the front end has bound: requests
+and aborts come in, token outputs go out after every step. It blocks on the
+socket only when nothing is running, so new requests join between steps. The
+same code runs in both modes; only where it runs differs (vLLM's engine-core
+layout: the model process never parses text or speaks gRPC).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import zmq
+
+from npcbridge.engine.engine_core import EngineCore
+from npcbridge.engine.messages import (
+    AbortRequest,
+    AddRequest,
+    Failed,
+    Ready,
+    Shutdown,
+    decode_to_core,
+    encode,
+)
+from npcbridge.engine.runners import make_runner
+
+log = logging.getLogger(__name__)
+
+STATS_INTERVAL_S = 0.25
+
+
+@dataclass
+class CoreConfig:
+    """Everything the core needs to build itself; picklable for a spawned process."""
+
+    model: str
+    cache_dir: Path
+    device: str = "auto"
+    dtype: str = "auto"
+    max_batch: int = 32
+    kv_cache_mb: float = 4096
+    prefix_cache_mb: float = 512
+    max_context_tokens: int = 2048
+    max_queue: int = 64
+    step_tokens: int = 256
+    threads: int = 0
+
+
+def build_core(config: CoreConfig, loaded: Any = None) -> tuple[EngineCore, Ready]:
+    """Load the model (unless ``loaded`` is given) and size the cache within the budgets."""
+    if loaded is None:
+        from npcbridge.models.loader import load_causal_lm
+
+        loaded = load_causal_lm(config.model, config.cache_dir, config.device, config.dtype)
+    if config.threads > 0:
+        torch.set_num_threads(config.threads)
+    eos = loaded.model.generation_config.eos_token_id
+    eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
+    if loaded.tokenizer.eos_token_id is not None:
+        eos_ids.add(loaded.tokenizer.eos_token_id)
+    slot_len = min(config.max_context_tokens, loaded.context_length)
+    runner, plan = make_runner(loaded.model, config.max_batch, slot_len, config.kv_cache_mb,
+                               config.prefix_cache_mb)
+    core = EngineCore(runner, eos_ids, config.max_queue, config.step_tokens, plan.prefix_cache_tokens)
+    ready = Ready(loaded.name, str(loaded.device), loaded.dtype_name, loaded.context_length, sorted(eos_ids),
+                  plan.slots, plan.slot_len, plan.batched)
+    log.info("engine core: %s on %s (%s), %d slots x %d tokens, prefix cache %d tokens, %s",
+             loaded.name, loaded.device, loaded.dtype_name, plan.slots, plan.slot_len,
+             plan.prefix_cache_tokens, "batched" if plan.batched else "unbatched")
+    return core, ready
+
+
+def run_core(config: CoreConfig, requests_addr: str, outputs_addr: str, loaded: Any = None) -> None:
+    """Build the core and serve the two pipes until :class:`Shutdown` (or a crash)."""
+    ctx = zmq.Context()
+    inbox = ctx.socket(zmq.PULL)
+    inbox.connect(requests_addr)
+    outbox = ctx.socket(zmq.PUSH)
+    outbox.connect(outputs_addr)
+    try:
+        try:
+            core, ready = build_core(config, loaded)
+        except Exception as exc:  # reported to the front end, which fails start-up with it
+            log.exception("engine core could not start")
+            outbox.send(encode(Failed(f"cannot start the dialogue engine: {exc}")))
+            return
+        outbox.send(encode(ready))
+        try:
+            with torch.inference_mode():
+                _serve(core, inbox, outbox)
+        except Exception as exc:
+            log.exception("engine core crashed")
+            outbox.send(encode(Failed(f"the dialogue engine crashed: {exc}")))
+    finally:
+        inbox.close(linger=0)
+        outbox.close(linger=1000)
+        ctx.term()
+
+
+def _serve(core: EngineCore, inbox: zmq.Socket, outbox: zmq.Socket) -> None:
+    last_stats = 0.0
+    while True:
+        timeout = 0 if core.has_work() else 1000
+        while inbox.poll(timeout):
+            message = decode_to_core(inbox.recv())
+            if isinstance(message, Shutdown):
+                outbox.send(encode(core.abort_all("cancelled")))
+                return
+            if isinstance(message, AddRequest):
+                core.add(message)
+            elif isinstance(message, AbortRequest):
+                core.abort(message.request_id)
+            timeout = 0
+        outputs = core.step() if core.has_work() else core.take_outputs()
+        if outputs:
+            outbox.send(encode(outputs))
+        now = time.monotonic()
+        if now - last_stats >= STATS_INTERVAL_S:
+            last_stats = now
+            outbox.send(encode(core.stats()))
+
+
+def config_to_json(config: CoreConfig) -> str:
+    """The config as one command-line argument for the engine process."""
+    return json.dumps({**asdict(config), "cache_dir": str(config.cache_dir)})
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the engine process: ``python -m npcbridge.engine.core_loop CONFIG REQ OUT LEVEL``."""
+    config_json, requests_addr, outputs_addr, log_level = (argv or sys.argv[1:])[:4]
+    fields = json.loads(config_json)
+    config = CoreConfig(**{**fields, "cache_dir": Path(fields["cache_dir"])})
+    logging.basicConfig(level=log_level.upper(), format=f"%(asctime)s engine[{os.getpid()}] %(levelname)s %(message)s")
+    run_core(config, requests_addr, outputs_addr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""The engine core: scheduler + model runner + prefix cache + sampling, one step at a time.
+
+``EngineCore.step`` admits waiting requests, runs one forward over every running
+request's next tokens, samples per request and returns what each produced. It is
+driven by :mod:`npcbridge.engine.core_loop` in a thread or in its own process and
+never touches asyncio, grpc or text.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+import torch
+
+from npcbridge.dialogue.types import SamplingParams
+from npcbridge.engine.decoder import RowInput
+from npcbridge.engine.kv_cache import SlotKVCache
+from npcbridge.engine.messages import AddRequest, RequestOutput, Stats
+from npcbridge.engine.prefix_cache import PrefixCache
+from npcbridge.engine.sampling import make_generator, sample_next
+from npcbridge.engine.scheduler import QueueFull, Scheduler, Sequence
+
+log = logging.getLogger(__name__)
+
+
+class ModelRunner(Protocol):
+    """Runs a step of :class:`RowInput` rows against a slot cache (real or fake model)."""
+
+    cache: SlotKVCache
+
+    def forward(self, rows: list[RowInput]) -> torch.Tensor: ...
+
+
+class EngineCore:
+    """Continuous batching over ``runner.cache.slots`` slots."""
+
+    def __init__(self, runner: ModelRunner, eos_ids: set[int], max_waiting: int = 64,
+                 step_tokens: int = 256, prefix_cache_tokens: int = 0) -> None:
+        self.runner = runner
+        self.cache = runner.cache
+        self.eos_ids = eos_ids
+        self.scheduler = Scheduler(self.cache.slots, max_waiting, step_tokens)
+        self.prefix = PrefixCache(prefix_cache_tokens)
+        self._outputs: list[RequestOutput] = []
+
+    # Requests in --------------------------------------------------------------
+
+    def add(self, request: AddRequest) -> None:
+        """Queue a request, or answer at once why it cannot be served."""
+        limit = self.cache.slot_len - 1
+        if not request.prompt or len(request.prompt) > limit:
+            self._outputs.append(RequestOutput(
+                request.request_id, finish_reason="error", error_kind="invalid_argument",
+                error=f"the prompt has {len(request.prompt)} tokens; the engine takes 1 to {limit} "
+                      "(raise --max-context-tokens)"))
+            return
+        params = SamplingParams(request.max_tokens, request.temperature, request.top_p, request.seed)
+        seq = Sequence(request.request_id, list(request.prompt), params, request.priority)
+        seq.sampler = make_generator(request.seed) if request.temperature > 0 else None
+        try:
+            self.scheduler.add(seq)
+        except QueueFull as exc:
+            self._outputs.append(RequestOutput(request.request_id, finish_reason="error",
+                                               error_kind="resource_exhausted", error=str(exc)))
+
+    def abort(self, request_id: str) -> None:
+        """Drop a request wherever it is; a running one frees its slot before the next step."""
+        seq = self.scheduler.abort(request_id)
+        if seq is None:
+            return
+        if seq.slot >= 0:
+            self.cache.release(seq.slot)
+            seq.slot = -1
+        self._outputs.append(self._final(seq, "cancelled"))
+
+    def abort_all(self, reason: str = "cancelled") -> list[RequestOutput]:
+        """Every request ends (engine shutting down)."""
+        for request_id in list(self.scheduler.running):
+            self.abort(request_id)
+        while self.scheduler.waiting_count:
+            for seq in self.scheduler.admit(lambda: -1):
+                self.scheduler.finish(seq)
+                self._outputs.append(self._final(seq, reason))
+        return self.take_outputs()
+
+    # Stepping -------------------------------------------------------------------
+
+    def has_work(self) -> bool:
+        return self.scheduler.has_work()
+
+    def take_outputs(self) -> list[RequestOutput]:
+        outputs, self._outputs = self._outputs, []
+        return outputs
+
+    def stats(self) -> Stats:
+        p = self.prefix.stats
+        return Stats(self.scheduler.waiting_count, len(self.scheduler.running), p.lookups, p.prompt_tokens,
+                     p.hit_tokens)
+
+    def step(self) -> list[RequestOutput]:
+        """Admit, run one forward for every running request, sample; return the outputs."""
+        for seq in self.scheduler.admit(self.cache.allocate):
+            self._reuse_prefix(seq)
+        work = self.scheduler.plan()
+        if work:
+            rows = [RowInput(w.seq.slot, w.seq.tokens[w.seq.computed:w.seq.computed + w.count],
+                             w.seq.computed, w.completes) for w in work]
+            logits = self.runner.forward(rows)
+            row = 0
+            for w, r in zip(work, rows):
+                w.seq.computed += w.count
+                if r.want_logits:
+                    self._advance(w.seq, logits[row])
+                    row += 1
+        return self.take_outputs()
+
+    def _reuse_prefix(self, seq: Sequence) -> None:
+        # Leave at least one prompt token to compute: its logits give the first reply token.
+        entry, n = self.prefix.lookup(seq.prompt, len(seq.prompt) - 1)
+        if entry is not None and n > 0:
+            self.cache.write(seq.slot, entry.keys, entry.values, n)
+            seq.computed = seq.cached = n
+
+    def _remember(self, seq: Sequence) -> None:
+        if self.prefix.enabled and seq.computed >= self.prefix.block:
+            keys, values = self.cache.read(seq.slot, seq.computed)
+            self.prefix.insert(seq.tokens[:seq.computed], keys, values)
+
+    def _advance(self, seq: Sequence, logits: torch.Tensor) -> None:
+        if seq.generated == 0:
+            self._remember(seq)  # the prompt: shared with the next NPC of this character
+        token = sample_next(logits, seq.params, seq.sampler)
+        if token in self.eos_ids:
+            self._leave(seq, "stop")
+            return
+        seq.tokens.append(token)
+        if seq.generated >= seq.params.max_tokens or len(seq.tokens) >= self.cache.slot_len:
+            self._outputs.append(RequestOutput(seq.request_id, [token]))
+            self._leave(seq, "length")
+            return
+        self._outputs.append(RequestOutput(seq.request_id, [token]))
+
+    def _leave(self, seq: Sequence, reason: str) -> None:
+        self._remember(seq)  # the whole exchange: the session's next turn starts with it
+        self.scheduler.finish(seq)
+        self.cache.release(seq.slot)
+        seq.slot = -1
+        self._outputs.append(self._final(seq, reason))
+
+    @staticmethod
+    def _final(seq: Sequence, reason: str) -> RequestOutput:
+        return RequestOutput(seq.request_id, finish_reason=reason, prompt_tokens=len(seq.prompt),
+                             completion_tokens=seq.generated, cached_tokens=seq.cached, queue_ms=seq.queue_ms)
