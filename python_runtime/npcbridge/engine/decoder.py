@@ -96,6 +96,12 @@ class BatchedDecoder:
         cos, sin = self.rotary(hidden[None], positions[None])
         cos, sin = cos[0], sin[0]
         plan = _AttentionPlan.build(rows, offsets, dev)
+        for r in rows:  # every layer writes these positions below
+            self.cache.mark_written(r.slot, r.start + len(r.tokens))
+        if plan.decode_tokens is not None:  # the padded decode attention reads up to decode_len
+            for r in rows:
+                if len(r.tokens) == 1:
+                    self.cache.ensure_clean(r.slot, plan.decode_len)
         for index, layer in enumerate(self.layers):
             attn = layer.self_attn
             x = layer.input_layernorm(hidden)

@@ -52,6 +52,9 @@ class SlotKVCache:
         self.keys = [torch.empty(dims, dtype=shape.dtype, device=device) for _ in range(shape.layers)]
         self.values = [torch.empty(dims, dtype=shape.dtype, device=device) for _ in range(shape.layers)]
         self._free = list(range(slots))
+        # Positions of each slot that hold finite numbers. Masked-out keys get zero
+        # attention weight, but 0 * NaN from never-written memory would still be NaN.
+        self._clean = [0] * slots
 
     @property
     def free_slots(self) -> int:
@@ -65,6 +68,19 @@ class SlotKVCache:
     def release(self, slot: int) -> None:
         self._free.append(slot)
 
+    def mark_written(self, slot: int, end: int) -> None:
+        """Positions below ``end`` are (or are about to be) written with real K/V."""
+        self._clean[slot] = max(self._clean[slot], end)
+
+    def ensure_clean(self, slot: int, length: int) -> None:
+        """Make positions below ``length`` of ``slot`` finite (zeros where never written)."""
+        start = self._clean[slot]
+        if length <= start:
+            return
+        for layer in (*self.keys, *self.values):
+            layer[slot, :, start:length] = 0
+        self._clean[slot] = length
+
     def read(self, slot: int, length: int) -> tuple[torch.Tensor, torch.Tensor]:
         """Copies of the first ``length`` positions: ``[layers, kv_heads, length, head_dim]``."""
         k = torch.stack([layer[slot, :, :length] for layer in self.keys])
@@ -76,3 +92,4 @@ class SlotKVCache:
         for i in range(self.shape.layers):
             self.keys[i][slot, :, :length] = keys[i, :, :length]
             self.values[i][slot, :, :length] = values[i, :, :length]
+        self.mark_written(slot, length)
