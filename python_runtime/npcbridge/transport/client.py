@@ -95,7 +95,7 @@ class HostClient:
         self._call(self.dialogue.DeleteSession, dpb.DeleteSessionRequest(id=session_id))
 
     def say(self, session_id: str, text: str, *, max_tokens: int = 0, temperature: float | None = None,
-            top_p: float | None = None, seed: int | None = None,
+            top_p: float | None = None, seed: int | None = None, priority: int = 0,
             timeout_s: float | None = None) -> Iterator[dpb.DialogueEvent]:
         """Start a Say stream; iterate it for events, ``.cancel()`` it to stop the reply."""
         params = dpb.GenerationParams(max_tokens=max_tokens)
@@ -105,7 +105,7 @@ class HostClient:
             params.top_p = top_p
         if seed is not None:
             params.seed = seed
-        return self.dialogue.Say(dpb.SayRequest(session_id=session_id, text=text, params=params),
+        return self.dialogue.Say(dpb.SayRequest(session_id=session_id, text=text, params=params, priority=priority),
                                  timeout=timeout_s or self.timeout_s * 10, metadata=self._metadata)
 
     def say_text(self, session_id: str, text: str, **kwargs: Any) -> tuple[list[str], dpb.Completed]:

@@ -1,0 +1,113 @@
+"""The engine core in its own process behind real gRPC: serving, priorities,
+admission control, and recovery when the engine process dies."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import grpc
+import pytest
+
+from npcbridge.testing.host import running_host
+
+
+@pytest.fixture(scope="module")
+def process_host():
+    """A host whose dialogue engine runs as a separate process (as ``npcbridge serve`` does)."""
+    with running_host(backend="transformers", device="cpu", moderation=False, avatars=False,
+                      engine_process=True, max_batch=2, max_queue=2, max_concurrent_streams=16) as host:
+        yield host
+
+
+@pytest.fixture(scope="module")
+def npc(process_host):
+    client = process_host.client()
+    return client.upsert_character(name="Greta", persona="A gruff dwarven blacksmith.")
+
+
+def wait_for(predicate, timeout_s: float = 120.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_engine_runs_in_its_own_process(process_host, npc):
+    engine = process_host.host.engine
+    assert engine.mode == "process" and engine._client.pid not in (None, 0)
+    info = process_host.client().info()
+    assert info.capabilities.priority
+    client = process_host.client()
+    _, done = client.say_text(client.create_session(npc.id).id, "Hello!", max_tokens=8, temperature=0.0)
+    assert done.text and done.usage.completion_tokens <= 8 and done.timings.ttft_ms > 0
+
+
+def _say_in_thread(client, session_id, text, results, key, **kw):
+    def run():
+        try:
+            results[key] = (client.say_text(session_id, text, **kw)[1], time.monotonic())
+        except grpc.RpcError as err:
+            results[key] = err
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_priority_and_admission_control_over_grpc(process_host, npc):
+    client = process_host.client()
+    stats = process_host.host.engine.stats
+    sessions = [client.create_session(npc.id).id for _ in range(5)]
+    results: dict[str, object] = {}
+    # Two replies take both slots; the shorter one frees its slot first.
+    threads = [_say_in_thread(client, sessions[i], "Tell me a long story.", results, f"busy{i}",
+                              max_tokens=n, temperature=0.0) for i, n in enumerate((15, 80))]
+    assert wait_for(lambda: stats().running == 2, 60)
+    threads.append(_say_in_thread(client, sessions[2], "Hi", results, "low", max_tokens=3, temperature=0.0))
+    assert wait_for(lambda: stats().waiting == 1, 30)
+    threads.append(_say_in_thread(client, sessions[3], "Hi", results, "high", max_tokens=3, temperature=0.0,
+                                  priority=10))
+    assert wait_for(lambda: stats().waiting == 2, 30)
+    # The queue holds two requests: a further one is refused at once.
+    with pytest.raises(grpc.RpcError) as err:
+        client.say_text(sessions[4], "Me too", max_tokens=4)
+    assert err.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert "queue is full" in err.value.details()
+    for thread in threads:
+        thread.join(180)
+    assert all(not isinstance(r, grpc.RpcError) for r in results.values()), results
+    assert results["high"][1] < results["low"][1]  # arrived later, served first
+    assert results["low"][0].timings.queue_ms > results["high"][0].timings.queue_ms
+
+
+def test_engine_crash_ends_streams_with_unavailable_and_recovers(process_host, npc):
+    client = process_host.client()
+    session = client.create_session(npc.id).id
+    call = client.say(session, "Tell me a very long story about dragons.", max_tokens=300, temperature=0.0)
+    events = iter(call)
+    assert next(events).WhichOneof("event") == "started"
+    next(e for e in events if e.WhichOneof("event") == "text_delta")
+    old_pid = process_host.host.engine._client.pid
+    seen: list[bool] = []
+    process_host.host.engine.add_ready_listener(seen.append)
+    health: list[str] = []
+    watcher = threading.Thread(target=lambda: wait_for(lambda: health.append(client.health()) or
+                                                       "NOT_SERVING" in health, 60))
+    watcher.start()
+    process_host.host.engine.kill_core()
+    with pytest.raises(grpc.RpcError) as err:
+        for _ in events:
+            pass
+    assert err.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert "engine process exited unexpectedly" in err.value.details()
+    watcher.join(60)
+    assert "NOT_SERVING" in health  # health dropped while the engine was down
+    assert wait_for(lambda: client.health() == "SERVING", 120)
+    assert seen == [False, True]
+    assert process_host.host.engine._client.pid != old_pid
+    _, done = client.say_text(session, "Hello again!", max_tokens=6, temperature=0.0)
+    assert done.text
+    turns = client.get_session(session).turns
+    assert [t.text for t in turns][-2:] == ["Hello again!", done.text]  # the cut-off turn was not stored
