@@ -113,6 +113,30 @@ npcb_result npcb_call_async(npcb_client* client, const char* method, const char*
   return Done({});
 }
 
+namespace {
+
+// params_json is GenerationParams plus "priority" (which lives on SayRequest):
+// every other key must be a GenerationParams field, so typos still fail.
+Status ParseSayParams(const char* json, npcbridge::v1::GenerationParams* params, int32_t* priority) {
+  google::protobuf::Struct doc;
+  if (Status s = npcbridge::FromJson(json, &doc); !s.ok()) return s;
+  const auto* descriptor = npcbridge::v1::GenerationParams::descriptor();
+  for (const auto& [key, value] : doc.fields()) {
+    if (key == "priority") {
+      double v = value.number_value();
+      if (value.kind_case() != google::protobuf::Value::kNumberValue || v != static_cast<int32_t>(v)) {
+        return {StatusCode::InvalidArgument, "params \"priority\" must be a 32-bit integer"};
+      }
+      *priority = static_cast<int32_t>(v);
+    } else if (descriptor->FindFieldByJsonName(key) == nullptr && descriptor->FindFieldByName(key) == nullptr) {
+      return {StatusCode::InvalidArgument, "params has no field \"" + key + "\" (GenerationParams or priority)"};
+    }
+  }
+  return npcbridge::FromJson(json, params, /*ignore_unknown=*/true);
+}
+
+}  // namespace
+
 npcb_result npcb_say(npcb_client* client, const char* session_id, const char* text, const char* params_json,
                      uint64_t* out_request_id) {
   NPCB_REQUIRE(client, "client");
@@ -121,10 +145,10 @@ npcb_result npcb_say(npcb_client* client, const char* session_id, const char* te
   NPCB_REQUIRE(out_request_id, "out_request_id");
   *out_request_id = 0;
   npcbridge::v1::GenerationParams params;
-  if (params_json != nullptr) {
-    if (Status s = npcbridge::FromJson(params_json, &params); !s.ok()) return Done(s);
-  }
   npcbridge::GenerationParams p;
+  if (params_json != nullptr) {
+    if (Status s = ParseSayParams(params_json, &params, &p.priority); !s.ok()) return Done(s);
+  }
   p.max_tokens = params.max_tokens();
   if (params.has_temperature()) p.temperature = params.temperature();
   if (params.has_top_p()) p.top_p = params.top_p();

@@ -164,6 +164,7 @@ uint64_t Client::Say(const std::string& session_id, const std::string& text, con
   req.set_session_id(session_id);
   req.set_text(text);
   *req.mutable_params() = ToProto(params);
+  req.set_priority(params.priority);
   if (error) *error = {};
   return core_->StartSay(std::move(req));
 }

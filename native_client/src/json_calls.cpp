@@ -21,10 +21,10 @@ std::string ToJson(const google::protobuf::Message& message) {
   return out;
 }
 
-Status FromJson(const std::string& json, google::protobuf::Message* message) {
+Status FromJson(const std::string& json, google::protobuf::Message* message, bool ignore_unknown) {
   if (!IsValidUtf8(json)) return {StatusCode::InvalidArgument, "request JSON is not valid UTF-8"};
   pbu::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
+  options.ignore_unknown_fields = ignore_unknown;
   auto status = pbu::JsonStringToMessage(json.empty() ? "{}" : json, message, options);
   if (!status.ok()) {
     return {StatusCode::InvalidArgument, "bad " + message->GetTypeName() + " JSON: " + std::string(status.message())};

@@ -28,6 +28,6 @@ std::vector<std::string> JsonMethods();
 /// A message as JSON with the .proto field names (empty fields included).
 std::string ToJson(const google::protobuf::Message& message);
 /// Parses JSON into `message`; unknown fields are an error naming them.
-Status FromJson(const std::string& json, google::protobuf::Message* message);
+Status FromJson(const std::string& json, google::protobuf::Message* message, bool ignore_unknown = false);
 
 }  // namespace npcbridge

@@ -145,6 +145,9 @@ TEST_F(CApi, BadInputGivesCodesAndMessages) {
   EXPECT_EQ(npcb_say(client_, "s", "bad \xc3\x28 utf8", nullptr, &id), NPCB_INVALID_ARGUMENT);
   EXPECT_EQ(id, 0u);
   EXPECT_EQ(npcb_say(client_, "s", "hi", "{\"max_tokens\": \"many\"}", &id), NPCB_INVALID_ARGUMENT);
+  EXPECT_EQ(npcb_say(client_, "s", "hi", "{\"priority\": 1.5}", &id), NPCB_INVALID_ARGUMENT);
+  EXPECT_EQ(npcb_say(client_, "s", "hi", "{\"max_tokenz\": 5}", &id), NPCB_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(npcb_last_error()).find("max_tokenz"), std::string::npos);
   EXPECT_EQ(npcb_generate_avatar(client_, "{\"count\": []}", &id), NPCB_INVALID_ARGUMENT);
   EXPECT_EQ(npcb_poll(client_, nullptr, nullptr, 0), -1);
   EXPECT_EQ(npcb_cancel(client_, 987654), NPCB_OK);  // unknown ids are ignored
@@ -153,7 +156,7 @@ TEST_F(CApi, BadInputGivesCodesAndMessages) {
 TEST_F(CApi, SayStreamsThroughPollWithUserData) {
   std::string session_id = NewSession(client_, "c-say");
   uint64_t id = 0;
-  ASSERT_EQ(npcb_say(client_, session_id.c_str(), "hello", "{\"max_tokens\": 32}", &id), NPCB_OK);
+  ASSERT_EQ(npcb_say(client_, session_id.c_str(), "hello", "{\"max_tokens\": 32, \"priority\": 5}", &id), NPCB_OK);
   Collected c = PollUntilEnded(client_);
   EXPECT_EQ(c.types.front(), NPCB_EVENT_STARTED);
   EXPECT_EQ(c.types.back(), NPCB_EVENT_COMPLETED);

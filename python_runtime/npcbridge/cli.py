@@ -168,17 +168,25 @@ def models_pull(
 
 @bench_app.command("dialogue")
 def bench_dialogue(
+    sessions: Annotated[str, typer.Option(help="Concurrent session counts, comma-separated.")] = "1,8,32",
     model: Annotated[str, typer.Option(help="Model to measure.")] = "smollm2-135m-instruct",
     max_tokens: Annotated[int, typer.Option(help="Tokens per reply.")] = 64,
-    repeats: Annotated[int, typer.Option(help="Replies per measurement.")] = 5,
+    repeats: Annotated[int, typer.Option(help="Single-session replies for the idle TTFT.")] = 5,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda.")] = "auto",
+    dtype: Annotated[str, typer.Option(help="auto, float32, bfloat16.")] = "auto",
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
 ) -> None:
-    """Time to first token and tokens/s through gRPC, beside plain model.generate."""
+    """N NPC sessions at once through gRPC vs sequential generate, generate_batch and the decode ceiling."""
     from npcbridge.bench.dialogue import run_dialogue_bench
 
+    try:
+        counts = sorted({int(x) for x in sessions.split(",") if x.strip()})
+    except ValueError:
+        raise typer.BadParameter(f"--sessions {sessions!r}: use counts such as 1,8,32") from None
+    if not counts or counts[0] < 1:
+        raise typer.BadParameter("--sessions needs positive counts such as 1,8,32")
     _setup_logging("warning")
-    run_dialogue_bench(console, model, max_tokens, repeats, device, json_out)
+    run_dialogue_bench(console, model, counts, max_tokens, repeats, device, dtype, json_out)
 
 
 @bench_app.command("avatars")

@@ -99,7 +99,8 @@ NPCB_C_API npcb_result npcb_call(npcb_client* client, const char* method, const 
 NPCB_C_API npcb_result npcb_call_async(npcb_client* client, const char* method, const char* request_json,
                                        uint64_t* out_request_id);
 
-/* Starts a Say stream. params_json (may be NULL): GenerationParams, e.g. {"max_tokens": 64, "seed": 7}. */
+/* Starts a Say stream. params_json (may be NULL): GenerationParams plus the scheduling
+   priority, e.g. {"max_tokens": 64, "seed": 7, "priority": 10} (higher is served first). */
 NPCB_C_API npcb_result npcb_say(npcb_client* client, const char* session_id, const char* text,
                                 const char* params_json, uint64_t* out_request_id);
 /* Starts a Generate stream. request_json: GenerateAvatarRequest, e.g. {"description": "an elf", "count": 2}. */

@@ -93,6 +93,9 @@ struct GenerationParams {
   int32_t max_tokens = 0;  ///< 0: the host default
   std::optional<float> temperature, top_p;
   std::optional<uint64_t> seed;
+  /// Scheduling priority (SayRequest.priority): higher is served first when the
+  /// host is busy, e.g. the NPC next to the player. Ties: first come, first served.
+  int32_t priority = 0;
 };
 
 enum class ModerationAction : int32_t { Unspecified = 0, Allow = 1, Mask = 2, Block = 3 };

@@ -1,118 +1,165 @@
-"""``npcbridge bench dialogue``: one session through real gRPC vs plain ``model.generate``."""
+"""``npcbridge bench dialogue --sessions 1,8,32``: many NPC sessions at once through real
+gRPC (engine in its own process, as served), against baselines measured in the same run."""
 
 from __future__ import annotations
 
 import json
 import statistics
+import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
-import torch
 from rich.console import Console
 from rich.table import Table
 
+from npcbridge.bench import baselines
 from npcbridge.config import load_settings
 from npcbridge.dialogue.prompt import build_messages
 from npcbridge.dialogue.types import Character
-from npcbridge.engine.interface import ChatMessage
-from npcbridge.engine.transformers_engine import TransformersEngine
-from npcbridge.models.loader import LoadedModel, load_causal_lm
+from npcbridge.models.loader import load_causal_lm
+from npcbridge.models.registry import resolve_model
 from npcbridge.testing.host import RunningHost
 
-PERSONA = dict(name="Greta", persona="A gruff dwarven blacksmith in Ironhold.",
-               knowledge=["Iron bars cost 5 gold each."])
-QUESTION = "Tell me the long story of how you became a blacksmith."
+CHARACTERS = [
+    dict(name="Greta", persona="A gruff dwarven blacksmith in Ironhold.", knowledge=["Iron bars cost 5 gold each."]),
+    dict(name="Aelar", persona="An elven ranger guarding the Silverwood.", knowledge=["Wolves roam at night."]),
+    dict(name="Bram", persona="A cheerful innkeeper at the Prancing Stag.", knowledge=["A room costs 2 silver."]),
+    dict(name="Sera", persona="A stern city guard at the north gate.", knowledge=["The gate shuts at dusk."]),
+]
+QUESTION = "Tell me the long story of how you came to this place, traveller number {i}."
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 @dataclass
-class StreamFigures:
-    """Medians over the repeats."""
+class SessionsRun:
+    """Figures for N concurrent sessions, seen from the gRPC client."""
 
-    ttft_ms: float
-    tokens_per_second: float
-    tokens: float
+    sessions: int
+    tokens: int = 0
+    seconds: float = 0.0
+    ttft_ms: list[float] = field(default_factory=list)
+    itl_ms: list[float] = field(default_factory=list)
 
+    @property
+    def tokens_per_second(self) -> float:
+        return self.tokens / self.seconds if self.seconds else 0.0
 
-def _median(rows: list[tuple[float, float, int]]) -> StreamFigures:
-    return StreamFigures(statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows),
-                         statistics.median(r[2] for r in rows))
-
-
-def measure_generate(loaded: LoadedModel, prompt_ids: list[int], max_tokens: int, repeats: int) -> StreamFigures:
-    """Baseline: transformers' own greedy ``generate`` on the same prompt and model."""
-    model = loaded.model
-    ids = torch.tensor([prompt_ids], device=loaded.device)
-    rows = []
-    with torch.inference_mode():
-        model.generate(ids, max_new_tokens=2, do_sample=False)  # warm-up
-        for _ in range(repeats):
-            start = time.perf_counter()
-            model.generate(ids, max_new_tokens=1, do_sample=False)
-            ttft = time.perf_counter() - start
-            start = time.perf_counter()
-            out = model.generate(ids, max_new_tokens=max_tokens, do_sample=False)
-            total = time.perf_counter() - start
-            n = out.shape[1] - ids.shape[1]
-            rows.append((ttft * 1000, (n - 1) / max(total - ttft, 1e-9), n))
-    return _median(rows)
+    def summary(self) -> dict[str, float]:
+        return {"sessions": self.sessions, "tokens_per_second": self.tokens_per_second, "tokens": self.tokens,
+                "ttft_p50_ms": pct(self.ttft_ms, 0.5), "ttft_p99_ms": pct(self.ttft_ms, 0.99),
+                "itl_p50_ms": pct(self.itl_ms, 0.5), "itl_p99_ms": pct(self.itl_ms, 0.99)}
 
 
-def measure_grpc(host: RunningHost, max_tokens: int, repeats: int) -> StreamFigures:
-    """One Say at a time through real gRPC, timed on the client side."""
+def _one_say(client: Any, session_id: str, text: str, max_tokens: int, run: SessionsRun, lock: threading.Lock,
+             barrier: threading.Barrier | None) -> None:
+    if barrier is not None:
+        barrier.wait()
+    start = time.perf_counter()
+    last, ttft, gaps, tokens = None, None, [], 0
+    for event in client.say(session_id, text, max_tokens=max_tokens, temperature=0.0):
+        kind = event.WhichOneof("event")
+        if kind == "text_delta":
+            now = time.perf_counter()
+            if last is None:
+                ttft = (now - start) * 1000
+            else:
+                gaps.append((now - last) * 1000)
+            last = now
+        elif kind == "completed":
+            tokens = event.completed.usage.completion_tokens
+    with lock:
+        run.tokens += tokens
+        if ttft is not None:
+            run.ttft_ms.append(ttft)
+        run.itl_ms.extend(gaps)
+
+
+def measure_sessions(host: RunningHost, characters: list[Any], n: int, max_tokens: int, rounds: int = 1) -> SessionsRun:
+    """``n`` sessions each say one line at the same moment; repeated ``rounds`` times."""
     client = host.client()
-    character = client.upsert_character(**PERSONA)
-    rows = []
-    for i in range(repeats + 1):
-        session = client.create_session(character.id)
+    run, lock = SessionsRun(n), threading.Lock()
+    for r in range(rounds):
+        sessions = [client.create_session(characters[i % len(characters)].id, f"player{i}").id for i in range(n)]
+        barrier = threading.Barrier(n + 1)
+        threads = [threading.Thread(target=_one_say, args=(client, s, QUESTION.format(i=i + r * n), max_tokens,
+                                                           run, lock, barrier)) for i, s in enumerate(sessions)]
+        for t in threads:
+            t.start()
+        barrier.wait()
         start = time.perf_counter()
-        first = last = None
-        completed = None
-        for event in client.say(session.id, QUESTION, max_tokens=max_tokens, temperature=0.0):
-            kind = event.WhichOneof("event")
-            if kind == "text_delta":
-                last = time.perf_counter()
-                first = first or last
-            elif kind == "completed":
-                completed = event.completed
-        if i == 0 or first is None or completed is None:
-            continue  # warm-up
-        n = completed.usage.completion_tokens
-        rows.append(((first - start) * 1000, (n - 1) / max(last - first, 1e-9), n))
-    return _median(rows)
+        for t in threads:
+            t.join()
+        run.seconds += time.perf_counter() - start
+    client.close()
+    return run
 
 
-def run_dialogue_bench(console: Console, model: str, max_tokens: int, repeats: int, device: str,
-                       json_out: Path | None) -> dict[str, dict[str, float]]:
-    """Measure both paths in one run and print them side by side with ratios."""
-    settings = load_settings(model=model, device=device)
-    console.print(f"loading {model} ...")
-    loaded = load_causal_lm(model, settings.cache_dir, device, settings.dtype)
-    runs: dict[str, StreamFigures] = {}
-    for label, moderation in (("gRPC Say", False), ("gRPC Say + moderation", True)):
-        engine = TransformersEngine.from_loaded(loaded)
-        settings = load_settings(port=0, db=":memory:", model=model, moderation=moderation)
-        host = RunningHost(settings, engine).start()
-        try:
-            runs[label] = measure_grpc(host, max_tokens, repeats)
-            messages: list[ChatMessage] = build_messages(Character(id="b", **PERSONA), [], QUESTION,
-                                                         engine.count_tokens, 10_000)
-            prompt_ids = engine.encode(messages)
-        finally:
-            host.stop()
-    base = measure_generate(loaded, prompt_ids, max_tokens, repeats)
-    table = Table("metric", *runs, "model.generate", "ratio (plain gRPC)",
-                  title=f"{model} on {loaded.device} ({loaded.dtype_name}), {len(prompt_ids)}-token prompt, "
-                        f"{max_tokens} new tokens, median of {repeats}")
-    plain = runs["gRPC Say"]
-    table.add_row("time to first text (ms)", *(f"{r.ttft_ms:.1f}" for r in runs.values()), f"{base.ttft_ms:.1f}",
-                  f"{plain.ttft_ms / base.ttft_ms:.2f}x")
-    table.add_row("decode tokens/s", *(f"{r.tokens_per_second:.1f}" for r in runs.values()),
-                  f"{base.tokens_per_second:.1f}", f"{plain.tokens_per_second / base.tokens_per_second:.2f}x")
-    table.add_row("tokens generated", *(f"{r.tokens:.0f}" for r in runs.values()), f"{base.tokens:.0f}", "")
+def run_dialogue_bench(console: Console, model: str, sessions: list[int], max_tokens: int, repeats: int,
+                       device: str, dtype: str, json_out: Path | None) -> dict[str, Any]:
+    """Measure the host at each session count and the baselines; print the ratios."""
+    biggest = max(sessions)
+    settings = load_settings(port=0, db=":memory:", model=model, device=device, dtype=dtype, moderation=False,
+                             avatars=False, engine_process=True, max_batch=biggest,
+                             max_concurrent_streams=max(biggest, 32), log_level="warning")
+    host = RunningHost(settings).start()
+    try:
+        client = host.client()
+        characters = [client.upsert_character(**c) for c in CHARACTERS]
+        cold = measure_sessions(host, characters, 1, 8)  # warm-up: loads kernels, caches one prefix
+        idle = measure_sessions(host, characters, 1, max_tokens, rounds=repeats)
+        runs = {n: measure_sessions(host, characters, n, max_tokens) for n in sessions}
+        engine = host.host.engine
+        prompts = [engine.encode(build_messages(Character(id="b", **CHARACTERS[i % 4]), [],
+                                                QUESTION.format(i=i), engine.count_tokens, 10_000))
+                   for i in range(biggest)]
+        prefix = engine.stats()
+        info = engine.info
+    finally:
+        host.stop()
+    console.print(f"baselines: loading {model} in this process ...")
+    loaded = load_causal_lm(model, settings.cache_dir, device, dtype)
+    seq = baselines.sequential_generate(loaded, prompts[:min(4, biggest)], max_tokens)
+    context = statistics.mean(len(p) for p in prompts) + max_tokens // 2
+    ceilings = {n: baselines.decode_ceiling(loaded, n, int(context)) for n in sessions}
+    batch_api = {n: baselines.transformers_generate_batch(loaded, prompts[:n], max_tokens) for n in sessions}
+    source = resolve_model(model)
+    gguf = str(Path(source.location) / source.gguf_file) if source.kind == "gguf" else None
+    llama = baselines.llama_cpp_single_stream(gguf, prompts[0], max_tokens)
+
+    table = Table("sessions", "tok/s (gRPC)", "ceiling tok/s", "% ceiling", "x sequential", "generate_batch tok/s",
+                  "TTFT p50/p99 ms", "ITL p50/p99 ms",
+                  title=f"{info.name} on {info.device} ({info.dtype}), {max_tokens} new tokens, "
+                        f"~{int(context - max_tokens // 2)}-token prompts")
+    result: dict[str, Any] = {"device": info.device, "dtype": info.dtype, "max_tokens": max_tokens,
+                              "sequential_generate": seq, "llama_cpp": llama, "sessions": {}}
+    for n, r in runs.items():
+        s = r.summary()
+        s.update(ceiling=ceilings[n], generate_batch=batch_api[n],
+                 fraction_of_ceiling=r.tokens_per_second / ceilings[n]["tokens_per_second"],
+                 x_sequential=r.tokens_per_second / seq["tokens_per_second"])
+        result["sessions"][n] = s
+        table.add_row(str(n), f"{s['tokens_per_second']:.1f}", f"{ceilings[n]['tokens_per_second']:.1f}",
+                      f"{100 * s['fraction_of_ceiling']:.0f}%", f"{s['x_sequential']:.1f}x",
+                      f"{batch_api[n]['tokens_per_second']:.1f}",
+                      f"{s['ttft_p50_ms']:.0f} / {s['ttft_p99_ms']:.0f}", f"{s['itl_p50_ms']:.0f} / {s['itl_p99_ms']:.0f}")
     Console().print(table)
-    result = {**{k: asdict(v) for k, v in runs.items()}, "generate": asdict(base),
-              "device": {"name": str(loaded.device), "dtype": loaded.dtype_name}}
+    idle_s = idle.summary()
+    result.update(idle=idle_s, cold_ttft_ms=cold.ttft_ms[0] if cold.ttft_ms else None,
+                  prefix_hit_rate=prefix.prefix_hit_tokens / max(prefix.prefix_prompt_tokens, 1))
+    console.print(f"sequential model.generate: {seq['tokens_per_second']:.1f} tok/s; "
+                  f"idle TTFT p50 {idle_s['ttft_p50_ms']:.0f} ms (first request ever: {result['cold_ttft_ms']:.0f} ms), "
+                  f"single-stream {idle_s['tokens_per_second']:.1f} tok/s; prefix-cache hit rate "
+                  f"{100 * result['prefix_hit_rate']:.0f}% of prompt tokens")
+    if llama is not None:
+        console.print(f"llama.cpp single stream on the same GGUF: {llama['tokens_per_second']:.1f} tok/s")
     if json_out is not None:
-        json_out.write_text(json.dumps(result, indent=2))
+        json_out.write_text(json.dumps(result, indent=2, default=lambda o: asdict(o)))
     return result

@@ -84,6 +84,9 @@ namespace NpcBridge
         [DataMember(Name = "temperature", EmitDefaultValue = false)] public float? Temperature;
         [DataMember(Name = "top_p", EmitDefaultValue = false)] public float? TopP;
         [DataMember(Name = "seed", EmitDefaultValue = false)] public ulong? Seed;
+        /// <summary>Scheduling priority: higher is served first when the host is busy
+        /// (the NPC next to the player); ties are first come, first served.</summary>
+        [DataMember(Name = "priority", EmitDefaultValue = false)] public int Priority;
     }
 
     [DataContract]

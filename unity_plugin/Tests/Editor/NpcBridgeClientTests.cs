@@ -71,7 +71,7 @@ namespace NpcBridge.Tests
             var deltas = new List<string>();
             var raised = 0;
             client.TextDelta += (id, text) => raised++;
-            var task = client.SayAsync(session, "hello", onDelta: deltas.Add);
+            var task = client.SayAsync(session, "hello", new GenerationParams { MaxTokens = 32, Priority = 5 }, onDelta: deltas.Add);
             Thread.Sleep(500);  // the reply streams meanwhile, but nothing runs until Poll
             Assert.AreEqual(0, deltas.Count);
             Assert.IsFalse(task.IsCompleted);

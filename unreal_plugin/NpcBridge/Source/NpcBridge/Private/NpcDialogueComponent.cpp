@@ -65,6 +65,7 @@ void UNpcDialogueComponent::SendNow(const FString& Text)
 	if (!Bridge) { return; }
 	npcbridge::GenerationParams Params;
 	Params.max_tokens = MaxTokens;
+	Params.priority = Priority;
 	TWeakObjectPtr<UNpcDialogueComponent> WeakThis(this);
 	ActiveRequest = Bridge->StartSay(SessionId, Text, Params, [WeakThis](const npcbridge::Event& E)
 	{

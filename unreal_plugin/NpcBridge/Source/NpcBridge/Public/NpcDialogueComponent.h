@@ -21,6 +21,8 @@ public:
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge") FNpcCharacterDefinition Character;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge") FString PlayerId = TEXT("player");
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge", meta = (ClampMin = 0)) int32 MaxTokens = 0;
+	/** Served first when the host is busy (e.g. raise it for the NPC the player is talking to). */
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge") int32 Priority = 0;
 
 	UPROPERTY(BlueprintAssignable, Category = "NPC Bridge") FNpcTextDeltaSignature OnTextDelta;
 	UPROPERTY(BlueprintAssignable, Category = "NPC Bridge") FNpcReplySignature OnReplyCompleted;
