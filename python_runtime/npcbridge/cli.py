@@ -73,6 +73,14 @@ def serve(
     avatars: Annotated[Optional[bool], typer.Option("--avatars/--no-avatars", help="Serve Avatars.")] = None,
     avatar_model: Annotated[Optional[str], typer.Option(help="builtin or a checkpoint file.")] = None,
     avatar_batch: Annotated[Optional[int], typer.Option(help="Portraits per forward pass.")] = None,
+    engine_process: Annotated[Optional[bool], typer.Option(
+        "--engine-process/--engine-thread", help="Dialogue model in its own process (restarted if it dies).")] = None,
+    max_batch: Annotated[Optional[int], typer.Option(help="Replies decoded together (KV slots).")] = None,
+    kv_cache_mb: Annotated[Optional[float], typer.Option(help="KV cache budget in MiB.")] = None,
+    prefix_cache_mb: Annotated[Optional[float], typer.Option(help="Reusable prompt-prefix budget in MiB; 0 = off.")] = None,
+    max_queue: Annotated[Optional[int], typer.Option(help="Requests that may wait for a slot.")] = None,
+    step_tokens: Annotated[Optional[int], typer.Option(help="Prompt tokens prefilled per step.")] = None,
+    engine_threads: Annotated[Optional[int], typer.Option(help="Torch threads in the engine; 0 = default.")] = None,
     log_level: Annotated[Optional[str], typer.Option(help="debug, info, warning, error.")] = None,
 ) -> None:
     """Start the host (embedded SmolLM2 by default) on 127.0.0.1:50051."""

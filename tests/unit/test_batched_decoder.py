@@ -115,3 +115,21 @@ def test_kv_budget_sizes_the_slots():
     assert plan_slots(shape, 1024, 2048, 32) == 11
     with pytest.raises(ConfigError, match="--kv-cache-mb"):
         plan_slots(shape, 10, 2048, 32)
+
+
+def test_seeded_sampling_does_not_depend_on_the_neighbours(loaded_model):
+    ps = prompts(loaded_model)
+
+    def sample(with_neighbours: bool) -> list[int]:
+        core = engine(loaded_model.model)
+        core.add(AddRequest("seeded", ps[0], 12, 0.9, 0.95, seed=1234))
+        if with_neighbours:
+            core.add(AddRequest("n1", ps[1], 12, 1.0, 1.0, seed=7))
+            core.add(AddRequest("n2", ps[2], 12, 0.0, 1.0))
+        tokens: list[int] = []
+        while core.has_work():
+            tokens += [t for o in core.step() if o.request_id == "seeded" for t in o.tokens]
+        return tokens
+
+    alone = sample(False)
+    assert len(alone) > 0 and sample(True) == alone

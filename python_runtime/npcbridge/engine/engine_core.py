@@ -107,11 +107,13 @@ class EngineCore:
             rows = [RowInput(w.seq.slot, w.seq.tokens[w.seq.computed:w.seq.computed + w.count],
                              w.seq.computed, w.completes) for w in work]
             logits = self.runner.forward(rows)
+            # One argmax for the whole batch (one device sync on CUDA, not one per row).
+            greedy = logits.argmax(dim=-1).tolist() if logits.numel() else []
             row = 0
             for w, r in zip(work, rows):
                 w.seq.computed += w.count
                 if r.want_logits:
-                    self._advance(w.seq, logits[row])
+                    self._advance(w.seq, logits[row], greedy[row])
                     row += 1
         return self.take_outputs()
 
@@ -127,10 +129,10 @@ class EngineCore:
             keys, values = self.cache.read(seq.slot, seq.computed)
             self.prefix.insert(seq.tokens[:seq.computed], keys, values)
 
-    def _advance(self, seq: Sequence, logits: torch.Tensor) -> None:
+    def _advance(self, seq: Sequence, logits: torch.Tensor, greedy: int) -> None:
         if seq.generated == 0:
             self._remember(seq)  # the prompt: shared with the next NPC of this character
-        token = sample_next(logits, seq.params, seq.sampler)
+        token = greedy if seq.params.temperature <= 0 else sample_next(logits, seq.params, seq.sampler)
         if token in self.eos_ids:
             self._leave(seq, "stop")
             return
