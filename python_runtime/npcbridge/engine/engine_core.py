@@ -130,8 +130,11 @@ class EngineCore:
             self.prefix.insert(seq.tokens[:seq.computed], keys, values)
 
     def _advance(self, seq: Sequence, logits: torch.Tensor, greedy: int) -> None:
-        if seq.generated == 0:
-            self._remember(seq)  # the prompt: shared with the next NPC of this character
+        if seq.generated == 0 and seq.cached < self.prefix.block:
+            # A prompt that found nothing cached: keep it now, so NPCs of this character
+            # arriving meanwhile share its system part. (With a hit, the shared part is
+            # already there; the whole exchange is kept when the reply finishes.)
+            self._remember(seq)
         token = greedy if seq.params.temperature <= 0 else sample_next(logits, seq.params, seq.sampler)
         if token in self.eos_ids:
             self._leave(seq, "stop")
