@@ -115,6 +115,13 @@ npcb_result npcb_call_async(npcb_client* client, const char* method, const char*
 
 namespace {
 
+bool HasField(const google::protobuf::Descriptor& descriptor, const std::string& key) {
+  for (int i = 0; i < descriptor.field_count(); ++i) {  // protobuf 3.21 has no FindFieldByJsonName
+    if (descriptor.field(i)->name() == key || descriptor.field(i)->json_name() == key) return true;
+  }
+  return false;
+}
+
 // params_json is GenerationParams plus "priority" (which lives on SayRequest):
 // every other key must be a GenerationParams field, so typos still fail.
 Status ParseSayParams(const char* json, npcbridge::v1::GenerationParams* params, int32_t* priority) {
@@ -128,7 +135,7 @@ Status ParseSayParams(const char* json, npcbridge::v1::GenerationParams* params,
         return {StatusCode::InvalidArgument, "params \"priority\" must be a 32-bit integer"};
       }
       *priority = static_cast<int32_t>(v);
-    } else if (descriptor->FindFieldByJsonName(key) == nullptr && descriptor->FindFieldByName(key) == nullptr) {
+    } else if (!HasField(*descriptor, key)) {
       return {StatusCode::InvalidArgument, "params has no field \"" + key + "\" (GenerationParams or priority)"};
     }
   }

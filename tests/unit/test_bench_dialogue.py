@@ -31,6 +31,7 @@ def test_concurrent_sessions_are_measured_through_grpc():
     summary = run.summary()
     assert run.sessions == 4 and len(run.ttft_ms) == 8 and run.tokens > 0
     assert summary["ttft_p99_ms"] >= summary["ttft_p50_ms"] > 0
+    assert run.steady_seconds >= 0 and summary["steady_tokens_per_second"] >= 0
 
 
 def test_percentiles():

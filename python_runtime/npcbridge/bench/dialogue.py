@@ -47,15 +47,33 @@ class SessionsRun:
     seconds: float = 0.0
     ttft_ms: list[float] = field(default_factory=list)
     itl_ms: list[float] = field(default_factory=list)
+    # Steady state: text deltas after every session of a round had its first one.
+    steady_deltas: int = 0
+    steady_seconds: float = 0.0
+    _arrivals: list[list[float]] = field(default_factory=list)
 
     @property
     def tokens_per_second(self) -> float:
         return self.tokens / self.seconds if self.seconds else 0.0
 
+    @property
+    def steady_tokens_per_second(self) -> float:
+        return self.steady_deltas / self.steady_seconds if self.steady_seconds else 0.0
+
+    def close_round(self) -> None:
+        """Fold this round's delta arrival times into the steady-state figures."""
+        streams = [a for a in self._arrivals if a]
+        if streams:
+            all_started, end = max(a[0] for a in streams), max(a[-1] for a in streams)
+            self.steady_deltas += sum(1 for a in streams for t in a if t > all_started)
+            self.steady_seconds += end - all_started
+        self._arrivals.clear()
+
     def summary(self) -> dict[str, float]:
         return {"sessions": self.sessions, "tokens_per_second": self.tokens_per_second, "tokens": self.tokens,
                 "ttft_p50_ms": pct(self.ttft_ms, 0.5), "ttft_p99_ms": pct(self.ttft_ms, 0.99),
-                "itl_p50_ms": pct(self.itl_ms, 0.5), "itl_p99_ms": pct(self.itl_ms, 0.99)}
+                "itl_p50_ms": pct(self.itl_ms, 0.5), "itl_p99_ms": pct(self.itl_ms, 0.99),
+                "steady_tokens_per_second": self.steady_tokens_per_second}
 
 
 def _one_say(client: Any, session_id: str, text: str, max_tokens: int, run: SessionsRun, lock: threading.Lock,
@@ -63,11 +81,12 @@ def _one_say(client: Any, session_id: str, text: str, max_tokens: int, run: Sess
     if barrier is not None:
         barrier.wait()
     start = time.perf_counter()
-    last, ttft, gaps, tokens = None, None, [], 0
+    last, ttft, gaps, tokens, arrivals = None, None, [], 0, []
     for event in client.say(session_id, text, max_tokens=max_tokens, temperature=0.0):
         kind = event.WhichOneof("event")
         if kind == "text_delta":
             now = time.perf_counter()
+            arrivals.append(now)
             if last is None:
                 ttft = (now - start) * 1000
             else:
@@ -80,6 +99,7 @@ def _one_say(client: Any, session_id: str, text: str, max_tokens: int, run: Sess
         if ttft is not None:
             run.ttft_ms.append(ttft)
         run.itl_ms.extend(gaps)
+        run._arrivals.append(arrivals)
 
 
 def measure_sessions(host: RunningHost, characters: list[Any], n: int, max_tokens: int, rounds: int = 1) -> SessionsRun:
@@ -98,6 +118,7 @@ def measure_sessions(host: RunningHost, characters: list[Any], n: int, max_token
         for t in threads:
             t.join()
         run.seconds += time.perf_counter() - start
+        run.close_round()
     client.close()
     return run
 
@@ -137,7 +158,8 @@ def run_dialogue_bench(console: Console, model: str, sessions: list[int], max_to
     gguf = str(Path(source.location) / source.gguf_file) if source.kind == "gguf" else None
     llama = baselines.llama_cpp_single_stream(gguf, prompts[0], max_tokens)
 
-    table = Table("sessions", "tok/s (gRPC)", "ceiling tok/s", "% ceiling", "x sequential", "generate_batch tok/s",
+    table = Table("sessions", "tok/s (gRPC)", "ceiling tok/s", "% ceiling", "steady % ceiling", "x sequential",
+                  "generate_batch tok/s",
                   "TTFT p50/p99 ms", "ITL p50/p99 ms",
                   title=f"{info.name} on {info.device} ({info.dtype}), {max_tokens} new tokens, "
                         f"~{int(context - max_tokens // 2)}-token prompts")
@@ -147,10 +169,12 @@ def run_dialogue_bench(console: Console, model: str, sessions: list[int], max_to
         s = r.summary()
         s.update(ceiling=ceilings[n], generate_batch=batch_api[n],
                  fraction_of_ceiling=r.tokens_per_second / ceilings[n]["tokens_per_second"],
+                 steady_fraction_of_ceiling=r.steady_tokens_per_second / ceilings[n]["tokens_per_second"],
                  x_sequential=r.tokens_per_second / seq["tokens_per_second"])
         result["sessions"][n] = s
         table.add_row(str(n), f"{s['tokens_per_second']:.1f}", f"{ceilings[n]['tokens_per_second']:.1f}",
-                      f"{100 * s['fraction_of_ceiling']:.0f}%", f"{s['x_sequential']:.1f}x",
+                      f"{100 * s['fraction_of_ceiling']:.0f}%", f"{100 * s['steady_fraction_of_ceiling']:.0f}%",
+                      f"{s['x_sequential']:.1f}x",
                       f"{batch_api[n]['tokens_per_second']:.1f}",
                       f"{s['ttft_p50_ms']:.0f} / {s['ttft_p99_ms']:.0f}", f"{s['itl_p50_ms']:.0f} / {s['itl_p99_ms']:.0f}")
     Console(width=max(Console().width, 150)).print(table)
