@@ -157,3 +157,13 @@ def test_scheduler_plan_budget_always_moves_a_prompt():
         seq.computed = 0
     work = sched.plan()
     assert [w.count for w in work] == [1, 1] and all(w.completes for w in work)
+
+
+def test_shutdown_cancels_running_and_waiting_requests():
+    core, _ = make(slots=1)
+    add(core, "running", [1, 2], max_tokens=50)
+    add(core, "waiting", [3, 4], max_tokens=50)
+    core.step()
+    finals = {o.request_id: o.finish_reason for o in core.abort_all() if o.finish_reason}
+    assert finals == {"running": "cancelled", "waiting": "cancelled"}
+    assert not core.has_work() and core.cache.free_slots == 1

@@ -62,6 +62,7 @@ class CoreClient:
         self._worker: subprocess.Popen[bytes] | threading.Thread | None = None
         self._ready_event = asyncio.Event()
         self._stopping = False
+        self._restarts = 0  # consecutive deaths without a successful restart
         self._tasks: list[asyncio.Task[None]] = []
         self._dir = tempfile.mkdtemp(prefix="npcbridge-engine-")
 
@@ -149,7 +150,7 @@ class CoreClient:
                   "the host is restarting it, retry in a few seconds")
         log.error(reason)
         self._core_lost(reason)
-        self._restarts = getattr(self, "_restarts", 0) + 1
+        self._restarts += 1
         if self._restarts > MAX_QUICK_RESTARTS:
             self.failed = f"{reason}; it failed {self._restarts} times, giving up"
             log.error(self.failed)

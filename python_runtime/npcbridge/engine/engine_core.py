@@ -78,10 +78,8 @@ class EngineCore:
         """Every request ends (engine shutting down)."""
         for request_id in list(self.scheduler.running):
             self.abort(request_id)
-        while self.scheduler.waiting_count:
-            for seq in self.scheduler.admit(lambda: -1):
-                self.scheduler.finish(seq)
-                self._outputs.append(self._final(seq, reason))
+        for seq in self.scheduler.drain_waiting():
+            self._outputs.append(self._final(seq, reason))
         return self.take_outputs()
 
     # Stepping -------------------------------------------------------------------

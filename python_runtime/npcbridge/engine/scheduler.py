@@ -119,6 +119,13 @@ class Scheduler:
         """The request left the engine (stop, length or error)."""
         self.running.pop(seq.request_id, None)
 
+    def drain_waiting(self) -> list[Sequence]:
+        """Remove and return every waiting request (shutdown)."""
+        waiting = [seq for _, _, seq in sorted(self._waiting) if seq.request_id not in self._aborted_waiting]
+        self._waiting.clear()
+        self._aborted_waiting.clear()
+        return waiting
+
     def admit(self, allocate: Callable[[], int]) -> list[Sequence]:
         """Move the best waiting requests into free slots; ``allocate`` returns a slot."""
         admitted = []
