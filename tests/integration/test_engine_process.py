@@ -111,3 +111,37 @@ def test_engine_crash_ends_streams_with_unavailable_and_recovers(process_host, n
     assert done.text
     turns = client.get_session(session).turns
     assert [t.text for t in turns][-2:] == ["Hello again!", done.text]  # the cut-off turn was not stored
+
+
+HOST_THAT_VANISHES = """
+import asyncio, os, sys
+from pathlib import Path
+from npcbridge.engine.core_loop import CoreConfig
+from npcbridge.engine.transformers_engine import TransformersEngine
+
+async def main():
+    engine = TransformersEngine(CoreConfig(sys.argv[1], Path(sys.argv[2]), device="cpu"))
+    await engine.start()
+    print(engine._client.pid, flush=True)
+    os._exit(0)  # killed outright: no Shutdown reaches the engine
+
+asyncio.run(main())
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return not any(line.startswith("State:") and "Z" in line.split()[1] for line in status)
+    except FileNotFoundError:
+        return False
+
+
+def test_engine_process_exits_when_the_host_vanishes(tiny_model_dir, tmp_path):
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", HOST_THAT_VANISHES, str(tiny_model_dir), str(tmp_path)],
+                         capture_output=True, text=True, timeout=120)
+    pid = int(out.stdout.split()[0])
+    assert wait_for(lambda: not _alive(pid), 15), "the engine process outlived its host"

@@ -16,6 +16,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -79,8 +80,10 @@ def build_core(config: CoreConfig, loaded: Any = None) -> tuple[EngineCore, Read
     return core, ready
 
 
-def run_core(config: CoreConfig, requests_addr: str, outputs_addr: str, loaded: Any = None) -> None:
-    """Build the core and serve the two pipes until :class:`Shutdown` (or a crash)."""
+def run_core(config: CoreConfig, requests_addr: str, outputs_addr: str, loaded: Any = None,
+             orphaned: Callable[[], bool] = lambda: False) -> None:
+    """Build the core and serve the two pipes until :class:`Shutdown`, a crash, or
+    ``orphaned()`` turning true while idle."""
     ctx = zmq.Context()
     inbox = ctx.socket(zmq.PULL)
     inbox.connect(requests_addr)
@@ -96,7 +99,7 @@ def run_core(config: CoreConfig, requests_addr: str, outputs_addr: str, loaded: 
         outbox.send(encode(ready))
         try:
             with torch.inference_mode():
-                _serve(core, inbox, outbox)
+                _serve(core, inbox, outbox, orphaned)
         except Exception as exc:
             log.exception("engine core crashed")
             outbox.send(encode(Failed(f"the dialogue engine crashed: {exc}")))
@@ -106,11 +109,13 @@ def run_core(config: CoreConfig, requests_addr: str, outputs_addr: str, loaded: 
         ctx.term()
 
 
-def _serve(core: EngineCore, inbox: zmq.Socket, outbox: zmq.Socket) -> None:
+def _serve(core: EngineCore, inbox: zmq.Socket, outbox: zmq.Socket, orphaned: Callable[[], bool]) -> None:
     last_stats = 0.0
     while True:
-        timeout = 0 if core.has_work() else 1000
-        while inbox.poll(timeout):
+        if not core.has_work() and not inbox.poll(1000) and orphaned():  # idle: block on the pipe
+            log.warning("the host process is gone; engine core exits")
+            return
+        while inbox.poll(0):
             message = decode_to_core(inbox.recv())
             if isinstance(message, Shutdown):
                 outbox.send(encode(core.abort_all("cancelled")))
@@ -119,7 +124,6 @@ def _serve(core: EngineCore, inbox: zmq.Socket, outbox: zmq.Socket) -> None:
                 core.add(message)
             elif isinstance(message, AbortRequest):
                 core.abort(message.request_id)
-            timeout = 0
         outputs = core.step() if core.has_work() else core.take_outputs()
         if outputs:
             outbox.send(encode(outputs))
@@ -140,7 +144,9 @@ def main(argv: list[str] | None = None) -> None:
     fields = json.loads(config_json)
     config = CoreConfig(**{**fields, "cache_dir": Path(fields["cache_dir"])})
     logging.basicConfig(level=log_level.upper(), format=f"%(asctime)s engine[{os.getpid()}] %(levelname)s %(message)s")
-    run_core(config, requests_addr, outputs_addr)
+    parent = os.getppid()
+    # If the host is killed outright it cannot send Shutdown: notice being re-parented.
+    run_core(config, requests_addr, outputs_addr, orphaned=lambda: os.getppid() != parent)
 
 
 if __name__ == "__main__":
