@@ -106,6 +106,9 @@ def test_engine_crash_ends_streams_with_unavailable_and_recovers(process_host, n
     assert "NOT_SERVING" in health  # health dropped while the engine was down
     assert wait_for(lambda: client.health() == "SERVING", 120)
     assert seen == [False, True]
+    from npcbridge import metrics
+
+    assert metrics.ENGINE_RESTARTS._value.get() >= 1
     assert process_host.host.engine._client.pid != old_pid
     _, done = client.say_text(session, "Hello again!", max_tokens=6, temperature=0.0)
     assert done.text

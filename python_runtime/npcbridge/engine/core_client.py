@@ -22,6 +22,7 @@ from typing import Any
 import zmq
 import zmq.asyncio
 
+from npcbridge import metrics
 from npcbridge.engine.core_loop import CoreConfig, config_to_json, run_core
 from npcbridge.engine.messages import (
     AbortRequest,
@@ -127,6 +128,10 @@ class CoreClient:
                         queue.put_nowait(output)
             elif isinstance(message, Stats):
                 self.stats = message
+                metrics.QUEUE_DEPTH.set(message.waiting)
+                metrics.ENGINE_RUNNING.set(message.running)
+                if message.prefix_prompt_tokens:
+                    metrics.PREFIX_HIT_RATIO.set(message.prefix_hit_tokens / message.prefix_prompt_tokens)
             elif isinstance(message, Ready):
                 self.ready_info, self.failed = message, None
                 self._ready_event.set()
@@ -149,6 +154,7 @@ class CoreClient:
         reason = (f"the dialogue engine process exited unexpectedly (exit code {code}); "
                   "the host is restarting it, retry in a few seconds")
         log.error(reason)
+        metrics.ENGINE_RESTARTS.inc()
         self._core_lost(reason)
         self._restarts += 1
         if self._restarts > MAX_QUICK_RESTARTS:
