@@ -189,6 +189,7 @@ class CoreClient:
         self._queues.pop(request_id, None)
 
     def abort(self, request_id: str) -> None:
+        """Ask the core to drop a request (its final output still arrives)."""
         if request_id in self._queues:
             self._to_core.send(encode(AbortRequest(request_id)))
 
