@@ -148,3 +148,35 @@ def test_engine_process_exits_when_the_host_vanishes(tiny_model_dir, tmp_path):
                          capture_output=True, text=True, timeout=120)
     pid = int(out.stdout.split()[0])
     assert wait_for(lambda: not _alive(pid), 15), "the engine process outlived its host"
+
+
+def test_a_crash_inside_the_core_fails_the_request_with_the_reason(tiny_model_dir, tmp_path):
+    """Thread mode: a model error in a step ends the request UNAVAILABLE with the cause."""
+    import asyncio
+
+    from npcbridge.dialogue.types import SamplingParams
+    from npcbridge.engine.interface import ChatMessage, GenerationRequest
+    from npcbridge.engine.transformers_engine import TransformersEngine
+    from npcbridge.errors import Unavailable
+    from npcbridge.models.loader import load_causal_lm
+
+    loaded = load_causal_lm(str(tiny_model_dir), tmp_path, device="cpu")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated kernel failure")
+
+    async def scenario():
+        engine = TransformersEngine.from_loaded(loaded)
+        await engine.start()
+        loaded.model.model.layers[0].mlp.forward = broken
+        request = GenerationRequest("r", [ChatMessage("user", "hi")], SamplingParams(4, 0.0, 1.0))
+        with pytest.raises(Unavailable, match="simulated kernel failure"):
+            async for _ in engine.generate(request):
+                pass
+        assert not engine.ready
+        with pytest.raises(Unavailable, match="simulated kernel failure"):
+            async for _ in engine.generate(request):
+                pass
+        await engine.stop()
+
+    asyncio.run(scenario())

@@ -141,6 +141,8 @@ class CoreClient:
                 if self.ready_info is None:  # start-up failure: no restart
                     self.failed = message.message
                     self._ready_event.set()
+                elif self.mode == "thread":  # no process to restart: stay down and say why
+                    self.failed = message.message
 
     async def _watch(self, process: subprocess.Popen[bytes]) -> None:
         code = await asyncio.to_thread(process.wait)
