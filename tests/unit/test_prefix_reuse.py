@@ -19,7 +19,7 @@ def test_npcs_of_one_character_share_the_system_prompt():
         prompt = SYSTEM + [60 + i, 61 + i]
         add(core, f"npc{i}", prompt, max_tokens=6)
         replies[f"npc{i}"] = (prompt, run(core)[f"npc{i}"])
-    for prompt, (tokens, final) in replies.values():
+    for prompt, (tokens, _) in replies.values():
         assert tokens == expected_reply(prompt, 6)  # same reply as computed from scratch
     cached = [final.cached_tokens for _, (_, final) in replies.values()]
     assert cached[0] == 0 and all(c == len(SYSTEM) for c in cached[1:])

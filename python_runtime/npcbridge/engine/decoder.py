@@ -171,8 +171,8 @@ class _AttentionPlan:
     @classmethod
     def build(cls, rows: list[RowInput], offsets: list[int], device: torch.device) -> _AttentionPlan:
         plan = cls(prefills=[])
-        single = [(r, off) for r, off in zip(rows, offsets) if len(r.tokens) == 1]
-        for r, off in zip(rows, offsets):
+        single = [(r, off) for r, off in zip(rows, offsets, strict=True) if len(r.tokens) == 1]
+        for r, off in zip(rows, offsets, strict=True):
             if len(r.tokens) > 1:
                 plan.prefills.append((r.slot, off, off + len(r.tokens), r.start))
         if single:

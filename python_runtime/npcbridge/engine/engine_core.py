@@ -108,7 +108,7 @@ class EngineCore:
             # One argmax for the whole batch (one device sync on CUDA, not one per row).
             greedy = logits.argmax(dim=-1).tolist() if logits.numel() else []
             row = 0
-            for w, r in zip(work, rows):
+            for w, r in zip(work, rows, strict=True):
                 w.seq.computed += w.count
                 if r.want_logits:
                     self._advance(w.seq, logits[row], greedy[row])

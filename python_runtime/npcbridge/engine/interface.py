@@ -57,7 +57,9 @@ class Engine(Protocol):
 
     ``generate`` must abort its request when the consumer stops iterating
     (client cancellation), and raise :class:`npcbridge.errors.Unavailable`
-    when the engine cannot serve.
+    when the engine cannot serve. An engine whose model can die and come back
+    (its own process) may also offer ``add_ready_listener(callback)``; the server
+    then turns health NOT_SERVING and back with it.
     """
 
     info: EngineInfo
