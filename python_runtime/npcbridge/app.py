@@ -48,6 +48,9 @@ def dialogue_limits(settings: Settings) -> DialogueLimits:
         max_context_tokens=settings.max_context_tokens,
         default_temperature=settings.default_temperature,
         default_top_p=settings.default_top_p,
+        default_min_p=settings.default_min_p,
+        default_repetition_penalty=settings.default_repetition_penalty,
+        sentence_stop=settings.sentence_stop,
     )
 
 
@@ -106,6 +109,7 @@ class Host:
                 "max_text_chars": s.max_text_chars, "max_new_tokens": s.max_new_tokens,
                 "max_concurrent_streams": s.max_concurrent_streams, "max_message_bytes": s.max_message_bytes,
                 "max_batch_texts": s.max_batch_texts, "max_avatar_count": s.max_avatar_count,
+                "max_context_tokens": self.dialogue.context_limit(),
             },
         )
 

@@ -55,6 +55,15 @@ def serve(
     dtype: Annotated[Optional[str], typer.Option(help="auto, float32, bfloat16, float16.")] = None,
     db: Annotated[Optional[str], typer.Option(help="SQLite file, or :memory:.")] = None,
     cache_dir: Annotated[Optional[Path], typer.Option(help="Converted-model cache.")] = None,
+    tuning: Annotated[Optional[bool], typer.Option(
+        "--tuning/--no-tuning", help="Embedded model with its role-play adapter merged (default) or plain.")] = None,
+    default_temperature: Annotated[Optional[float], typer.Option(help="Sampling temperature [0.3]; 0 = greedy.")] = None,
+    default_top_p: Annotated[Optional[float], typer.Option(help="Nucleus sampling mass [0.9].")] = None,
+    default_min_p: Annotated[Optional[float], typer.Option(help="Min-p sampling cut [0.05].")] = None,
+    default_repetition_penalty: Annotated[Optional[float], typer.Option(
+        help="Penalty on tokens the reply already used [1.15]; 1 = off.")] = None,
+    sentence_stop: Annotated[Optional[float], typer.Option(
+        help="Past this share of max_tokens a sentence end ends the reply [0.6]; 0 = off.")] = None,
     auth_token: Annotated[Optional[str], typer.Option(help="Require this bearer token.")] = None,
     auth_token_file: Annotated[Optional[Path], typer.Option(help="Read the bearer token from a file.")] = None,
     tls_cert: Annotated[Optional[Path], typer.Option(help="PEM certificate chain.")] = None,
@@ -138,6 +147,10 @@ def chat(
     token: Token = None,
     tls_ca: TlsCa = None,
     persona: Annotated[Optional[str], typer.Option(help="Create/replace the character with this persona.")] = None,
+    persona_file: Annotated[Optional[Path], typer.Option(
+        help="Read the persona from this text file (instead of --persona).")] = None,
+    knowledge: Annotated[Optional[list[str]], typer.Option(
+        help="A fact the character knows; repeat for several (with --persona or --persona-file).")] = None,
     session: Annotated[Optional[str], typer.Option(help="Resume this session id.")] = None,
     player: Annotated[str, typer.Option(help="Player id for a new session.")] = "player",
     max_tokens: Annotated[int, typer.Option(help="Reply length (0 = host default).")] = 0,
@@ -147,8 +160,17 @@ def chat(
     """Talk to a character in the terminal; replies stream. Ctrl+C stops a reply, Ctrl+D quits."""
     from npcbridge.transport.chat import run_chat
 
+    if persona is not None and persona_file is not None:
+        raise typer.BadParameter("give --persona or --persona-file, not both")
+    if persona_file is not None:
+        try:
+            persona = persona_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise typer.BadParameter(f"cannot read --persona-file {persona_file}: {exc}") from None
+    if knowledge and persona is None:
+        raise typer.BadParameter("--knowledge sets the character's facts: give --persona or --persona-file too")
     code = run_chat(console, address, token, tls_ca, character, persona, session, player,
-                    max_tokens, temperature, seed)
+                    max_tokens, temperature, seed, knowledge)
     raise typer.Exit(code)
 
 
@@ -239,6 +261,24 @@ def eval_avatars(
     from npcbridge.avatar.evaluate import evaluate_generator, print_report
 
     print_report(Console(), evaluate_generator(model, samples), samples)
+
+
+@eval_app.command("replies")
+def eval_replies(
+    model: Annotated[str, typer.Option(help="Dialogue model to evaluate.")] = "smollm2-135m-instruct",
+    config: Annotated[Optional[list[int]], typer.Option(
+        "--config", help="Only these configurations (0-4: base, plain + decoding, tuned + old decoding, "
+                         "default, greedy); repeat for several.")] = None,
+    characters: Annotated[int, typer.Option(help="Only the first N characters (0 = all 9).")] = 0,
+    samples: Annotated[Optional[Path], typer.Option(help="Write every reply with its scores here.")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
+) -> None:
+    """Reply quality of the dialogue model through the real Say flow: facts stated, loops,
+    out-of-character talk, replies cut mid-sentence, length; base vs improved in one run."""
+    from npcbridge.bench.replies import run_replies_eval
+
+    _setup_logging("warning")
+    run_replies_eval(console, model, config, samples, json_out, characters)
 
 
 @eval_app.command("moderation")

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     device: str = Field("auto", description="auto, cpu, cuda or cuda:N.")
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field("auto", description="auto: bf16 on CUDA, fp32 on CPU.")
     cache_dir: Path = Field(default_factory=default_cache_dir, description="Converted-model cache.")
+    tuning: bool = Field(True, description="Serve the embedded model with its role-play adapter merged; "
+                                           "--no-tuning serves the plain model.")
 
     # Dialogue engine (continuous batching)
     engine_process: bool = Field(True, description="Run the dialogue model in its own process (restarted if it dies).")
@@ -96,9 +98,14 @@ class Settings(BaseSettings):
     max_batch_texts: int = Field(256, ge=1, description="Most texts in one CheckBatch.")
     max_avatar_count: int = Field(16, ge=1, description="Most avatars in one Generate.")
 
-    # Sampling defaults
-    default_temperature: float = Field(0.7, ge=0, le=2)
-    default_top_p: float = Field(0.95, gt=0, le=1)
+    # Sampling defaults (chosen with `npcbridge eval replies` on the embedded model)
+    default_temperature: float = Field(0.3, ge=0, le=2, description="Sampling temperature; 0 is greedy.")
+    default_top_p: float = Field(0.9, gt=0, le=1, description="Nucleus sampling mass.")
+    default_min_p: float = Field(0.05, ge=0, lt=1, description="Drop tokens below this share of the top one.")
+    default_repetition_penalty: float = Field(
+        1.15, ge=1, le=2, description="Penalty on tokens the reply already used (never the prompt's).")
+    sentence_stop: float = Field(
+        0.6, ge=0, le=1, description="Past this share of max_tokens, end the reply at the next sentence end; 0: off.")
 
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from npcbridge.dialogue.types import SamplingParams
 from npcbridge.engine.engine_core import EngineCore
 from npcbridge.engine.kv_cache import CacheShape, plan_slots
 from npcbridge.engine.messages import AddRequest
@@ -41,7 +42,7 @@ def drive(core: EngineCore, requests: list[tuple[str, list[int]]], max_tokens: i
     while pending or core.has_work():
         for rid, prompt in list(pending):
             if join_after.get(rid, 0) <= step:
-                core.add(AddRequest(rid, prompt, max_tokens, 0.0, 1.0))
+                core.add(AddRequest(rid, prompt, SamplingParams(max_tokens, 0.0, 1.0)))
                 pending.remove((rid, prompt))
         for out in core.step():
             assert out.error is None, out.error
@@ -122,10 +123,10 @@ def test_seeded_sampling_does_not_depend_on_the_neighbours(loaded_model):
 
     def sample(with_neighbours: bool) -> list[int]:
         core = engine(loaded_model.model)
-        core.add(AddRequest("seeded", ps[0], 12, 0.9, 0.95, seed=1234))
+        core.add(AddRequest("seeded", ps[0], SamplingParams(12, 0.9, 0.95, seed=1234)))
         if with_neighbours:
-            core.add(AddRequest("n1", ps[1], 12, 1.0, 1.0, seed=7))
-            core.add(AddRequest("n2", ps[2], 12, 0.0, 1.0))
+            core.add(AddRequest("n1", ps[1], SamplingParams(12, 1.0, 1.0, seed=7)))
+            core.add(AddRequest("n2", ps[2], SamplingParams(12, 0.0, 1.0)))
         tokens: list[int] = []
         while core.has_work():
             tokens += [t for o in core.step() if o.request_id == "seeded" for t in o.tokens]

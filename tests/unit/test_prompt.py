@@ -16,7 +16,7 @@ def words(messages):
 def test_system_prompt_has_every_field():
     text = system_prompt(GRETA)
     for part in ["You are Greta.", "gruff dwarven", "Lost her forge", "Short sentences", "Iron costs 5 gold",
-                 "The mine is closed", "What do you want?", "Stay in character"]:
+                 "The mine is closed", "What do you want?", "Reply as Greta"]:
         assert part in text
 
 
@@ -32,7 +32,9 @@ def test_player_text_only_in_user_turns():
 def test_history_window_drops_oldest_and_starts_with_player():
     history = []
     for i in range(30):
-        history += [Turn(Role.PLAYER, f"question {i} " * 5), Turn(Role.CHARACTER, f"answer {i} " * 5)]
+        # Varied words: a reply repeating itself would be left out as a loop (history hygiene).
+        history += [Turn(Role.PLAYER, f"question {i} about the iron, coal and ore"),
+                    Turn(Role.CHARACTER, f"answer {i} from the smith at her anvil")]
     base = words(build_messages(GRETA, [], "now?", words, 10_000))
     budget = base + 45
     messages = build_messages(GRETA, history, "now?", words, budget)

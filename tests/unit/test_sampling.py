@@ -26,3 +26,33 @@ def test_top_p_keeps_only_the_nucleus():
     assert seen == {0, 1}
     # A tiny top_p still keeps the single most likely token.
     assert {sample_next(logits, SamplingParams(8, 1.0, 0.01), gen) for _ in range(50)} == {0}
+
+
+def test_min_p_drops_unlikely_tokens():
+    # Token 2 has ~1% of token 0's probability: min_p 0.1 never picks it.
+    logits = torch.tensor([5.0, 4.9, 0.4])
+    params = SamplingParams(8, 1.0, 1.0, min_p=0.1)
+    gen = make_generator(3)
+    assert {sample_next(logits, params, gen) for _ in range(300)} == {0, 1}
+
+
+def test_repetition_penalty_only_touches_the_replys_tokens():
+    from npcbridge.engine.sampling import penalise_repeats
+
+    logits = torch.tensor([[2.0, 1.9, -1.0, 0.5], [2.0, 1.9, -1.0, 0.5]])
+    penalise_repeats(logits, [(SamplingParams(8, 0.0, 1.0, repetition_penalty=1.5), [0, 2, 0]),
+                              (SamplingParams(8, 0.0, 1.0), [0])])
+    # Positive logits shrink, negative ones grow more negative; untouched tokens stay.
+    assert torch.allclose(logits[0], torch.tensor([2.0 / 1.5, 1.9, -1.5, 0.5]))
+    assert int(logits[0].argmax()) == 1  # the repeated token lost its lead
+    assert torch.equal(logits[1], torch.tensor([2.0, 1.9, -1.0, 0.5]))  # penalty 1.0: unchanged
+
+
+def test_sentence_end_tokens_of_the_embedded_tokenizer(loaded_model):
+    from npcbridge.engine.sampling import sentence_end_ids
+
+    tok = loaded_model.tokenizer
+    ends = sentence_end_ids(tok)
+    ids = lambda text: tok(text, add_special_tokens=False)["input_ids"]  # noqa: E731
+    assert ids("Hello.")[-1] in ends and ids("Really?")[-1] in ends and ids('"Go!"')[-1] in ends
+    assert ids("Hello,")[-1] not in ends and ids(" forge")[-1] not in ends

@@ -10,7 +10,7 @@ from tests.fake_runner import FakeRunner, expected_reply
 
 
 def add(core: EngineCore, rid: str, prompt: list[int], max_tokens: int = 5, priority: int = 0) -> None:
-    core.add(AddRequest(rid, prompt, max_tokens, 0.0, 1.0, None, priority))
+    core.add(AddRequest(rid, prompt, SamplingParams(max_tokens, 0.0, 1.0), priority))
 
 
 def run(core: EngineCore, max_steps: int = 500) -> dict[str, list]:
@@ -167,3 +167,17 @@ def test_shutdown_cancels_running_and_waiting_requests():
     finals = {o.request_id: o.finish_reason for o in core.abort_all() if o.finish_reason}
     assert finals == {"running": "cancelled", "waiting": "cancelled"}
     assert not core.has_work() and core.cache.free_slots == 1
+
+
+def test_a_reply_near_its_budget_ends_at_the_first_sentence_end():
+    prompt = [5, 9, 2, 7]
+    full = expected_reply(prompt, 30)
+    end = full[6]  # the "full stop" of this test: its first use from token 3 on ends the reply
+    stop_at = next(i for i in range(2, 30) if full[i] == end)
+    core = EngineCore(FakeRunner(2), set(), 8, 64, 0, sentence_end_ids={end})
+    core.add(AddRequest("r", prompt, SamplingParams(30, 0.0, 1.0, sentence_stop_after=3)))
+    core.add(AddRequest("plain", prompt, SamplingParams(30, 0.0, 1.0)))  # no sentence stop: runs to its limit
+    seen = run(core)
+    tokens, final = seen["r"]
+    assert tokens == full[:stop_at + 1] and final.finish_reason == "stop"
+    assert seen["plain"][0] == full and seen["plain"][1].finish_reason == "length"

@@ -10,7 +10,7 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from npcbridge import metrics
-from npcbridge.dialogue.prompt import build_messages
+from npcbridge.dialogue.prompt import build_messages, deflection
 from npcbridge.dialogue.types import (
     Character,
     Completed,
@@ -43,14 +43,7 @@ from npcbridge.store.base import SessionStore
 
 log = logging.getLogger(__name__)
 
-
-DEFAULT_DEFLECTION = "Let's speak of something else, traveller."
-
-
-def deflection(character: Character, turn_count: int) -> str:
-    """An in-character line instead of a blocked exchange (rotates, deterministically)."""
-    lines = [d for d in character.deflections if d.strip()]
-    return lines[turn_count // 2 % len(lines)] if lines else DEFAULT_DEFLECTION
+MIN_PLAYER_TOKENS = 64  # room a character's prompt must leave for the player's line
 
 
 def _timings(received: float, first_at: float | None, tokens: int, queue_ms: float,
@@ -97,9 +90,35 @@ class DialogueService:
 
     # Characters -----------------------------------------------------------------
 
+    def context_limit(self) -> int:
+        """Prompt + reply tokens a turn may use: the host's limit within the model's context."""
+        return min(self.limits.max_context_tokens, self.engine.info.context_length or 1 << 30)
+
+    def prompt_budget(self, max_tokens: int) -> int:
+        """Prompt tokens left when the reply may take ``max_tokens``."""
+        return max(1, self.context_limit() - max_tokens)
+
+    def _check_prompt_fits(self, character: Character) -> None:
+        # Refuse at upsert what would fail at every Say: a character prompt with no room
+        # left for a player line and a reply of the default length.
+        try:
+            fixed = self.engine.count_tokens(build_messages(character, [], "", self.engine.count_tokens, 1 << 30))
+        except Unavailable:
+            return  # the tokenizer is still loading: Say checks it then
+        budget = self.prompt_budget(self.limits.default_max_tokens) - MIN_PLAYER_TOKENS
+        if fixed > budget:
+            raise InvalidArgument(
+                f"the character's prompt (persona, backstory, speaking style, knowledge, greeting) takes {fixed} "
+                f"tokens; a turn may use {self.context_limit()} (max_context_tokens, within the model's context), "
+                f"of which {self.limits.default_max_tokens} are for the reply and {MIN_PLAYER_TOKENS} for the "
+                f"player's line, leaving {budget}: shorten it by {fixed - budget} tokens or more, or raise "
+                "max_context_tokens")
+
     async def upsert_character(self, character: Character) -> Character:
-        """Create or replace; an empty id is assigned."""
+        """Create or replace; an empty id is assigned. Refuses a character whose prompt
+        cannot fit the context with a reply."""
         check_character(character)
+        self._check_prompt_fits(character)
         if not character.id:
             character.id = new_id("chr")
         await asyncio.to_thread(self.store.upsert_character, character)
@@ -202,9 +221,8 @@ class DialogueService:
 
     async def _generate(self, session: Session, character: Character, text: str, params: SamplingParams,
                         interaction_id: str, received: float, priority: int = 0) -> AsyncIterator[DialogueEvent]:
-        prompt_budget = max(1, min(self.limits.max_context_tokens, self.engine.info.context_length or 1 << 30)
-                            - params.max_tokens)
-        messages = build_messages(character, session.turns, text, self.engine.count_tokens, prompt_budget)
+        messages = build_messages(character, session.turns, text, self.engine.count_tokens,
+                                  self.prompt_budget(params.max_tokens), self.limits.history_hygiene)
         reply_filter = self.moderation.stream_filter(character.safety_policy) if self.moderation else None
         pieces: list[str] = []
         first_at: float | None = None

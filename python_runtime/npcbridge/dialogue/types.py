@@ -63,12 +63,24 @@ class Session:
 
 @dataclass
 class SamplingParams:
-    """Resolved sampling settings (defaults already applied and validated)."""
+    """Resolved sampling settings (defaults already applied and validated); the one
+    form they take from the servicer to the engine core.
+
+    ``repetition_penalty`` divides (or, for negative logits, multiplies) the logits
+    of tokens the reply already used, never those of the prompt, so a character can
+    still repeat its knowledge word for word. ``min_p`` drops tokens less likely
+    than ``min_p`` times the most likely one. From ``sentence_stop_after`` generated
+    tokens on (0: never), the first token that ends a sentence ends the reply, so a
+    reply near its budget ends at a sentence boundary instead of mid-sentence.
+    """
 
     max_tokens: int
     temperature: float
     top_p: float
     seed: int | None = None
+    repetition_penalty: float = 1.0
+    min_p: float = 0.0
+    sentence_stop_after: int = 0
 
 
 @dataclass

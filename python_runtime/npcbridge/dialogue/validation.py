@@ -23,8 +23,12 @@ class DialogueLimits:
     default_max_tokens: int = 128
     max_concurrent_streams: int = 32
     max_context_tokens: int = 2048
-    default_temperature: float = 0.7
-    default_top_p: float = 0.95
+    default_temperature: float = 0.3
+    default_top_p: float = 0.9
+    default_min_p: float = 0.05
+    default_repetition_penalty: float = 1.15
+    sentence_stop: float = 0.6  # share of max_tokens after which a sentence end ends the reply
+    history_hygiene: bool = True  # leave degenerate replies out of the prompt (off only to measure it)
 
 
 def check_id(value: str, what: str) -> str:
@@ -79,7 +83,9 @@ def resolve_sampling(options: SayOptions, limits: DialogueLimits) -> SamplingPar
     top_p = limits.default_top_p if options.top_p is None else options.top_p
     if not 0.0 < top_p <= 1.0:
         raise InvalidArgument(f"params.top_p is {top_p}; use a value in (0, 1]")
+    max_tokens = options.max_tokens or limits.default_max_tokens
     return SamplingParams(
-        max_tokens=options.max_tokens or limits.default_max_tokens,
-        temperature=float(temperature), top_p=float(top_p), seed=options.seed,
+        max_tokens=max_tokens, temperature=float(temperature), top_p=float(top_p), seed=options.seed,
+        repetition_penalty=limits.default_repetition_penalty, min_p=limits.default_min_p,
+        sentence_stop_after=int(max_tokens * limits.sentence_stop) if limits.sentence_stop > 0 else 0,
     )

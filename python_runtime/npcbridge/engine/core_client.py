@@ -40,6 +40,8 @@ from npcbridge.errors import ModelLoadError
 log = logging.getLogger(__name__)
 
 MAX_QUICK_RESTARTS = 3
+STOP_TIMEOUT_S = 10.0  # for the engine to finish after Shutdown before it is killed
+SEND_TIMEOUT_S = 1.0  # a Shutdown nobody receives (the engine is gone) must not hang the stop
 
 
 class EngineDown(Exception):
@@ -103,9 +105,13 @@ class CoreClient:
         args = (self.config, self._requests_addr, self._outputs_addr)
         if self.mode == "process":
             # A fresh interpreter (not multiprocessing): nothing of the caller's main module is re-run.
+            # Its own session (process group on Windows): a Ctrl+C in the host's terminal reaches the
+            # whole foreground group, and the host, not the terminal, must decide when the engine stops.
+            detach: dict[str, Any] = ({"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+                                      if sys.platform == "win32" else {"start_new_session": True})
             self._worker = subprocess.Popen(
                 [sys.executable, "-m", "npcbridge.engine.core_loop", config_to_json(self.config),
-                 self._requests_addr, self._outputs_addr, self._log_level])
+                 self._requests_addr, self._outputs_addr, self._log_level], **detach)
             self._tasks.append(asyncio.create_task(self._watch(self._worker), name="npcbridge-engine-watch"))
         else:
             self._worker = threading.Thread(target=run_core, args=(*args, self._loaded),
@@ -201,24 +207,42 @@ class CoreClient:
         if isinstance(worker, subprocess.Popen):
             worker.kill()
 
+    async def _send_shutdown(self) -> bool:
+        try:
+            await asyncio.wait_for(self._to_core.send(encode(Shutdown())), SEND_TIMEOUT_S)
+            return True
+        except TimeoutError:
+            return False
+
     async def stop(self) -> None:
-        """Cancel what runs, stop the core, close the pipes."""
+        """Cancel what runs, stop the core, close the pipes; every wait is bounded."""
         self._stopping = True
         worker = self._worker
         if isinstance(worker, subprocess.Popen):
             if worker.poll() is None:
-                await self._to_core.send(encode(Shutdown()))
+                sent = await self._send_shutdown()
                 try:
-                    await asyncio.to_thread(worker.wait, 10)
+                    await asyncio.to_thread(worker.wait, STOP_TIMEOUT_S if sent else 0.5)
                 except subprocess.TimeoutExpired:
+                    log.warning("the dialogue engine did not stop in time; killing it")
                     worker.kill()
+                    await asyncio.to_thread(worker.wait, 5)
         elif worker is not None and worker.is_alive():
-            await self._to_core.send(encode(Shutdown()))
-            await asyncio.to_thread(worker.join, 10)
+            if await self._send_shutdown():
+                await asyncio.to_thread(worker.join, STOP_TIMEOUT_S)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._to_core.close(linger=0)
         self._from_core.close(linger=0)
         self._ctx.term()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def terminate(self) -> None:
+        """Stop at once, without waiting for anything (a second Ctrl+C): kill the engine
+        process and remove the pipes' folder."""
+        self._stopping = True
+        worker = self._worker
+        if isinstance(worker, subprocess.Popen) and worker.poll() is None:
+            worker.kill()
         shutil.rmtree(self._dir, ignore_errors=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -33,6 +34,7 @@ from npcbridge.engine.messages import (
     encode,
 )
 from npcbridge.engine.runners import make_runner
+from npcbridge.engine.sampling import sentence_end_ids
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ class CoreConfig:
     max_queue: int = 64
     step_tokens: int = 256
     threads: int = 0
+    tuning: bool = True  # merge the model's role-play adapter, when it has one
 
 
 def build_core(config: CoreConfig, loaded: Any = None) -> tuple[EngineCore, Ready]:
@@ -61,7 +64,7 @@ def build_core(config: CoreConfig, loaded: Any = None) -> tuple[EngineCore, Read
     if loaded is None:
         from npcbridge.models.loader import load_causal_lm
 
-        loaded = load_causal_lm(config.model, config.cache_dir, config.device, config.dtype)
+        loaded = load_causal_lm(config.model, config.cache_dir, config.device, config.dtype, config.tuning)
     if config.threads > 0:
         torch.set_num_threads(config.threads)
     eos = loaded.model.generation_config.eos_token_id
@@ -71,7 +74,8 @@ def build_core(config: CoreConfig, loaded: Any = None) -> tuple[EngineCore, Read
     slot_len = min(config.max_context_tokens, loaded.context_length)
     runner, plan = make_runner(loaded.model, config.max_batch, slot_len, config.kv_cache_mb,
                                config.prefix_cache_mb)
-    core = EngineCore(runner, eos_ids, config.max_queue, config.step_tokens, plan.prefix_cache_tokens)
+    core = EngineCore(runner, eos_ids, config.max_queue, config.step_tokens, plan.prefix_cache_tokens,
+                      sentence_end_ids(loaded.tokenizer))
     ready = Ready(loaded.name, str(loaded.device), loaded.dtype_name, loaded.context_length, sorted(eos_ids),
                   plan.slots, plan.slot_len, plan.batched)
     log.info("engine core: %s on %s (%s), %d slots x %d tokens, prefix cache %d tokens, %s",
@@ -140,6 +144,10 @@ def config_to_json(config: CoreConfig) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the engine process: ``python -m npcbridge.engine.core_loop CONFIG REQ OUT LEVEL``."""
+    # The host stops the engine (Shutdown, or a kill after a timeout); a Ctrl+C meant for the
+    # host's terminal must not kill it half-way (its own session already keeps it out of the
+    # terminal's process group; this covers a parent that starts it differently).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     config_json, requests_addr, outputs_addr, log_level = (argv or sys.argv[1:])[:4]
     fields = json.loads(config_json)
     config = CoreConfig(**{**fields, "cache_dir": Path(fields["cache_dir"])})

@@ -13,12 +13,11 @@ from typing import Protocol
 
 import torch
 
-from npcbridge.dialogue.types import SamplingParams
 from npcbridge.engine.decoder import RowInput
 from npcbridge.engine.kv_cache import SlotKVCache
 from npcbridge.engine.messages import AddRequest, RequestOutput, Stats
 from npcbridge.engine.prefix_cache import PrefixCache
-from npcbridge.engine.sampling import make_generator, sample_next
+from npcbridge.engine.sampling import make_generator, penalise_repeats, sample_next
 from npcbridge.engine.scheduler import QueueFull, Scheduler, Sequence
 
 log = logging.getLogger(__name__)
@@ -36,10 +35,12 @@ class EngineCore:
     """Continuous batching over ``runner.cache.slots`` slots."""
 
     def __init__(self, runner: ModelRunner, eos_ids: set[int], max_waiting: int = 64,
-                 step_tokens: int = 256, prefix_cache_tokens: int = 0) -> None:
+                 step_tokens: int = 256, prefix_cache_tokens: int = 0,
+                 sentence_end_ids: set[int] | None = None) -> None:
         self.runner = runner
         self.cache = runner.cache
         self.eos_ids = eos_ids
+        self.sentence_end_ids = sentence_end_ids or set()
         self.scheduler = Scheduler(self.cache.slots, max_waiting, step_tokens)
         self.prefix = PrefixCache(prefix_cache_tokens)
         self._outputs: list[RequestOutput] = []
@@ -55,9 +56,9 @@ class EngineCore:
                 error=f"the prompt has {len(request.prompt)} tokens; the engine takes 1 to {limit} "
                       "(raise --max-context-tokens)"))
             return
-        params = SamplingParams(request.max_tokens, request.temperature, request.top_p, request.seed)
+        params = request.params
         seq = Sequence(request.request_id, list(request.prompt), params, request.priority)
-        seq.sampler = make_generator(request.seed) if request.temperature > 0 else None
+        seq.sampler = make_generator(params.seed) if params.temperature > 0 else None
         try:
             self.scheduler.add(seq)
         except QueueFull as exc:
@@ -105,6 +106,8 @@ class EngineCore:
             rows = [RowInput(w.seq.slot, w.seq.tokens[w.seq.computed:w.seq.computed + w.count],
                              w.seq.computed, w.completes) for w in work]
             logits = self.runner.forward(rows)
+            penalise_repeats(logits, [(w.seq.params, w.seq.tokens[len(w.seq.prompt):])
+                                      for w, r in zip(work, rows, strict=True) if r.want_logits])
             # One argmax for the whole batch (one device sync on CUDA, not one per row).
             greedy = logits.argmax(dim=-1).tolist() if logits.numel() else []
             row = 0
@@ -138,11 +141,12 @@ class EngineCore:
             self._leave(seq, "stop")
             return
         seq.tokens.append(token)
-        if seq.generated >= seq.params.max_tokens or len(seq.tokens) >= self.cache.slot_len:
-            self._outputs.append(RequestOutput(seq.request_id, [token]))
-            self._leave(seq, "length")
-            return
         self._outputs.append(RequestOutput(seq.request_id, [token]))
+        if seq.generated >= seq.params.max_tokens or len(seq.tokens) >= self.cache.slot_len:
+            self._leave(seq, "length")
+        elif (seq.params.sentence_stop_after and seq.generated >= seq.params.sentence_stop_after
+              and token in self.sentence_end_ids):
+            self._leave(seq, "stop")
 
     def _leave(self, seq: Sequence, reason: str) -> None:
         self._remember(seq)  # the whole exchange: the session's next turn starts with it

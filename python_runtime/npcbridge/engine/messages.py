@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import msgspec
 
+from npcbridge.dialogue.types import SamplingParams
+
 
 class AddRequest(msgspec.Struct, tag=True):
     """Start generating for a tokenised prompt."""
 
     request_id: str
     prompt: list[int]
-    max_tokens: int
-    temperature: float
-    top_p: float
-    seed: int | None = None
+    params: SamplingParams
     priority: int = 0
 
 

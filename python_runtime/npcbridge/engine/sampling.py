@@ -1,6 +1,9 @@
-"""Next-token choice: greedy, temperature and nucleus (top-p) sampling."""
+"""Next-token choice: greedy, temperature, nucleus (top-p) and min-p sampling, the
+repetition penalty, and which tokens end a sentence."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import torch
 
@@ -24,6 +27,8 @@ def sample_next(logits: torch.Tensor, params: SamplingParams, generator: torch.G
     # Float32 on CPU: bf16 probabilities would make seeded replies device-dependent.
     scaled = logits.float().cpu() / params.temperature
     probs = torch.softmax(scaled, dim=-1)
+    if params.min_p > 0.0:
+        probs = torch.where(probs >= params.min_p * probs.max(), probs, torch.zeros_like(probs))
     if params.top_p < 1.0:
         sorted_probs, sorted_idx = torch.sort(probs, descending=True)
         cumulative = torch.cumsum(sorted_probs, dim=-1)
@@ -33,3 +38,33 @@ def sample_next(logits: torch.Tensor, params: SamplingParams, generator: torch.G
         choice = torch.multinomial(sorted_probs / sorted_probs.sum(), 1, generator=generator)
         return int(sorted_idx[choice].item())
     return int(torch.multinomial(probs, 1, generator=generator).item())
+
+
+def penalise_repeats(logits: torch.Tensor, rows: list[tuple[SamplingParams, list[int]]]) -> None:
+    """Apply each row's repetition penalty, in place, to the tokens its reply already has."""
+    for row, (params, generated) in enumerate(rows):
+        if params.repetition_penalty == 1.0 or not generated:
+            continue
+        ids = torch.tensor(sorted(set(generated)), device=logits.device)
+        picked = logits[row, ids]
+        logits[row, ids] = torch.where(picked > 0, picked / params.repetition_penalty,
+                                       picked * params.repetition_penalty)
+
+
+_ENDS = (".", "!", "?", "…", '."', '!"', '?"', ".'", "!'", "?'", ".*", "!*", "?*", ".)", "!)", "?)")
+
+
+def sentence_end_ids(tokenizer: Any) -> set[int]:
+    """Ids of tokens whose text ends a sentence ("." "!" "?" "…", maybe closing a quote)."""
+    ends = set()
+    # Decoding all ~50k tokens one by one takes seconds at every start: first keep the
+    # tokens whose raw form ends in one of these characters (byte-level BPE keeps ASCII
+    # punctuation as is; "…" is three bytes whose last one shows as "¦").
+    raw = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
+    candidates = [i for i, t in enumerate(raw) if t and t[-1] in ".!?'\")*¦…"]
+    for token_id in candidates:
+        text = tokenizer.decode([token_id]).rstrip()
+        # Digits before a dot are list numbers or prices ("1."), not sentence ends.
+        if text.endswith(_ENDS) and not text.rstrip(".").strip().isdigit():
+            ends.add(token_id)
+    return ends

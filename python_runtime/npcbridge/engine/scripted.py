@@ -89,6 +89,9 @@ class ScriptedEngine:
     async def stop(self) -> None:
         self._ready = False
 
+    def terminate(self) -> None:
+        """Nothing runs outside this process."""
+
     def count_tokens(self, messages: list[ChatMessage]) -> int:
         return sum(len(tokenize_words(m.content)) + 2 for m in messages)
 

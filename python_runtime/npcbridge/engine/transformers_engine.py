@@ -44,8 +44,10 @@ class TransformersEngine:
     def from_settings(cls, settings: Any) -> TransformersEngine:
         """Engine as ``npcbridge serve`` configures it; the model loads on :meth:`start`."""
         s = settings
-        config = CoreConfig(s.model, s.cache_dir, s.device, s.dtype, s.max_batch, s.kv_cache_mb,
-                            s.prefix_cache_mb, s.max_context_tokens, s.max_queue, s.step_tokens, s.engine_threads)
+        config = CoreConfig(model=s.model, cache_dir=s.cache_dir, device=s.device, dtype=s.dtype,
+                            max_batch=s.max_batch, kv_cache_mb=s.kv_cache_mb, prefix_cache_mb=s.prefix_cache_mb,
+                            max_context_tokens=s.max_context_tokens, max_queue=s.max_queue,
+                            step_tokens=s.step_tokens, threads=s.engine_threads, tuning=s.tuning)
         return cls(config, "process" if s.engine_process else "thread", log_level=s.log_level)
 
     @classmethod
@@ -95,6 +97,11 @@ class TransformersEngine:
         if self._client is not None:
             await self._client.stop()
 
+    def terminate(self) -> None:
+        """Kill the engine process now and clean up after it (forced exit)."""
+        if self._client is not None:
+            self._client.terminate()
+
     def stats(self) -> Stats:
         """Queue depth and prefix-cache counters as the core last reported them."""
         return self._client.stats if self._client else Stats(0, 0, 0, 0, 0)
@@ -127,8 +134,7 @@ class TransformersEngine:
                               f"model {self.info.name} is not ready; retry when health is SERVING")
         p = request.params
         prompt = self.encode(request.messages)
-        queue = client.submit(AddRequest(request.request_id, prompt, p.max_tokens, p.temperature, p.top_p,
-                                         p.seed, request.priority))
+        queue = client.submit(AddRequest(request.request_id, prompt, p, request.priority))
         detok = IncrementalDetokenizer(self.tokenizer)
         finished = False
         try:

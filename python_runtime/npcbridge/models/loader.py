@@ -18,9 +18,12 @@ import torch
 
 from npcbridge.errors import ModelLoadError
 from npcbridge.models.device import dtype_name, select_device, select_dtype
-from npcbridge.models.registry import ModelSource, resolve_model
+from npcbridge.models.registry import EMBEDDED_DEFAULT, ModelSource, resolve_model
 
 log = logging.getLogger(__name__)
+
+#: The NPC role-play LoRA adapter of the embedded model (scripts/train_npc_adapter.py).
+ADAPTER_DIR = Path(__file__).resolve().parent.parent / "finetune" / "data" / "smollm2-npc-lora"
 
 
 @dataclass
@@ -70,8 +73,20 @@ def convert_gguf(source: ModelSource, target: Path) -> None:
     tmp.rename(target)
 
 
-def prepare(name: str, cache_dir: Path) -> str:
-    """Return a path or hub id that ``from_pretrained`` loads quickly; converts GGUFs once."""
+def _adapter_key(adapter: Path) -> str:
+    digest = hashlib.sha256()
+    for name in ("adapter_config.json", "adapter_model.safetensors"):
+        digest.update((adapter / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def has_adapter(name: str) -> bool:
+    """True when ``name`` has a shipped role-play adapter (the embedded default does)."""
+    return name == EMBEDDED_DEFAULT and (ADAPTER_DIR / "adapter_model.safetensors").exists()
+
+
+def base_model_dir(cache_dir: Path, name: str = EMBEDDED_DEFAULT) -> str:
+    """The plain model's loadable location (the GGUF converted once, for the embedded one)."""
     source = resolve_model(name)
     if source.kind != "gguf":
         return source.location
@@ -79,6 +94,21 @@ def prepare(name: str, cache_dir: Path) -> str:
     if not (target / "config.json").exists():
         log.info("converting %s to %s (first run only)", source.gguf_file, target)
         convert_gguf(source, target)
+    return str(target)
+
+
+def prepare(name: str, cache_dir: Path, tuning: bool = True) -> str:
+    """Return a path or hub id that ``from_pretrained`` loads quickly: converts GGUFs
+    once and, with ``tuning``, merges the model's role-play adapter into a cached copy."""
+    base = base_model_dir(cache_dir, name)
+    if not tuning or not has_adapter(name):
+        return base
+    target = Path(base).with_name(f"{Path(base).name}-npc-{_adapter_key(ADAPTER_DIR)}")
+    if not (target / "config.json").exists():
+        from npcbridge.finetune.lora import merge_adapter
+
+        log.info("merging the role-play adapter into %s (first run only)", target)
+        merge_adapter(base, ADAPTER_DIR, target)
     return str(target)
 
 
@@ -93,7 +123,8 @@ def load_tokenizer(name: str, cache_dir: Path) -> Any:
     from transformers import AutoTokenizer
 
     try:
-        tokenizer = AutoTokenizer.from_pretrained(prepare(name, cache_dir))
+        # The adapter leaves the tokenizer as it is: no need to merge for it.
+        tokenizer = AutoTokenizer.from_pretrained(prepare(name, cache_dir, tuning=False))
     except OSError as exc:
         raise _load_error(name, exc) from exc
     if tokenizer.chat_template is None:
@@ -101,12 +132,14 @@ def load_tokenizer(name: str, cache_dir: Path) -> Any:
     return tokenizer
 
 
-def load_causal_lm(name: str, cache_dir: Path, device: str = "auto", dtype: str = "auto") -> LoadedModel:
-    """Load ``name`` (embedded default, HF id, local dir or .gguf) on the chosen device."""
+def load_causal_lm(name: str, cache_dir: Path, device: str = "auto", dtype: str = "auto",
+                   tuning: bool = True) -> LoadedModel:
+    """Load ``name`` (embedded default, HF id, local dir or .gguf) on the chosen device;
+    ``tuning``: with its role-play adapter merged, when it has one."""
     from transformers import AutoModelForCausalLM
 
     tokenizer = load_tokenizer(name, cache_dir)
-    location = prepare(name, cache_dir)
+    location = prepare(name, cache_dir, tuning)
     torch_device = select_device(device)
     torch_dtype = select_dtype(dtype, torch_device)
     try:

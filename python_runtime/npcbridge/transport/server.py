@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -24,6 +25,9 @@ from npcbridge.transport.placeholders import AvatarsPlaceholder, ModerationPlace
 from npcbridge.transport.runtime_servicer import RuntimeServicer
 
 log = logging.getLogger(__name__)
+
+# Beyond the grace period: the gRPC server's own 3 s, the engine's stop (10 s) and closing.
+STOP_SLACK_S = 20.0
 
 SERVICE_NAMES = [
     runtime_pb2.DESCRIPTOR.services_by_name["Runtime"].full_name,
@@ -161,7 +165,9 @@ class GrpcHost:
 async def serve_until_signalled(host: Host, on_ready: object = None) -> None:
     """Run ``host`` until SIGINT/SIGTERM, then stop gracefully.
 
-    A model that fails to load stops the host with the load error.
+    A second signal while stopping forces the exit at once: the engine process is
+    killed and its temporary folder removed. A model that fails to load stops the
+    host with the load error.
     """
     import signal
 
@@ -169,8 +175,16 @@ async def serve_until_signalled(host: Host, on_ready: object = None) -> None:
     await grpc_host.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        if stop.is_set():
+            log.warning("second stop signal: exiting now without waiting for replies")
+            host.engine.terminate()
+            os._exit(130)
+        stop.set()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, on_signal)
     ready = asyncio.create_task(grpc_host.wait_ready())
     stopped = asyncio.create_task(stop.wait())
     try:
@@ -180,8 +194,16 @@ async def serve_until_signalled(host: Host, on_ready: object = None) -> None:
             if callable(on_ready):
                 on_ready(grpc_host)
             await stopped
-        log.info("stopping: letting streams finish for up to %.1fs", host.settings.grace_period_s)
+        log.info("stopping: letting streams finish for up to %.1fs (Ctrl+C again to exit now)",
+                 host.settings.grace_period_s)
     finally:
         for task in (ready, stopped):
             task.cancel()
-        await grpc_host.stop()
+        try:
+            # Every step of the stop is bounded; this bounds their sum too.
+            await asyncio.wait_for(grpc_host.stop(), host.settings.grace_period_s + STOP_SLACK_S)
+        except TimeoutError:
+            log.error("the host did not stop within %.0fs; exiting now",
+                      host.settings.grace_period_s + STOP_SLACK_S)
+            host.engine.terminate()
+            os._exit(1)

@@ -65,17 +65,19 @@ class ModelInfo(_message.Message):
     def __init__(self, name: _Optional[str] = ..., kind: _Optional[str] = ..., device: _Optional[str] = ..., dtype: _Optional[str] = ..., context_length: _Optional[int] = ..., backend: _Optional[str] = ...) -> None: ...
 
 class Limits(_message.Message):
-    __slots__ = ("max_text_chars", "max_new_tokens", "max_concurrent_streams", "max_message_bytes", "max_batch_texts", "max_avatar_count")
+    __slots__ = ("max_text_chars", "max_new_tokens", "max_concurrent_streams", "max_message_bytes", "max_batch_texts", "max_avatar_count", "max_context_tokens")
     MAX_TEXT_CHARS_FIELD_NUMBER: _ClassVar[int]
     MAX_NEW_TOKENS_FIELD_NUMBER: _ClassVar[int]
     MAX_CONCURRENT_STREAMS_FIELD_NUMBER: _ClassVar[int]
     MAX_MESSAGE_BYTES_FIELD_NUMBER: _ClassVar[int]
     MAX_BATCH_TEXTS_FIELD_NUMBER: _ClassVar[int]
     MAX_AVATAR_COUNT_FIELD_NUMBER: _ClassVar[int]
+    MAX_CONTEXT_TOKENS_FIELD_NUMBER: _ClassVar[int]
     max_text_chars: int
     max_new_tokens: int
     max_concurrent_streams: int
     max_message_bytes: int
     max_batch_texts: int
     max_avatar_count: int
-    def __init__(self, max_text_chars: _Optional[int] = ..., max_new_tokens: _Optional[int] = ..., max_concurrent_streams: _Optional[int] = ..., max_message_bytes: _Optional[int] = ..., max_batch_texts: _Optional[int] = ..., max_avatar_count: _Optional[int] = ...) -> None: ...
+    max_context_tokens: int
+    def __init__(self, max_text_chars: _Optional[int] = ..., max_new_tokens: _Optional[int] = ..., max_concurrent_streams: _Optional[int] = ..., max_message_bytes: _Optional[int] = ..., max_batch_texts: _Optional[int] = ..., max_avatar_count: _Optional[int] = ..., max_context_tokens: _Optional[int] = ...) -> None: ...
