@@ -23,4 +23,5 @@ mkdir -p "$third_party/lib/Linux" "$third_party/include"
 cp -P "$BUILD"/libnpcbridge.so* "$third_party/lib/Linux/" 2>/dev/null || true
 cp -r native_client/include/npcbridge "$third_party/include/"
 # Unity's native plugin: one real file (Unity does not follow the soname links).
+mkdir -p unity_plugin/Plugins/Linux/x86_64
 cp -L "$BUILD/libnpcbridge.so" unity_plugin/Plugins/Linux/x86_64/libnpcbridge.so

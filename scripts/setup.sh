@@ -28,5 +28,13 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-echo "== preparing the embedded model"
-npcbridge models pull
+# Convert the embedded model and merge its role-play adapter once; later runs skip
+# this (a restart of serve.sh must take seconds). `serve` prepares a missing model itself.
+models_stamp="$VENV/.npcbridge-models"
+models_want="$want-$(cat python_runtime/npcbridge/finetune/data/smollm2-npc-lora/adapter_config.json \
+  python_runtime/npcbridge/finetune/data/smollm2-npc-lora/adapter_model.safetensors 2>/dev/null | sha256sum | cut -c1-16)"
+if [ "$(cat "$models_stamp" 2>/dev/null)" != "$models_want" ]; then
+  echo "== preparing the embedded model"
+  npcbridge models pull
+  echo "$models_want" > "$models_stamp"
+fi

@@ -11,7 +11,7 @@ import hashlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "unity_plugin"
-SKIP = {"build"}
+SKIP = {"build", "Plugins"}  # Plugins/: built libraries, not part of the package
 
 
 def guid(rel: str) -> str:

@@ -10,7 +10,9 @@ import pytest
 from npcbridge.testing import free_port
 from npcbridge.transport.client import HostClient
 
-SCRIPT = "replies:\n  - pattern: hello\n    reply: Hello from the script.\ndefault: 'You said: {text}'\n"
+SCRIPT = ("replies:\n  - pattern: hello\n    reply: Hello from the script.\n"
+          "  - pattern: markup\n    reply: '[bold]not markup[/bold] and [red]'\n"
+          "default: 'You said: {text}'\n")
 
 
 def npcbridge(*args: str) -> list[str]:
@@ -58,6 +60,28 @@ def test_info_and_chat(scripted_serve):
     missing = subprocess.run(npcbridge("chat", "Nobody", "--address", scripted_serve), capture_output=True,
                              text=True, timeout=60, input="")
     assert missing.returncode == 1 and "create it with --persona" in missing.stderr
+
+
+def test_chat_shows_notices_and_markup_escaped_and_takes_knowledge(scripted_serve, tmp_path: Path):
+    persona = tmp_path / "greta.txt"
+    persona.write_text("A gruff smith.\nShe hates [brackets].\n")
+    chat = subprocess.run(
+        npcbridge("chat", "Greta", "--persona-file", str(persona), "--knowledge", "Iron costs 5 gold.",
+                  "--knowledge", "The mine is closed.", "--address", scripted_serve),
+        input="markup please\nyou little sh1t\n", capture_output=True, text=True, timeout=60)
+    assert chat.returncode == 0, chat.stderr
+    # Host text that looks like rich markup is printed as it is.
+    assert "[bold]not markup[/bold] and [red]" in chat.stdout
+    # The input filter's notice is shown, on its own line, with what it did.
+    notice = next(line for line in chat.stdout.splitlines() if "moderation:" in line)
+    assert "player" in notice and ("mask" in notice or "block" in notice), chat.stdout
+    with HostClient(scripted_serve) as client:
+        greta = next(c for c in client.list_characters() if c.name == "Greta")
+        assert list(greta.knowledge) == ["Iron costs 5 gold.", "The mine is closed."]
+        assert "[brackets]" in greta.persona
+    both = subprocess.run(npcbridge("chat", "Greta", "--persona", "x", "--persona-file", str(persona),
+                                    "--address", scripted_serve), capture_output=True, text=True, timeout=60)
+    assert both.returncode != 0 and "not both" in both.stdout + both.stderr
 
 
 def test_info_against_no_host_is_a_clear_error():

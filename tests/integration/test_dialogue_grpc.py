@@ -187,3 +187,20 @@ def test_many_sessions_in_parallel(scripted_host):
     for t in threads:
         t.join()
     assert results == {i: f"You said: number {i}" for i in range(16)}
+
+
+def test_upsert_refuses_a_character_whose_prompt_cannot_fit():
+    from npcbridge.testing import running_host
+
+    with running_host(max_context_tokens=256, default_max_tokens=64) as host, host.client() as client:
+        info = client.info()
+        assert info.limits.max_context_tokens == 256
+        with pytest.raises(grpc.RpcError) as err:
+            client.upsert_character(name="Sage", persona="Knows a lot.",
+                                    knowledge=[f"Fact number {i} about the long history of the realm." for i in range(40)])
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        details = err.value.details()
+        assert "256" in details and "64" in details and "shorten it by" in details
+        # Nothing was stored, and a character that fits is still accepted.
+        assert client.list_characters() == []
+        assert client.upsert_character(name="Sage", persona="Knows a little.").id

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.prompt import Prompt
 
+from npcbridge._proto.v1 import moderation_pb2 as mpb
 from npcbridge.transport.client import HostClient
 
 
@@ -47,7 +48,8 @@ class ReplyView:
             m = event.moderation
             self._line_break()
             categories = f" ({', '.join(m.categories)})" if m.categories else ""
-            self.out.print(f"[yellow]moderation: {escape(m.action)} {escape(m.source)} text{escape(categories)}: "
+            action = mpb.Action.Name(m.action).lower()
+            self.out.print(f"[yellow]moderation: {action} {escape(m.source)} text{escape(categories)}: "
                            f"{escape(m.message)}[/]")
         elif kind == "completed":
             self._line_break()

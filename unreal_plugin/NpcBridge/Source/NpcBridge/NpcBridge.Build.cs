@@ -7,6 +7,6 @@ public class NpcBridge : ModuleRules
 		PCHUsage = PCHUsageMode.UseExplicitOrSharedPCHs;
 		CppStandard = CppStandardVersion.Cpp17;
 		PublicDependencyModuleNames.AddRange(new[] { "Core", "CoreUObject", "Engine", "DeveloperSettings" });
-		PrivateDependencyModuleNames.AddRange(new[] { "NpcBridgeClient", "ImageWrapper" });
+		PrivateDependencyModuleNames.AddRange(new[] { "NpcBridgeClient", "ImageWrapper", "Projects" });
 	}
 }

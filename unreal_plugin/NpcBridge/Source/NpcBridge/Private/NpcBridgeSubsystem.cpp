@@ -6,14 +6,19 @@
 #include "Misc/FileHelper.h"
 #include "NpcBridgeConvert.h"
 #include "NpcBridgeEventRouter.h"
+#include "NpcBridgeModule.h"
 #include "NpcBridgeSettings.h"
 #include "npcbridge/client.hpp"
-
-DEFINE_LOG_CATEGORY_STATIC(LogNpcBridge, Log, All);
 
 void UNpcBridgeSubsystem::Initialize(FSubsystemCollectionBase& Collection)
 {
 	Super::Initialize(Collection);
+	if (!FNpcBridgeModule::IsClientLoaded())
+	{
+		// The module logged why at startup; calling into a missing delay-loaded DLL would crash.
+		UE_LOG(LogNpcBridge, Error, TEXT("NPC Bridge: no native client loaded; the subsystem stays disconnected"));
+		return;
+	}
 	const UNpcBridgeSettings* Settings = GetDefault<UNpcBridgeSettings>();
 	npcbridge::ClientOptions Options;
 	Options.address = FNpcBridgeConvert::Utf8(FString::Printf(TEXT("%s:%d"), *Settings->Host, Settings->Port));
@@ -88,15 +93,16 @@ uint64 UNpcBridgeSubsystem::Listen(uint64 Id, const npcbridge::Status& Error, FE
 uint64 UNpcBridgeSubsystem::StartSay(const FString& SessionId, const FString& Text,
 	const npcbridge::GenerationParams& Params, FEventHandler Handler)
 {
-	npcbridge::Status Error;
-	const uint64 Id = Client->Say(FNpcBridgeConvert::Utf8(SessionId), FNpcBridgeConvert::Utf8(Text), Params, &Error);
+	npcbridge::Status Error{npcbridge::StatusCode::Unavailable, "the NPC Bridge native client is not loaded"};
+	const uint64 Id = Client.IsValid()
+		? Client->Say(FNpcBridgeConvert::Utf8(SessionId), FNpcBridgeConvert::Utf8(Text), Params, &Error) : 0;
 	return Listen(Id, Error, MoveTemp(Handler));
 }
 
 uint64 UNpcBridgeSubsystem::StartAvatar(const npcbridge::AvatarRequest& Request, FEventHandler Handler)
 {
-	npcbridge::Status Error;
-	const uint64 Id = Client->GenerateAvatar(Request, &Error);
+	npcbridge::Status Error{npcbridge::StatusCode::Unavailable, "the NPC Bridge native client is not loaded"};
+	const uint64 Id = Client.IsValid() ? Client->GenerateAvatar(Request, &Error) : 0;
 	return Listen(Id, Error, MoveTemp(Handler));
 }
 
@@ -108,6 +114,12 @@ void UNpcBridgeSubsystem::Cancel(uint64 RequestId)
 void UNpcBridgeSubsystem::RunUnary(TFunction<npcbridge::Status(npcbridge::Client&)> Call,
 	TFunction<void(const npcbridge::Status&)> OnDone)
 {
+	if (!Client.IsValid())
+	{
+		OnDone(npcbridge::Status{npcbridge::StatusCode::Unavailable,
+			"the NPC Bridge native client is not loaded (see the log at startup)"});
+		return;
+	}
 	TSharedPtr<npcbridge::Client> Shared = Client;  // keeps the client alive for the worker
 	AsyncTask(ENamedThreads::AnyBackgroundThreadNormalTask, [Shared, Call = MoveTemp(Call), OnDone = MoveTemp(OnDone)]()
 	{
