@@ -25,13 +25,13 @@ from npcbridge.store import open_store
 
 
 def _table(summaries: list[Summary]) -> Table:
-    table = Table(title="npcbridge eval replies")
+    table = Table(title="npcbridge eval replies", expand=True)
     for column in ("configuration", "replies", "facts stated", "loops", "out of character", "cut mid-sentence",
-                   "words mean / p90", "seconds"):
+                   "blocked", "words mean / p90", "seconds"):
         table.add_column(column)
     for s in summaries:
         table.add_row(s.label, str(s.replies), f"{s.facts:.2f}", f"{s.loops:.2f}", f"{s.out_of_character:.2f}",
-                      f"{s.cut:.2f}", f"{s.mean_words:.1f} / {s.p90_words:.0f}", f"{s.seconds:.0f}")
+                      f"{s.cut:.2f}", f"{s.blocked:.2f}", f"{s.mean_words:.1f} / {s.p90_words:.0f}", f"{s.seconds:.0f}")
     return table
 
 

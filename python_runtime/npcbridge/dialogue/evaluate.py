@@ -103,6 +103,7 @@ class Summary:
     loops: float
     out_of_character: float
     cut: float
+    blocked: float  # replaced by a deflection (input or reply moderation)
     mean_words: float
     p90_words: float
     seconds: float
@@ -114,7 +115,7 @@ class Summary:
         rate = lambda flags: sum(flags) / max(1, len(flags))  # noqa: E731
         return cls(label, len(rows), rate([r.fact for r in questions]), rate([r.loop for r in rows]),
                    rate([r.out_of_character for r in rows]), rate([r.cut for r in rows]),
-                   statistics.fmean(lengths), lengths[int(0.9 * (len(lengths) - 1))], seconds)
+                   rate([r.finish_reason == "blocked" for r in rows]), statistics.fmean(lengths), lengths[int(0.9 * (len(lengths) - 1))], seconds)
 
 
 async def converse(service: DialogueService, script: Script, options: SayOptions) -> list[Scored]:
