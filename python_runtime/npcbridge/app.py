@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from npcbridge import API_VERSION, __version__
@@ -50,6 +51,7 @@ def dialogue_limits(settings: Settings) -> DialogueLimits:
         default_top_p=settings.default_top_p,
         default_min_p=settings.default_min_p,
         default_repetition_penalty=settings.default_repetition_penalty,
+        default_no_repeat_ngram=settings.default_no_repeat_ngram,
         sentence_stop=settings.sentence_stop,
     )
 
@@ -114,13 +116,23 @@ class Host:
         )
 
     async def start(self) -> None:
-        """Load the models (slow for real models). One after the other: transformers'
-        lazy imports are not safe to trigger from two threads at once."""
-        if self.moderation is not None:
-            await self.moderation.start()
-        if self.avatars is not None:
-            await self.avatars.start()
-        await self.engine.start()
+        """Load the models (slow for real models). The engine starts first; when it has
+        its own process, its front end loads the tokenizer on this thread and then waits
+        for that process, so the moderation and avatar models load meanwhile. Nothing
+        else loads in parallel: transformers' lazy imports are not safe to trigger from
+        two threads of one process at once."""
+        engine = asyncio.create_task(self.engine.start(), name="npcbridge-engine-start")
+        if self.settings.engine_process:
+            await asyncio.sleep(0)  # let it run up to its first wait (the tokenizer is loaded by then)
+        else:
+            await engine
+        try:
+            if self.moderation is not None:
+                await self.moderation.start()
+            if self.avatars is not None:
+                await self.avatars.start()
+        finally:
+            await engine
 
     async def close(self) -> None:
         """Stop the engine and close the store (after calls have drained)."""

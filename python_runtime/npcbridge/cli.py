@@ -61,7 +61,9 @@ def serve(
     default_top_p: Annotated[Optional[float], typer.Option(help="Nucleus sampling mass [0.9].")] = None,
     default_min_p: Annotated[Optional[float], typer.Option(help="Min-p sampling cut [0.05].")] = None,
     default_repetition_penalty: Annotated[Optional[float], typer.Option(
-        help="Penalty on tokens the reply already used [1.15]; 1 = off.")] = None,
+        help="Penalty on tokens the reply already used [1.0 = off].")] = None,
+    default_no_repeat_ngram: Annotated[Optional[int], typer.Option(
+        help="Forbid repeating an n-token sequence of the reply [4]; 0 = off.")] = None,
     sentence_stop: Annotated[Optional[float], typer.Option(
         help="Past this share of max_tokens a sentence end ends the reply [0.6]; 0 = off.")] = None,
     auth_token: Annotated[Optional[str], typer.Option(help="Require this bearer token.")] = None,

@@ -103,7 +103,9 @@ class Settings(BaseSettings):
     default_top_p: float = Field(0.9, gt=0, le=1, description="Nucleus sampling mass.")
     default_min_p: float = Field(0.05, ge=0, lt=1, description="Drop tokens below this share of the top one.")
     default_repetition_penalty: float = Field(
-        1.15, ge=1, le=2, description="Penalty on tokens the reply already used (never the prompt's).")
+        1.0, ge=1, le=2, description="Penalty on tokens the reply already used (never the prompt's); 1: off.")
+    default_no_repeat_ngram: int = Field(
+        4, ge=0, le=32, description="Forbid repeating any n-token sequence of the reply (never the prompt's); 0: off.")
     sentence_stop: float = Field(
         0.6, ge=0, le=1, description="Past this share of max_tokens, end the reply at the next sentence end; 0: off.")
 

@@ -78,10 +78,10 @@ def test_ctrl_c_stops_host_and_engine_within_seconds(tmp_path):
 
 def test_second_ctrl_c_exits_at_once_while_replies_stream(tmp_path):
     # A long grace period, so the first Ctrl+C waits for the replies in flight. One slot
-    # and the plain model decoding greedily without the anti-loop penalty: four replies
+    # and the plain model decoding greedily without the n-gram ban: four replies
     # that run to their token limit one after the other, far longer than this test waits.
     proc, address, engine_pid = start_in_terminal(
-        tmp_path, "--grace-period", "120", "--no-tuning", "--default-repetition-penalty", "1",
+        tmp_path, "--grace-period", "120", "--no-tuning", "--default-no-repeat-ngram", "0",
         "--sentence-stop", "0", "--max-batch", "1")
     first_text = threading.Event()
 

@@ -56,3 +56,15 @@ def test_sentence_end_tokens_of_the_embedded_tokenizer(loaded_model):
     ids = lambda text: tok(text, add_special_tokens=False)["input_ids"]  # noqa: E731
     assert ids("Hello.")[-1] in ends and ids("Really?")[-1] in ends and ids('"Go!"')[-1] in ends
     assert ids("Hello,")[-1] not in ends and ids(" forge")[-1] not in ends
+
+
+def test_no_repeat_ngram_bans_only_what_would_repeat_the_reply():
+    from npcbridge.engine.sampling import penalise_repeats, repeated_ngram_bans
+
+    # Reply so far: 1 2 3 9 1 2 -> "1 2 3" exists, so 3 is banned after "1 2"; nothing else.
+    assert repeated_ngram_bans([1, 2, 3, 9, 1, 2], 3) == {3}
+    assert repeated_ngram_bans([1, 2, 3, 9, 1, 2], 4) == set()  # "9 1 2 ?" never seen
+    assert repeated_ngram_bans([1, 2], 3) == set()
+    logits = torch.zeros(1, 10)
+    penalise_repeats(logits, [(SamplingParams(8, 0.0, 1.0, no_repeat_ngram=3), [1, 2, 3, 9, 1, 2])])
+    assert logits[0, 3] == float("-inf") and int((logits[0] == float("-inf")).sum()) == 1

@@ -17,7 +17,8 @@ def test_defaults_applied():
     p = resolve_sampling(SayOptions(), LIMITS)
     assert (p.max_tokens, p.temperature, p.top_p, p.seed) == (20, LIMITS.default_temperature,
                                                                LIMITS.default_top_p, None)
-    assert (p.repetition_penalty, p.min_p) == (LIMITS.default_repetition_penalty, LIMITS.default_min_p)
+    assert (p.repetition_penalty, p.min_p, p.no_repeat_ngram) == (
+        LIMITS.default_repetition_penalty, LIMITS.default_min_p, LIMITS.default_no_repeat_ngram)
     assert p.sentence_stop_after == int(20 * LIMITS.sentence_stop) > 0
     assert resolve_sampling(SayOptions(), DialogueLimits(sentence_stop=0.0)).sentence_stop_after == 0
     p = resolve_sampling(SayOptions(max_tokens=5, temperature=0.0, top_p=1.0, seed=9), LIMITS)

@@ -153,7 +153,8 @@ def standard_configs(base: DialogueLimits) -> list[EvalConfig]:
     """The levers, each measured: the first wave's defaults against today's, with and
     without the role-play adapter, plus greedy decoding of the tuned model."""
     old = replace(base, default_temperature=0.7, default_top_p=0.95, default_min_p=0.0,
-                  default_repetition_penalty=1.0, sentence_stop=0.0, history_hygiene=False)
+                  default_repetition_penalty=1.0, default_no_repeat_ngram=0, sentence_stop=0.0,
+                  history_hygiene=False)
     return [
         EvalConfig("base: plain model, first-wave decoding", False, old),
         EvalConfig("plain model + decoding, sentence stop, hygiene", False, base),

@@ -67,8 +67,10 @@ class SamplingParams:
     form they take from the servicer to the engine core.
 
     ``repetition_penalty`` divides (or, for negative logits, multiplies) the logits
-    of tokens the reply already used, never those of the prompt, so a character can
-    still repeat its knowledge word for word. ``min_p`` drops tokens less likely
+    of tokens the reply already used; ``no_repeat_ngram`` (0: off) forbids any token
+    that would repeat an n-token sequence of the reply. Both look at the reply only,
+    never the prompt, so a character can still repeat its knowledge word for word.
+    ``min_p`` drops tokens less likely
     than ``min_p`` times the most likely one. From ``sentence_stop_after`` generated
     tokens on (0: never), the first token that ends a sentence ends the reply, so a
     reply near its budget ends at a sentence boundary instead of mid-sentence.
@@ -79,6 +81,7 @@ class SamplingParams:
     top_p: float
     seed: int | None = None
     repetition_penalty: float = 1.0
+    no_repeat_ngram: int = 0
     min_p: float = 0.0
     sentence_stop_after: int = 0
 

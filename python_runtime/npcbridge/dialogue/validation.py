@@ -26,7 +26,8 @@ class DialogueLimits:
     default_temperature: float = 0.3
     default_top_p: float = 0.9
     default_min_p: float = 0.05
-    default_repetition_penalty: float = 1.15
+    default_repetition_penalty: float = 1.0
+    default_no_repeat_ngram: int = 4
     sentence_stop: float = 0.6  # share of max_tokens after which a sentence end ends the reply
     history_hygiene: bool = True  # leave degenerate replies out of the prompt (off only to measure it)
 
@@ -86,6 +87,7 @@ def resolve_sampling(options: SayOptions, limits: DialogueLimits) -> SamplingPar
     max_tokens = options.max_tokens or limits.default_max_tokens
     return SamplingParams(
         max_tokens=max_tokens, temperature=float(temperature), top_p=float(top_p), seed=options.seed,
-        repetition_penalty=limits.default_repetition_penalty, min_p=limits.default_min_p,
+        repetition_penalty=limits.default_repetition_penalty, no_repeat_ngram=limits.default_no_repeat_ngram,
+        min_p=limits.default_min_p,
         sentence_stop_after=int(max_tokens * limits.sentence_stop) if limits.sentence_stop > 0 else 0,
     )

@@ -40,15 +40,28 @@ def sample_next(logits: torch.Tensor, params: SamplingParams, generator: torch.G
     return int(torch.multinomial(probs, 1, generator=generator).item())
 
 
+def repeated_ngram_bans(generated: list[int], n: int) -> set[int]:
+    """Tokens that would complete an ``n``-gram the reply already contains."""
+    if n <= 0 or len(generated) < n:
+        return set()
+    tail = tuple(generated[len(generated) - n + 1:])
+    return {generated[i + n - 1] for i in range(len(generated) - n + 1)
+            if tuple(generated[i:i + n - 1]) == tail}
+
+
 def penalise_repeats(logits: torch.Tensor, rows: list[tuple[SamplingParams, list[int]]]) -> None:
-    """Apply each row's repetition penalty, in place, to the tokens its reply already has."""
+    """Apply each row's repetition penalty and n-gram bans, in place, from its reply so far."""
     for row, (params, generated) in enumerate(rows):
-        if params.repetition_penalty == 1.0 or not generated:
+        if not generated:
             continue
-        ids = torch.tensor(sorted(set(generated)), device=logits.device)
-        picked = logits[row, ids]
-        logits[row, ids] = torch.where(picked > 0, picked / params.repetition_penalty,
-                                       picked * params.repetition_penalty)
+        if params.repetition_penalty != 1.0:
+            ids = torch.tensor(sorted(set(generated)), device=logits.device)
+            picked = logits[row, ids]
+            logits[row, ids] = torch.where(picked > 0, picked / params.repetition_penalty,
+                                           picked * params.repetition_penalty)
+        banned = repeated_ngram_bans(generated, params.no_repeat_ngram)
+        if banned:
+            logits[row, torch.tensor(sorted(banned), device=logits.device)] = float("-inf")
 
 
 _ENDS = (".", "!", "?", "…", '."', '!"', '?"', ".'", "!'", "?'", ".*", "!*", "?*", ".)", "!)", "?)")

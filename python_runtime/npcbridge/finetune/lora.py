@@ -9,6 +9,7 @@ plain model and needs no adapter support.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import random
@@ -73,17 +74,26 @@ def _batches(rows: list[tuple[list[int], list[int]]], size: int, rng: random.Ran
 
 
 def train_adapter(model_dir: str, examples: list[Example], out_dir: Path, cfg: LoraTraining,
-                  progress: Callable[[int, float], None] | None = None) -> dict[str, float]:
-    """Train a LoRA adapter on ``examples`` and save it (peft format) to ``out_dir``."""
-    from peft import LoraConfig, get_peft_model
+                  progress: Callable[[int, float], None] | None = None,
+                  base_name: str = "smollm2-135m-instruct", resume: Path | None = None) -> dict[str, float]:
+    """Train a LoRA adapter on ``examples`` and save it (peft format) to ``out_dir``;
+    ``base_name`` is recorded as its base model (not this machine's cache path).
+    ``resume``: start from this adapter instead of a fresh one (a second stage)."""
+    from peft import LoraConfig, PeftModel, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
-    model = get_peft_model(model, LoraConfig(r=cfg.rank, lora_alpha=cfg.alpha, lora_dropout=cfg.dropout,
-                                             target_modules=TARGETS, task_type="CAUSAL_LM"))
+    if resume is not None:
+        model = PeftModel.from_pretrained(model, str(resume), is_trainable=True)
+        for param in model.parameters():  # the checkpoint is fp16 on disk: train in fp32
+            if param.requires_grad:
+                param.data = param.data.float()
+    else:
+        model = get_peft_model(model, LoraConfig(r=cfg.rank, lora_alpha=cfg.alpha, lora_dropout=cfg.dropout,
+                                                 target_modules=TARGETS, task_type="CAUSAL_LM"))
     rows = [tokenize(tokenizer, e) for e in examples]
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr,
@@ -112,9 +122,20 @@ def train_adapter(model_dir: str, examples: list[Example], out_dir: Path, cfg: L
     model.save_pretrained(out_dir)
     # The fp16 copy on disk halves the checkpoint; merging upcasts it again.
     _to_fp16(out_dir)
+    tidy_adapter_dir(out_dir, base_name)
     return {"steps": cfg.steps, "seconds": time.perf_counter() - started,
             "first_loss": sum(losses[:20]) / max(1, len(losses[:20])),
             "last_loss": sum(losses[-20:]) / max(1, len(losses[-20:]))}
+
+
+def tidy_adapter_dir(adapter_dir: Path, base_name: str) -> None:
+    """Name the base model by its npcbridge name instead of a local path, and drop the
+    empty model-card template peft writes."""
+    config_path = adapter_dir / "adapter_config.json"
+    config = json.loads(config_path.read_text())
+    config["base_model_name_or_path"] = base_name
+    config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    (adapter_dir / "README.md").unlink(missing_ok=True)
 
 
 def _to_fp16(adapter_dir: Path) -> None:
