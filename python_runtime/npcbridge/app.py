@@ -122,17 +122,20 @@ class Host:
         else loads in parallel: transformers' lazy imports are not safe to trigger from
         two threads of one process at once."""
         engine = asyncio.create_task(self.engine.start(), name="npcbridge-engine-start")
-        if self.settings.engine_process:
-            await asyncio.sleep(0)  # let it run up to its first wait (the tokenizer is loaded by then)
-        else:
-            await engine
         try:
+            if self.settings.engine_process:
+                await asyncio.sleep(0)  # let it run up to its first wait (the tokenizer is loaded by then)
+            else:
+                await engine
             if self.moderation is not None:
                 await self.moderation.start()
             if self.avatars is not None:
                 await self.avatars.start()
-        finally:
             await engine
+        except BaseException:  # a load error, or the host stopping while it loads
+            engine.cancel()
+            await asyncio.gather(engine, return_exceptions=True)
+            raise
 
     async def close(self) -> None:
         """Stop the engine and close the store (after calls have drained)."""

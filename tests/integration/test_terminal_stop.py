@@ -76,6 +76,25 @@ def test_ctrl_c_stops_host_and_engine_within_seconds(tmp_path):
     assert elapsed < 15, f"the host took {elapsed:.1f}s to stop"
 
 
+def test_ctrl_c_while_the_model_loads(tmp_path):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "npcbridge.cli", "serve", "--port", str(port), "--db", str(tmp_path / "s.db"),
+         "--no-avatars"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "TMPDIR": str(tmp_path)},
+        start_new_session=True)
+    deadline = time.monotonic() + 60
+    engines: list[psutil.Process] = []
+    while not engines and time.monotonic() < deadline:  # the engine process exists: it is loading
+        engines = [c for c in psutil.Process(proc.pid).children(recursive=True)
+                   if "core_loop" in " ".join(c.cmdline())]
+        time.sleep(0.05)
+    assert engines, "the engine process never started"
+    ctrl_c(proc)
+    assert proc.wait(timeout=30) == 0
+    assert_all_gone(proc, engines[0].pid, tmp_path)
+
+
 def test_second_ctrl_c_exits_at_once_while_replies_stream(tmp_path):
     # A long grace period, so the first Ctrl+C waits for the replies in flight. One slot
     # and the plain model decoding greedily without the n-gram ban: four replies

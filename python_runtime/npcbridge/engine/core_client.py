@@ -215,7 +215,10 @@ class CoreClient:
             return False
 
     async def stop(self) -> None:
-        """Cancel what runs, stop the core, close the pipes; every wait is bounded."""
+        """Cancel what runs, stop the core, close the pipes; every wait is bounded.
+        A second call (the host stopping while the engine still starts) does nothing."""
+        if self._stopping:
+            return
         self._stopping = True
         worker = self._worker
         if isinstance(worker, subprocess.Popen):

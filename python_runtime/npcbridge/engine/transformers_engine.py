@@ -78,13 +78,16 @@ class TransformersEngine:
         self._tokenizer = self._loaded.tokenizer if self._loaded else load_tokenizer(
             self.config.model, self.config.cache_dir)
         client = CoreClient(self.config, self.mode, self._loaded, self._log_level)
+        # Set before it is ready: the host stopping while the model loads cancels this start,
+        # then calls stop() (or terminate()), which must reach this client.
+        self._client = client
         try:
             ready = await client.start()
         except ModelLoadError:
+            self._client = None
             await client.stop()
             raise
         client.on_ready_change = self._ready_changed
-        self._client = client
         self.info = EngineInfo(
             name=ready.model, backend="transformers", device=ready.device, dtype=ready.dtype,
             context_length=ready.context_length,
