@@ -15,8 +15,11 @@ from npcbridge.testing.host import running_host
 @pytest.fixture(scope="module")
 def process_host():
     """A host whose dialogue engine runs as a separate process (as ``npcbridge serve`` does)."""
+    # The plain model without the sentence stop and n-gram ban: these tests need replies
+    # that run to their token limit, which the tuned model's short answers do not.
     with running_host(backend="transformers", device="cpu", moderation=False, avatars=False,
-                      engine_process=True, max_batch=2, max_queue=2, max_concurrent_streams=16) as host:
+                      engine_process=True, max_batch=2, max_queue=2, max_concurrent_streams=16,
+                      tuning=False, sentence_stop=0.0, default_no_repeat_ngram=0) as host:
         yield host
 
 

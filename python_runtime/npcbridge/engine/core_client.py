@@ -93,12 +93,16 @@ class CoreClient:
             port = self._from_core.bind_to_random_port("tcp://127.0.0.1")
             self._outputs_addr = f"tcp://127.0.0.1:{port}"
 
-    async def start(self) -> Ready:
-        """Start the core and wait until its model is loaded; raises ModelLoadError."""
+    def launch(self) -> None:
+        """Start the core; it loads its model while the caller does other work."""
         self._bind()
         self._tasks.append(asyncio.create_task(self._read(), name="npcbridge-engine-reader"))
         self._spawn()
-        return await self._wait_ready()
+
+    async def start(self) -> Ready:
+        """Start the core and wait until its model is loaded; raises ModelLoadError."""
+        self.launch()
+        return await self.wait_ready()
 
     def _spawn(self) -> None:
         self._ready_event.clear()
@@ -118,7 +122,8 @@ class CoreClient:
                                             name="npcbridge-engine", daemon=True)
             self._worker.start()
 
-    async def _wait_ready(self) -> Ready:
+    async def wait_ready(self) -> Ready:
+        """Wait until the core has loaded its model; raises ModelLoadError."""
         await self._ready_event.wait()
         if self.failed is not None or self.ready_info is None:
             raise ModelLoadError(self.failed or "the dialogue engine did not start")

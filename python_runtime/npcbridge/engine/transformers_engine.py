@@ -15,7 +15,7 @@ from npcbridge.engine.detokenizer import IncrementalDetokenizer
 from npcbridge.engine.interface import ChatMessage, EngineInfo, GenerationChunk, GenerationRequest
 from npcbridge.engine.messages import AddRequest, Stats
 from npcbridge.errors import InvalidArgument, ModelLoadError, ResourceExhausted, Unavailable
-from npcbridge.models.loader import LoadedModel, load_tokenizer
+from npcbridge.models.loader import LoadedModel, is_converted, load_tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +75,21 @@ class TransformersEngine:
             listener(ready)
 
     async def start(self) -> None:
-        self._tokenizer = self._loaded.tokenizer if self._loaded else load_tokenizer(
-            self.config.model, self.config.cache_dir)
         client = CoreClient(self.config, self.mode, self._loaded, self._log_level)
         # Set before it is ready: the host stopping while the model loads cancels this start,
         # then calls stop() (or terminate()), which must reach this client.
         self._client = client
         try:
-            ready = await client.start()
+            # The engine loads its model while this process loads the tokenizer; on a first
+            # start the tokenizer's load converts the GGUF, and the engine must not convert too.
+            early = self._loaded is not None or is_converted(self.config.model, self.config.cache_dir)
+            if early:
+                client.launch()
+            self._tokenizer = self._loaded.tokenizer if self._loaded else load_tokenizer(
+                self.config.model, self.config.cache_dir)
+            if not early:
+                client.launch()
+            ready = await client.wait_ready()
         except ModelLoadError:
             self._client = None
             await client.stop()

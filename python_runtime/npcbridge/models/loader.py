@@ -97,6 +97,12 @@ def base_model_dir(cache_dir: Path, name: str = EMBEDDED_DEFAULT) -> str:
     return str(target)
 
 
+def is_converted(name: str, cache_dir: Path) -> bool:
+    """False only for a GGUF not yet converted into the cache (its first start)."""
+    source = resolve_model(name)
+    return source.kind != "gguf" or (gguf_cache_dir(source, cache_dir) / "config.json").exists()
+
+
 def prepare(name: str, cache_dir: Path, tuning: bool = True) -> str:
     """Return a path or hub id that ``from_pretrained`` loads quickly: converts GGUFs
     once and, with ``tuning``, merges the model's role-play adapter into a cached copy."""
