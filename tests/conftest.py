@@ -30,8 +30,8 @@ def scripted_host() -> Iterator[RunningHost]:
 
 @pytest.fixture(scope="session")
 def embedded_dir() -> Path:
-    """The converted embedded model (converted once per cache)."""
-    return Path(prepare(EMBEDDED, default_cache_dir()))
+    """The converted embedded model, plain (converted once per cache)."""
+    return Path(prepare(EMBEDDED, default_cache_dir(), tuning=False))
 
 
 @pytest.fixture(scope="session")

@@ -76,3 +76,22 @@ def test_train_then_merge_changes_the_weights(tiny_llama, tmp_path):
     name = "model.layers.0.self_attn.q_proj.weight"
     assert base.keys() == tuned.keys() and not torch.equal(base[name], tuned[name])
     assert torch.equal(base["model.embed_tokens.weight"], tuned["model.embed_tokens.weight"])
+
+
+def test_the_embedded_model_is_served_with_its_adapter_merged(embedded_dir: Path):
+    from safetensors import safe_open
+
+    from npcbridge.config import default_cache_dir
+    from npcbridge.models.loader import has_adapter, prepare
+
+    assert has_adapter("smollm2-135m-instruct") and not has_adapter("org/other-model")
+    tuned = Path(prepare("smollm2-135m-instruct", default_cache_dir()))
+    assert tuned != embedded_dir and (tuned / "config.json").exists()
+    name = "model.layers.0.self_attn.q_proj.weight"
+    tensors = []
+    for folder in (embedded_dir, tuned):
+        with safe_open(str(folder / "model.safetensors"), "pt") as f:
+            tensors.append(f.get_tensor(name))
+    assert tensors[0].shape == tensors[1].shape and not torch.equal(tensors[0], tensors[1])
+    # Prepared once: a second call finds the cached merge.
+    assert Path(prepare("smollm2-135m-instruct", default_cache_dir())) == tuned
