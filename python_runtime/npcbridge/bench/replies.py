@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from contextlib import asynccontextmanager
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 
 from rich.console import Console
@@ -75,7 +75,8 @@ def run_replies_eval(console: Console, model: str = "smollm2-135m-instruct", onl
 
     results = asyncio.run(run())
     console.print(_table([s for s, _ in results]))
-    console.print(f"[dim]{len(scripts)} characters, {sum(1 for t in (x for s in scripts for x in s.turns) if t.expect)} "
+    questions = sum(1 for script in scripts for turn in script.turns if turn.expect)
+    console.print(f"[dim]{len(scripts)} characters, {questions} "
                   "knowledge questions per configuration; moderation on; facts over knowledge questions only[/]")
     if samples is not None:
         with samples.open("w", encoding="utf-8") as f:
@@ -86,4 +87,4 @@ def run_replies_eval(console: Console, model: str = "smollm2-135m-instruct", onl
                     f.write(f"[{r.character}] {r.question}\n  -> {r.reply!r} ({r.finish_reason}; "
                             f"{', '.join(flags) or '-'})\n")
     if json_out is not None:
-        json_out.write_text(json.dumps([asdict(replace(s)) for s, _ in results], indent=2) + "\n")
+        json_out.write_text(json.dumps([asdict(s) for s, _ in results], indent=2) + "\n")

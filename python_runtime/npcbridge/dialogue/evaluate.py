@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -169,8 +170,6 @@ async def evaluate(configs: list[EvalConfig], make_service: Callable[[bool, Dial
                    ) -> list[tuple[Summary, list[Scored]]]:
     """Run each configuration; ``make_service(tuning, limits)`` is an async context
     manager giving a :class:`DialogueService` over the right model."""
-    import time
-
     results = []
     for config in configs:
         async with make_service(config.tuning, config.limits) as service:
