@@ -24,22 +24,32 @@ from npcbridge.transport.client import HostClient
 pytestmark = pytest.mark.model
 
 
-def start_in_terminal(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, str, int]:
-    """Start the host as a terminal job; returns it, its address and its engine's pid."""
+def launch_in_terminal(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, str]:
+    """Start `npcbridge serve` as a terminal job (its own session); returns it and its address."""
     port = free_port()
     env = {**os.environ, "TMPDIR": str(tmp_path)}  # where the engine's pipe folder goes
     proc = subprocess.Popen(
         [sys.executable, "-m", "npcbridge.cli", "serve", "--port", str(port), "--db", str(tmp_path / "s.db"),
          "--no-avatars", *args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True)
-    address = f"127.0.0.1:{port}"
+    return proc, f"127.0.0.1:{port}"
+
+
+def engine_processes(proc: subprocess.Popen) -> list[psutil.Process]:
+    return [c for c in psutil.Process(proc.pid).children(recursive=True) if "core_loop" in " ".join(c.cmdline())]
+
+
+def start_in_terminal(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, str, int]:
+    """Start the host as a terminal job and wait until it serves; returns it, its address
+    and its engine's pid."""
+    proc, address = launch_in_terminal(tmp_path, *args)
     with HostClient(address) as client:
         try:
             client.wait_serving(240)
         except TimeoutError:
             proc.kill()
             raise AssertionError(proc.stdout.read()) from None
-    engines = [c for c in psutil.Process(proc.pid).children(recursive=True) if "core_loop" in " ".join(c.cmdline())]
+    engines = engine_processes(proc)
     assert len(engines) == 1, engines
     return proc, address, engines[0].pid
 
@@ -77,17 +87,11 @@ def test_ctrl_c_stops_host_and_engine_within_seconds(tmp_path):
 
 
 def test_ctrl_c_while_the_model_loads(tmp_path):
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "npcbridge.cli", "serve", "--port", str(port), "--db", str(tmp_path / "s.db"),
-         "--no-avatars"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "TMPDIR": str(tmp_path)},
-        start_new_session=True)
+    proc, _ = launch_in_terminal(tmp_path)
     deadline = time.monotonic() + 60
     engines: list[psutil.Process] = []
     while not engines and time.monotonic() < deadline:  # the engine process exists: it is loading
-        engines = [c for c in psutil.Process(proc.pid).children(recursive=True)
-                   if "core_loop" in " ".join(c.cmdline())]
+        engines = engine_processes(proc)
         time.sleep(0.05)
     assert engines, "the engine process never started"
     ctrl_c(proc)

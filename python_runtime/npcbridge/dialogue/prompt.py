@@ -73,6 +73,11 @@ def clean_history(history: list[Turn], character: Character) -> list[Turn]:
     return kept
 
 
+def fixed_messages(character: Character, player_text: str = "") -> list[ChatMessage]:
+    """The part of every prompt that history never shortens: the system message and the player's line."""
+    return [ChatMessage("system", system_prompt(character)), ChatMessage("user", player_text)]
+
+
 def build_messages(
     character: Character,
     history: list[Turn],
@@ -83,8 +88,7 @@ def build_messages(
 ) -> list[ChatMessage]:
     """Chat messages for the next reply, dropping the oldest turns until the prompt
     fits ``prompt_budget`` tokens; ``hygiene`` leaves degenerate exchanges out."""
-    system = ChatMessage("system", system_prompt(character))
-    user = ChatMessage("user", player_text)
+    system, user = fixed_messages(character, player_text)
     turns = clean_history(history[-_MAX_HISTORY_TURNS:], character) if hygiene else history[-_MAX_HISTORY_TURNS:]
     recent = [_turn_message(t) for t in turns]
     # A window should start with a player line, as chat templates expect.

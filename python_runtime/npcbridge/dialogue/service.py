@@ -10,7 +10,7 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from npcbridge import metrics
-from npcbridge.dialogue.prompt import build_messages, deflection
+from npcbridge.dialogue.prompt import build_messages, deflection, fixed_messages
 from npcbridge.dialogue.types import (
     Character,
     Completed,
@@ -102,7 +102,7 @@ class DialogueService:
         # Refuse at upsert what would fail at every Say: a character prompt with no room
         # left for a player line and a reply of the default length.
         try:
-            fixed = self.engine.count_tokens(build_messages(character, [], "", self.engine.count_tokens, 1 << 30))
+            fixed = self.engine.count_tokens(fixed_messages(character))
         except Unavailable:
             return  # the tokenizer is still loading: Say checks it then
         budget = self.prompt_budget(self.limits.default_max_tokens) - MIN_PLAYER_TOKENS

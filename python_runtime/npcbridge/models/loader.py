@@ -91,7 +91,7 @@ def base_model_dir(cache_dir: Path, name: str = EMBEDDED_DEFAULT) -> str:
     if source.kind != "gguf":
         return source.location
     target = gguf_cache_dir(source, cache_dir)
-    if not (target / "config.json").exists():
+    if not is_converted(name, cache_dir):
         log.info("converting %s to %s (first run only)", source.gguf_file, target)
         convert_gguf(source, target)
     return str(target)
