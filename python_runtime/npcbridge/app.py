@@ -11,6 +11,7 @@ from npcbridge.config import Settings
 from npcbridge.dialogue.service import DialogueService
 from npcbridge.dialogue.validation import DialogueLimits
 from npcbridge.engine.interface import Engine
+from npcbridge.engine.process_launch import EngineLaunch
 from npcbridge.models.device import dtype_name
 from npcbridge.moderation.service import ModerationLimits, ModerationService
 from npcbridge.store import SessionStore, open_store
@@ -27,8 +28,9 @@ class ServerInfo:
     limits: dict[str, int]
 
 
-def make_engine(settings: Settings) -> Engine:
-    """The dialogue engine named by ``backend``; its model loads on ``start()``."""
+def make_engine(settings: Settings, launch: EngineLaunch | None = None) -> Engine:
+    """The dialogue engine named by ``backend``; its model loads on ``start()``
+    (``launch``: the engine process, when the CLI started it early)."""
     if settings.backend == "scripted":
         from npcbridge.engine.scripted import ScriptedEngine
 
@@ -36,7 +38,7 @@ def make_engine(settings: Settings) -> Engine:
         return ScriptedEngine.from_file(settings.script)
     from npcbridge.engine.transformers_engine import TransformersEngine
 
-    return TransformersEngine.from_settings(settings)
+    return TransformersEngine.from_settings(settings, launch)
 
 
 def dialogue_limits(settings: Settings) -> DialogueLimits:
@@ -68,10 +70,11 @@ class Host:
     avatars: AvatarService | None = None
 
     @classmethod
-    def create(cls, settings: Settings, engine: Engine | None = None) -> Host:
-        """Open the store and build services; ``engine`` overrides the configured one."""
+    def create(cls, settings: Settings, engine: Engine | None = None, launch: EngineLaunch | None = None) -> Host:
+        """Open the store and build services; ``engine`` overrides the configured one,
+        ``launch`` is its process when started early."""
         store = open_store(settings.db)
-        engine = engine or make_engine(settings)
+        engine = engine or make_engine(settings, launch)
         moderation = None
         if settings.moderation:
             moderation = ModerationService(

@@ -96,14 +96,19 @@ def serve(
 ) -> None:
     """Start the host (embedded SmolLM2 by default) on 127.0.0.1:50051."""
     flags = {k: v for k, v in locals().items() if k != "config"}
-    from npcbridge.app import Host
-    from npcbridge.transport.server import format_address, serve_until_signalled
+    from npcbridge.engine.process_launch import launch_early
 
+    launch = None
     try:
         settings = load_settings(config, **flags)
         settings.check_bind_policy()  # before loading anything: fail fast
         _setup_logging(settings.log_level)
-        host_obj = Host.create(settings)
+        # The engine process loads the model while this one imports and loads the rest.
+        launch = launch_early(settings)
+        from npcbridge.app import Host
+        from npcbridge.transport.server import format_address, serve_until_signalled
+
+        host_obj = Host.create(settings, launch=launch)
 
         what = settings.model if settings.backend == "transformers" else settings.script
 
@@ -121,12 +126,17 @@ def serve(
             asyncio.run(serve_until_signalled(host_obj, on_ready=ready))
         finally:
             status.stop()
+    except KeyboardInterrupt:  # Ctrl+C before the host took over the signals (still importing)
+        console.print("stopped")
     except NpcBridgeError as exc:
         raise _fail(exc) from None
     except Exception as exc:  # a model that fails to load, a broken install...
         logging.getLogger("npcbridge").debug("start-up failed", exc_info=True)
         raise _fail(Exception(f"the host could not start: {type(exc).__name__}: {exc} "
                               "(run with --log-level debug for the traceback)")) from None
+    finally:
+        if launch is not None:
+            launch.discard()  # an engine process the host never took over (it failed first)
 
 
 @app.command()

@@ -122,7 +122,7 @@ def test_engine_crash_ends_streams_with_unavailable_and_recovers(process_host, n
 HOST_THAT_VANISHES = """
 import asyncio, os, sys
 from pathlib import Path
-from npcbridge.engine.core_loop import CoreConfig
+from npcbridge.engine.core_config import CoreConfig
 from npcbridge.engine.transformers_engine import TransformersEngine
 
 async def main():
@@ -183,3 +183,46 @@ def test_a_crash_inside_the_core_fails_the_request_with_the_reason(tiny_model_di
         await engine.stop()
 
     asyncio.run(scenario())
+
+
+def _settings(model, cache_dir, **overrides):
+    from npcbridge.config import load_settings
+
+    return load_settings(None, model=str(model), cache_dir=cache_dir, device="cpu", **overrides)
+
+
+def test_an_engine_started_early_is_the_one_that_serves(tiny_model_dir, tmp_path):
+    """``npcbridge serve`` starts the engine process before it imports the front end; the
+    engine adopts that process instead of spawning another, and stop cleans up after it."""
+    import asyncio
+    from pathlib import Path
+
+    from npcbridge.engine.process_launch import launch_early
+    from npcbridge.engine.transformers_engine import TransformersEngine
+
+    settings = _settings(tiny_model_dir, tmp_path)
+    launch = launch_early(settings)
+    assert launch is not None and launch.process is not None and launch.process.poll() is None
+
+    async def scenario():
+        engine = TransformersEngine.from_settings(settings, launch)
+        await engine.start()
+        assert engine._client.pid == launch.process.pid and engine.ready
+        await engine.stop()
+
+    asyncio.run(scenario())
+    assert launch.adopted and launch.process.poll() is not None and not Path(launch.dir).exists()
+    launch.discard()  # a no-op once adopted
+    assert launch_early(_settings(tiny_model_dir, tmp_path, engine_process=False)) is None
+    assert launch_early(_settings(tmp_path / "missing-model", tmp_path)) is None  # reported when it loads
+
+
+def test_an_early_engine_the_host_never_took_is_killed(tiny_model_dir, tmp_path):
+    from pathlib import Path
+
+    from npcbridge.engine.process_launch import launch_early
+
+    launch = launch_early(_settings(tiny_model_dir, tmp_path))
+    assert launch is not None and launch.process is not None
+    launch.discard()  # what `serve` does when the host fails before its engine starts
+    assert launch.process.poll() is not None and not Path(launch.dir).exists()

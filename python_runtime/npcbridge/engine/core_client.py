@@ -13,8 +13,6 @@ import asyncio
 import logging
 import shutil
 import subprocess
-import sys
-import tempfile
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -23,7 +21,8 @@ import zmq
 import zmq.asyncio
 
 from npcbridge import metrics
-from npcbridge.engine.core_loop import CoreConfig, config_to_json, run_core
+from npcbridge.engine.core_config import CoreConfig
+from npcbridge.engine.core_loop import run_core
 from npcbridge.engine.messages import (
     AbortRequest,
     AddRequest,
@@ -35,6 +34,7 @@ from npcbridge.engine.messages import (
     decode_from_core,
     encode,
 )
+from npcbridge.engine.process_launch import EngineLaunch, ipc_launch
 from npcbridge.errors import ModelLoadError
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,9 @@ class CoreClient:
     """Owns the core (thread or process) and one output queue per request."""
 
     def __init__(self, config: CoreConfig, mode: str = "process", loaded: Any = None,
-                 log_level: str = "info") -> None:
+                 log_level: str = "info", launch: EngineLaunch | None = None) -> None:
+        """``launch``: an engine process already started on its pipes (``npcbridge serve``
+        starts it before loading the front end); this client adopts it."""
         self.config = config
         self.mode = mode
         self._loaded = loaded
@@ -67,7 +69,9 @@ class CoreClient:
         self._stopping = False
         self._restarts = 0  # consecutive deaths without a successful restart
         self._tasks: list[asyncio.Task[None]] = []
-        self._dir = tempfile.mkdtemp(prefix="npcbridge-engine-")
+        # Pipes at fixed ipc:// paths, or (Windows) loopback TCP ports bound on launch.
+        self._pipes = launch or ipc_launch() or EngineLaunch()
+        self._pipes.adopted = True
 
     @property
     def ready(self) -> bool:
@@ -82,16 +86,13 @@ class CoreClient:
         self._ctx = zmq.asyncio.Context()
         self._to_core = self._ctx.socket(zmq.PUSH)
         self._from_core = self._ctx.socket(zmq.PULL)
-        if zmq.has("ipc"):  # a private directory: only this user can reach the pipes
-            self._requests_addr = f"ipc://{self._dir}/requests"
-            self._outputs_addr = f"ipc://{self._dir}/outputs"
-            self._to_core.bind(self._requests_addr)
-            self._from_core.bind(self._outputs_addr)
+        pipes = self._pipes
+        if pipes.requests_addr:  # ipc in a private directory: only this user can reach the pipes
+            self._to_core.bind(pipes.requests_addr)
+            self._from_core.bind(pipes.outputs_addr)
         else:  # Windows: loopback TCP
-            port = self._to_core.bind_to_random_port("tcp://127.0.0.1")
-            self._requests_addr = f"tcp://127.0.0.1:{port}"
-            port = self._from_core.bind_to_random_port("tcp://127.0.0.1")
-            self._outputs_addr = f"tcp://127.0.0.1:{port}"
+            pipes.requests_addr = f"tcp://127.0.0.1:{self._to_core.bind_to_random_port('tcp://127.0.0.1')}"
+            pipes.outputs_addr = f"tcp://127.0.0.1:{self._from_core.bind_to_random_port('tcp://127.0.0.1')}"
 
     def launch(self) -> None:
         """Start the core; it loads its model while the caller does other work."""
@@ -106,16 +107,11 @@ class CoreClient:
 
     def _spawn(self) -> None:
         self._ready_event.clear()
-        args = (self.config, self._requests_addr, self._outputs_addr)
+        pipes = self._pipes
+        args = (self.config, pipes.requests_addr, pipes.outputs_addr)
         if self.mode == "process":
-            # A fresh interpreter (not multiprocessing): nothing of the caller's main module is re-run.
-            # Its own session (process group on Windows): a Ctrl+C in the host's terminal reaches the
-            # whole foreground group, and the host, not the terminal, must decide when the engine stops.
-            detach: dict[str, Any] = ({"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
-                                      if sys.platform == "win32" else {"start_new_session": True})
-            self._worker = subprocess.Popen(
-                [sys.executable, "-m", "npcbridge.engine.core_loop", config_to_json(self.config),
-                 self._requests_addr, self._outputs_addr, self._log_level], **detach)
+            early = pipes.process if pipes.process is not None and self._worker is None else None
+            self._worker = early or pipes.spawn(self.config, self._log_level)
             self._tasks.append(asyncio.create_task(self._watch(self._worker), name="npcbridge-engine-watch"))
         else:
             self._worker = threading.Thread(target=run_core, args=(*args, self._loaded),
@@ -244,7 +240,7 @@ class CoreClient:
         self._to_core.close(linger=0)
         self._from_core.close(linger=0)
         self._ctx.term()
-        shutil.rmtree(self._dir, ignore_errors=True)
+        shutil.rmtree(self._pipes.dir, ignore_errors=True)
 
     def terminate(self) -> None:
         """Stop at once, without waiting for anything (a second Ctrl+C): kill the engine
@@ -253,4 +249,4 @@ class CoreClient:
         worker = self._worker
         if isinstance(worker, subprocess.Popen) and worker.poll() is None:
             worker.kill()
-        shutil.rmtree(self._dir, ignore_errors=True)
+        shutil.rmtree(self._pipes.dir, ignore_errors=True)

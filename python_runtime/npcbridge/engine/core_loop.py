@@ -9,20 +9,18 @@ layout: the model process never parses text or speaks gRPC).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
 import sys
 import time
-from dataclasses import asdict, dataclass
-from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
 import torch
 import zmq
 
+from npcbridge.engine.core_config import CoreConfig, config_from_json
 from npcbridge.engine.engine_core import EngineCore
 from npcbridge.engine.messages import (
     AbortRequest,
@@ -39,24 +37,6 @@ from npcbridge.engine.sampling import sentence_end_ids
 log = logging.getLogger(__name__)
 
 STATS_INTERVAL_S = 0.25
-
-
-@dataclass
-class CoreConfig:
-    """Everything the core needs to build itself; picklable for a spawned process."""
-
-    model: str
-    cache_dir: Path
-    device: str = "auto"
-    dtype: str = "auto"
-    max_batch: int = 32
-    kv_cache_mb: float = 4096
-    prefix_cache_mb: float = 512
-    max_context_tokens: int = 2048
-    max_queue: int = 64
-    step_tokens: int = 256
-    threads: int = 0
-    tuning: bool = True  # merge the model's role-play adapter, when it has one
 
 
 def build_core(config: CoreConfig, loaded: Any = None) -> tuple[EngineCore, Ready]:
@@ -137,11 +117,6 @@ def _serve(core: EngineCore, inbox: zmq.Socket, outbox: zmq.Socket, orphaned: Ca
             outbox.send(encode(core.stats()))
 
 
-def config_to_json(config: CoreConfig) -> str:
-    """The config as one command-line argument for the engine process."""
-    return json.dumps({**asdict(config), "cache_dir": str(config.cache_dir)})
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the engine process: ``python -m npcbridge.engine.core_loop CONFIG REQ OUT LEVEL``."""
     # The host stops the engine (Shutdown, or a kill after a timeout); a Ctrl+C meant for the
@@ -149,8 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     # terminal's process group; this covers a parent that starts it differently).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     config_json, requests_addr, outputs_addr, log_level = (argv or sys.argv[1:])[:4]
-    fields = json.loads(config_json)
-    config = CoreConfig(**{**fields, "cache_dir": Path(fields["cache_dir"])})
+    config = config_from_json(config_json)
     logging.basicConfig(level=log_level.upper(), format=f"%(asctime)s engine[{os.getpid()}] %(levelname)s %(message)s")
     parent = os.getppid()
     # If the host is killed outright it cannot send Shutdown: notice being re-parented.

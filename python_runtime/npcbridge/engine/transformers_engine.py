@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from npcbridge.engine.core_client import CoreClient, EngineDown
-from npcbridge.engine.core_loop import CoreConfig
+from npcbridge.engine.core_config import CoreConfig
 from npcbridge.engine.detokenizer import IncrementalDetokenizer
 from npcbridge.engine.interface import ChatMessage, EngineInfo, GenerationChunk, GenerationRequest
 from npcbridge.engine.messages import AddRequest, Stats
+from npcbridge.engine.process_launch import EngineLaunch
 from npcbridge.errors import InvalidArgument, ModelLoadError, ResourceExhausted, Unavailable
 from npcbridge.models.loader import LoadedModel, is_converted, load_tokenizer
 
@@ -30,8 +31,9 @@ class TransformersEngine:
     """
 
     def __init__(self, config: CoreConfig, mode: str = "process", loaded: LoadedModel | None = None,
-                 log_level: str = "info") -> None:
+                 log_level: str = "info", launch: EngineLaunch | None = None) -> None:
         self.config = config
+        self._launch = launch
         self.mode = mode
         self._loaded = loaded
         self._log_level = log_level
@@ -41,14 +43,11 @@ class TransformersEngine:
         self.info = EngineInfo(name=config.model, backend="transformers")
 
     @classmethod
-    def from_settings(cls, settings: Any) -> TransformersEngine:
-        """Engine as ``npcbridge serve`` configures it; the model loads on :meth:`start`."""
-        s = settings
-        config = CoreConfig(model=s.model, cache_dir=s.cache_dir, device=s.device, dtype=s.dtype,
-                            max_batch=s.max_batch, kv_cache_mb=s.kv_cache_mb, prefix_cache_mb=s.prefix_cache_mb,
-                            max_context_tokens=s.max_context_tokens, max_queue=s.max_queue,
-                            step_tokens=s.step_tokens, threads=s.engine_threads, tuning=s.tuning)
-        return cls(config, "process" if s.engine_process else "thread", log_level=s.log_level)
+    def from_settings(cls, settings: Any, launch: EngineLaunch | None = None) -> TransformersEngine:
+        """Engine as ``npcbridge serve`` configures it; the model loads on :meth:`start`
+        (``launch``: its process, already started early with the same settings)."""
+        return cls(CoreConfig.from_settings(settings), "process" if settings.engine_process else "thread",
+                   log_level=settings.log_level, launch=launch)
 
     @classmethod
     def from_loaded(cls, loaded: LoadedModel, **overrides: Any) -> TransformersEngine:
@@ -75,14 +74,15 @@ class TransformersEngine:
             listener(ready)
 
     async def start(self) -> None:
-        client = CoreClient(self.config, self.mode, self._loaded, self._log_level)
+        client = CoreClient(self.config, self.mode, self._loaded, self._log_level, self._launch)
         # Set before it is ready: the host stopping while the model loads cancels this start,
         # then calls stop() (or terminate()), which must reach this client.
         self._client = client
         try:
             # The engine loads its model while this process loads the tokenizer; on a first
             # start the tokenizer's load converts the GGUF, and the engine must not convert too.
-            early = self._loaded is not None or is_converted(self.config.model, self.config.cache_dir)
+            early = (self._loaded is not None or self._launch is not None
+                     or is_converted(self.config.model, self.config.cache_dir))
             if early:
                 client.launch()
             self._tokenizer = self._loaded.tokenizer if self._loaded else load_tokenizer(

@@ -69,6 +69,18 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return text[:1].upper() + text[1:]
 
 
+_PERSON = {"you are": "I am", "you were": "I was", "yours": "mine", "your": "my", "you": "I"}
+_PERSON_WORDS = re.compile(r"\b(" + "|".join(_PERSON) + r")\b", re.IGNORECASE)
+
+
+def first_person(line: str) -> str:
+    """A knowledge line written to the character ("You were born...") as it says it ("I was born...")."""
+    def one(match: re.Match[str]) -> str:
+        said = _PERSON[match.group(1).lower()]
+        return said[:1].upper() + said[1:] if match.start() == 0 else said
+    return _PERSON_WORDS.sub(one, line)
+
+
 def _slot_values(rng: random.Random, npc_values: dict[str, str]) -> dict[str, str]:
     b = blocks()
     lost = rng.choice(b["lost_things"])
@@ -79,7 +91,9 @@ def _slot_values(rng: random.Random, npc_values: dict[str, str]) -> dict[str, st
         "people_role": rng.choice(b["people_roles"]), "creatures": rng.choice(b["creatures"]),
         "event": rng.choice(b["events"]), "time": rng.choice(b["times"]), "hour": rng.choice(b["hours"]),
         "relation": rng.choice(b["relations"]), "lost_thing": lost, "lost_short": lost.split(" ", 1)[1],
-        "number": rng.choice(b["numbers"]),
+        "number": rng.choice(b["numbers"]), "dish": rng.choice(b["dishes"]), "pet": rng.choice(b["pets"]),
+        "pet_name": rng.choice(b["pet_names"]), "past_job": rng.choice(b["past_jobs"]), "road": rng.choice(b["roads"]),
+        "weekday": rng.choice(b["weekdays"]), "forbidden": rng.choice(b["forbidden"]),
     }
 
 
@@ -106,7 +120,7 @@ def _fact_exchange(rng: random.Random, npc: _Npc) -> tuple[str, str, str]:
     # Half the time the reply is the fact itself, in the character's voice: copying the
     # line is what a small model does most reliably.
     if rng.random() < 0.5:
-        reply = fact.line.replace("Your ", "My ").replace("You ", "I ").replace("your ", "my ")
+        reply = first_person(fact.line)
         if rng.random() < 0.5:
             reply = reply.rstrip(".") + f", {values['address']}."
     else:
@@ -138,7 +152,7 @@ def make_examples(count: int, seed: int = 0) -> list[Example]:
     rng = random.Random(seed)
     examples = []
     for _ in range(count):
-        npc = _make_npc(rng, rng.randint(3, 7))
+        npc = _make_npc(rng, rng.randint(4, 8))
         messages = [ChatMessage("system", system_prompt(npc.character))]
         for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):  # earlier turns of the session
             question, reply, _ = _exchange(rng, npc)

@@ -18,7 +18,7 @@ import torch
 
 from npcbridge.errors import ModelLoadError
 from npcbridge.models.device import dtype_name, select_device, select_dtype
-from npcbridge.models.registry import EMBEDDED_DEFAULT, ModelSource, resolve_model
+from npcbridge.models.registry import EMBEDDED_DEFAULT, ModelSource, gguf_cache_dir, is_converted, resolve_model
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +40,6 @@ class LoadedModel:
     @property
     def dtype_name(self) -> str:
         return dtype_name(self.dtype)
-
-
-def gguf_cache_dir(source: ModelSource, cache_dir: Path) -> Path:
-    """Cache folder for a GGUF: keyed by file name, size and mtime, so a new file converts anew."""
-    gguf = Path(source.location) / (source.gguf_file or "")
-    stat = gguf.stat()
-    key = hashlib.sha256(f"{gguf.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
-    return cache_dir / "models" / f"{gguf.stem}-{key}"
 
 
 def convert_gguf(source: ModelSource, target: Path) -> None:
@@ -95,12 +87,6 @@ def base_model_dir(cache_dir: Path, name: str = EMBEDDED_DEFAULT) -> str:
         log.info("converting %s to %s (first run only)", source.gguf_file, target)
         convert_gguf(source, target)
     return str(target)
-
-
-def is_converted(name: str, cache_dir: Path) -> bool:
-    """False only for a GGUF not yet converted into the cache (its first start)."""
-    source = resolve_model(name)
-    return source.kind != "gguf" or (gguf_cache_dir(source, cache_dir) / "config.json").exists()
 
 
 def prepare(name: str, cache_dir: Path, tuning: bool = True) -> str:

@@ -11,7 +11,8 @@ from pathlib import Path
 from rich.console import Console
 
 from npcbridge.errors import ModelLoadError
-from npcbridge.models.loader import gguf_cache_dir, prepare
+from npcbridge.models.loader import prepare
+from npcbridge.models.registry import gguf_cache_dir
 from npcbridge.models.registry import EMBEDDED_DEFAULT, EMBEDDED_PACKAGE, EMBEDDED_WHEEL, resolve_model
 from npcbridge.moderation.encoder import ENCODER_PACKAGE, ENCODER_WHEEL
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,3 +66,17 @@ def resolve_model(name: str) -> ModelSource:
         f"unknown model {name!r}: use {EMBEDDED_DEFAULT!r}, a Hugging Face id (org/name), "
         "a local transformers directory or a .gguf file"
     )
+
+
+def gguf_cache_dir(source: ModelSource, cache_dir: Path) -> Path:
+    """Cache folder for a GGUF: keyed by file name, size and mtime, so a new file converts anew."""
+    gguf = Path(source.location) / (source.gguf_file or "")
+    stat = gguf.stat()
+    key = hashlib.sha256(f"{gguf.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    return cache_dir / "models" / f"{gguf.stem}-{key}"
+
+
+def is_converted(name: str, cache_dir: Path) -> bool:
+    """False only for a GGUF not yet converted into the cache (its first start)."""
+    source = resolve_model(name)
+    return source.kind != "gguf" or (gguf_cache_dir(source, cache_dir) / "config.json").exists()
