@@ -12,6 +12,7 @@
 #include "core.hpp"
 #include "json_calls.hpp"
 #include "npcbridge/client.hpp"
+#include "npcbridge/contract_json.hpp"
 
 struct npcb_client {
   explicit npcb_client(npcbridge::ClientOptions options) : client(std::move(options)) {}
@@ -152,16 +153,13 @@ npcb_result npcb_say(npcb_client* client, const char* session_id, const char* te
   NPCB_REQUIRE(out_request_id, "out_request_id");
   *out_request_id = 0;
   npcbridge::v1::GenerationParams params;
-  npcbridge::GenerationParams p;
+  npcbridge::SayRequest request{session_id, text, {}, 0};
   if (params_json != nullptr) {
-    if (Status s = ParseSayParams(params_json, &params, &p.priority); !s.ok()) return Done(s);
+    if (Status s = ParseSayParams(params_json, &params, &request.priority); !s.ok()) return Done(s);
   }
-  p.max_tokens = params.max_tokens();
-  if (params.has_temperature()) p.temperature = params.temperature();
-  if (params.has_top_p()) p.top_p = params.top_p();
-  if (params.has_seed()) p.seed = params.seed();
+  request.params = npcbridge::FromProto(params);
   Status s;
-  *out_request_id = client->client.Say(session_id, text, p, &s);
+  *out_request_id = client->client.Say(request, &s);
   return Done(s);
 }
 
@@ -169,10 +167,11 @@ npcb_result npcb_generate_avatar(npcb_client* client, const char* request_json, 
   NPCB_REQUIRE(client, "client");
   NPCB_REQUIRE(out_request_id, "out_request_id");
   *out_request_id = 0;
-  npcbridge::v1::GenerateAvatarRequest request;
+  npcbridge::GenerateAvatarRequest request;
   if (Status s = npcbridge::FromJson(request_json ? request_json : "{}", &request); !s.ok()) return Done(s);
-  *out_request_id = client->client.core().StartGenerate(std::move(request));
-  return Done({});
+  Status s;
+  *out_request_id = client->client.GenerateAvatar(request, &s);
+  return Done(s);
 }
 
 npcb_result npcb_cancel(npcb_client* client, uint64_t request_id) {
@@ -197,8 +196,8 @@ int32_t npcb_poll(npcb_client* client, npcb_event_callback callback, void* user_
         out.data = e.avatar.png.empty() ? nullptr : e.avatar.png.data();
         out.data_len = static_cast<int32_t>(e.avatar.png.size());
         out.connection_state = static_cast<int32_t>(e.connection_state);
-        out.progress_completed = e.progress_completed;
-        out.progress_total = e.progress_total;
+        out.progress_completed = e.progress.completed;
+        out.progress_total = e.progress.total;
         callback(&out, user_data);
       },
       static_cast<size_t>(max_events)));

@@ -1,5 +1,6 @@
 #include "npcbridge/client.hpp"
 
+#include <utility>
 
 #include "convert.hpp"
 #include "core.hpp"
@@ -8,11 +9,24 @@ namespace npcbridge {
 
 namespace {
 
-Status Invalid(const std::string& message) { return {StatusCode::InvalidArgument, message}; }
+// Every string field of a request (generated check): the host would reject it anyway,
+// with a less helpful message, after a round trip.
+template <class Request>
+Status CheckUtf8(const Request& request) {
+  std::string field;
+  if (ValidUtf8(request, &field)) return {};
+  return {StatusCode::InvalidArgument, field + " is not valid UTF-8; send UTF-8 text"};
+}
 
-Status CheckUtf8(const std::string& value, const char* what) {
-  if (IsValidUtf8(value)) return {};
-  return Invalid(std::string(what) + " is not valid UTF-8; send UTF-8 text");
+// One unary call with plain structs on both sides.
+template <class Stub, class ProtoRequest, class ProtoResponse, class Request, class Response>
+Status Unary(Core& core, Stub* stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const ProtoRequest&, ProtoResponse*),
+             const Request& request, Response* response) {
+  if (Status s = CheckUtf8(request); !s.ok()) return s;
+  ProtoResponse resp;
+  Status s = core.Call(method, stub, ToProto(request), &resp);
+  if (s.ok() && response != nullptr) *response = FromProto(resp);
+  return s;
 }
 
 }  // namespace
@@ -25,13 +39,8 @@ const ClientOptions& Client::options() const { return core_->options(); }
 ConnectionState Client::GetConnectionState() const { return core_->State(); }
 
 Status Client::GetServerInfo(ServerInfo* info) {
-  v1::GetServerInfoRequest req;
-  req.set_client_name(core_->options().client_name);
-  req.set_client_api_version(kClientApiVersion);
-  v1::ServerInfo resp;
-  Status s = core_->Call(&v1::Runtime::Stub::GetServerInfo, core_->runtime(), req, &resp);
-  if (s.ok() && info) *info = FromProto(resp);
-  return s;
+  return Unary(*core_, core_->runtime(), &v1::Runtime::Stub::GetServerInfo,
+               GetServerInfoRequest{core_->options().client_name, kClientApiVersion}, info);
 }
 
 Status Client::Connect(ServerInfo* out) {
@@ -42,144 +51,87 @@ Status Client::Connect(ServerInfo* out) {
 }
 
 Status Client::UpsertCharacter(const Character& character, Character* stored) {
-  for (const auto* field : {&character.id, &character.name, &character.persona, &character.backstory,
-                            &character.speaking_style, &character.greeting}) {
-    if (Status s = CheckUtf8(*field, "a character field"); !s.ok()) return s;
-  }
-  v1::UpsertCharacterRequest req;
-  *req.mutable_character() = ToProto(character);
-  v1::Character resp;
-  Status s = core_->Call(&v1::Dialogue::Stub::UpsertCharacter, core_->dialogue(), req, &resp);
-  if (s.ok() && stored) *stored = FromProto(resp);
-  return s;
+  return Unary(*core_, core_->dialogue(), &v1::Dialogue::Stub::UpsertCharacter, UpsertCharacterRequest{character},
+               stored);
 }
 
 Status Client::GetCharacter(const std::string& id, Character* character) {
-  if (Status s = CheckUtf8(id, "id"); !s.ok()) return s;
-  v1::GetCharacterRequest req;
-  req.set_id(id);
-  v1::Character resp;
-  Status s = core_->Call(&v1::Dialogue::Stub::GetCharacter, core_->dialogue(), req, &resp);
-  if (s.ok() && character) *character = FromProto(resp);
-  return s;
+  return Unary(*core_, core_->dialogue(), &v1::Dialogue::Stub::GetCharacter, GetCharacterRequest{id}, character);
 }
 
 Status Client::ListCharacters(std::vector<Character>* characters) {
-  v1::ListCharactersResponse resp;
-  Status s = core_->Call(&v1::Dialogue::Stub::ListCharacters, core_->dialogue(), v1::ListCharactersRequest(), &resp);
-  if (s.ok() && characters) {
-    characters->clear();
-    for (const auto& c : resp.characters()) characters->push_back(FromProto(c));
-  }
+  ListCharactersResponse resp;
+  Status s = Unary(*core_, core_->dialogue(), &v1::Dialogue::Stub::ListCharacters, ListCharactersRequest{}, &resp);
+  if (s.ok() && characters != nullptr) *characters = std::move(resp.characters);
   return s;
 }
 
 Status Client::DeleteCharacter(const std::string& id) {
-  if (Status s = CheckUtf8(id, "id"); !s.ok()) return s;
-  v1::DeleteCharacterRequest req;
-  req.set_id(id);
-  v1::DeleteCharacterResponse resp;
-  return core_->Call(&v1::Dialogue::Stub::DeleteCharacter, core_->dialogue(), req, &resp);
+  DeleteCharacterResponse resp;
+  return Unary(*core_, core_->dialogue(), &v1::Dialogue::Stub::DeleteCharacter, DeleteCharacterRequest{id}, &resp);
 }
 
 Status Client::CreateSession(const std::string& character_id, const std::string& player_id, Session* session) {
-  if (Status s = CheckUtf8(character_id + player_id, "character_id or player_id"); !s.ok()) return s;
-  v1::CreateSessionRequest req;
-  req.set_character_id(character_id);
-  req.set_player_id(player_id);
-  v1::Session resp;
-  Status s = core_->Call(&v1::Dialogue::Stub::CreateSession, core_->dialogue(), req, &resp);
-  if (s.ok() && session) *session = FromProto(resp);
-  return s;
+  return Unary(*core_, core_->dialogue(), &v1::Dialogue::Stub::CreateSession,
+               CreateSessionRequest{character_id, player_id}, session);
 }
 
 Status Client::GetSession(const std::string& id, Session* session) {
-  if (Status s = CheckUtf8(id, "id"); !s.ok()) return s;
-  v1::GetSessionRequest req;
-  req.set_id(id);
-  v1::Session resp;
-  Status s = core_->Call(&v1::Dialogue::Stub::GetSession, core_->dialogue(), req, &resp);
-  if (s.ok() && session) *session = FromProto(resp);
-  return s;
+  return Unary(*core_, core_->dialogue(), &v1::Dialogue::Stub::GetSession, GetSessionRequest{id}, session);
 }
 
 Status Client::DeleteSession(const std::string& id) {
-  if (Status s = CheckUtf8(id, "id"); !s.ok()) return s;
-  v1::DeleteSessionRequest req;
-  req.set_id(id);
-  v1::DeleteSessionResponse resp;
-  return core_->Call(&v1::Dialogue::Stub::DeleteSession, core_->dialogue(), req, &resp);
+  DeleteSessionResponse resp;
+  return Unary(*core_, core_->dialogue(), &v1::Dialogue::Stub::DeleteSession, DeleteSessionRequest{id}, &resp);
 }
 
 Status Client::Check(const std::string& text, CheckResult* result, const std::string& policy,
                      const std::string& context) {
-  if (Status s = CheckUtf8(text, "text"); !s.ok()) return s;
-  v1::CheckRequest req;
-  req.set_text(text);
-  req.set_policy(policy);
-  req.set_context(context);
-  v1::CheckResult resp;
-  Status s = core_->Call(&v1::Moderation::Stub::Check, core_->moderation(), req, &resp);
-  if (s.ok() && result) *result = FromProto(resp);
-  return s;
+  return Unary(*core_, core_->moderation(), &v1::Moderation::Stub::Check, CheckRequest{text, policy, context},
+               result);
 }
 
 Status Client::CheckBatch(const std::vector<std::string>& texts, std::vector<CheckResult>* results,
                           const std::string& policy, const std::string& context) {
-  v1::CheckBatchRequest req;
-  for (size_t i = 0; i < texts.size(); ++i) {
-    if (!IsValidUtf8(texts[i])) return Invalid("texts[" + std::to_string(i) + "] is not valid UTF-8");
-    req.add_texts(texts[i]);
-  }
-  req.set_policy(policy);
-  req.set_context(context);
-  v1::CheckBatchResponse resp;
-  Status s = core_->Call(&v1::Moderation::Stub::CheckBatch, core_->moderation(), req, &resp);
-  if (s.ok() && results) {
-    results->clear();
-    for (const auto& r : resp.results()) results->push_back(FromProto(r));
-  }
+  CheckBatchResponse resp;
+  Status s = Unary(*core_, core_->moderation(), &v1::Moderation::Stub::CheckBatch,
+                   CheckBatchRequest{texts, policy, context}, &resp);
+  if (s.ok() && results != nullptr) *results = std::move(resp.results);
   return s;
 }
 
-Status Client::ListAttributes(std::vector<AvatarAttribute>* attributes) {
-  v1::ListAttributesResponse resp;
-  Status s = core_->Call(&v1::Avatars::Stub::ListAttributes, core_->avatars(), v1::ListAttributesRequest(), &resp);
-  if (s.ok() && attributes) {
-    attributes->clear();
-    for (const auto& a : resp.attributes()) attributes->push_back({a.name(), {a.values().begin(), a.values().end()}});
-  }
+Status Client::ListAttributes(std::vector<Attribute>* attributes) {
+  ListAttributesResponse resp;
+  Status s = Unary(*core_, core_->avatars(), &v1::Avatars::Stub::ListAttributes, ListAttributesRequest{}, &resp);
+  if (s.ok() && attributes != nullptr) *attributes = std::move(resp.attributes);
   return s;
+}
+
+uint64_t Client::Say(const SayRequest& request, Status* error) {
+  Status s = CheckUtf8(request);
+  if (error) *error = s;
+  return s.ok() ? core_->StartSay(ToProto(request)) : 0;
 }
 
 uint64_t Client::Say(const std::string& session_id, const std::string& text, const GenerationParams& params,
                      Status* error) {
-  Status s = CheckUtf8(text, "text");
-  if (s.ok()) s = CheckUtf8(session_id, "session_id");
-  if (!s.ok()) {
-    if (error) *error = s;
-    return 0;
-  }
-  v1::SayRequest req;
-  req.set_session_id(session_id);
-  req.set_text(text);
-  *req.mutable_params() = ToProto(params);
-  req.set_priority(params.priority);
-  if (error) *error = {};
-  return core_->StartSay(std::move(req));
+  return Say(SayRequest{session_id, text, params, 0}, error);
 }
 
-uint64_t Client::GenerateAvatar(const AvatarRequest& request, Status* error) {
-  Status s = CheckUtf8(request.description, "description");
-  for (const auto& [k, v] : request.attributes) {
-    if (s.ok()) s = CheckUtf8(k + v, "an attribute");
-  }
-  if (!s.ok()) {
-    if (error) *error = s;
-    return 0;
-  }
-  if (error) *error = {};
-  return core_->StartGenerate(ToProto(request));
+uint64_t Client::GenerateAvatar(const GenerateAvatarRequest& request, Status* error) {
+  Status s = CheckUtf8(request);
+  if (error) *error = s;
+  return s.ok() ? core_->StartGenerate(ToProto(request)) : 0;
+}
+
+uint64_t Client::ConnectAsync() { return core_->StartConnect(); }
+
+uint64_t Client::OpenSessionAsync(const Character& character, bool upsert, const std::string& player_id,
+                                  Status* error) {
+  Status s = CheckUtf8(CreateSessionRequest{character.id, player_id});
+  if (s.ok()) s = CheckUtf8(character);
+  if (error) *error = s;
+  return s.ok() ? core_->StartOpenSession(ToProto(character), upsert, player_id) : 0;
 }
 
 uint64_t Client::CallAsync(const std::string& method, const std::string& request_json) {

@@ -84,11 +84,12 @@ int Minor(const std::string& version) {
 }
 }  // namespace
 
-Status Core::Handshake(v1::ServerInfo* info) {
+Status Core::Handshake(v1::ServerInfo* info, grpc::ClientContext* ctx) {
   v1::GetServerInfoRequest req;
   req.set_client_name(options_.client_name);
   req.set_client_api_version(kClientApiVersion);
-  Status s = Call(&v1::Runtime::Stub::GetServerInfo, runtime_.get(), req, info);
+  Status s = ctx != nullptr ? FromGrpc(runtime_->GetServerInfo(ctx, req, info))
+                            : Call(&v1::Runtime::Stub::GetServerInfo, runtime_.get(), req, info);
   if (s.code == StatusCode::Unavailable || s.code == StatusCode::DeadlineExceeded) {
     return {StatusCode::ConnectionFailed, "cannot reach the NPC Bridge host at " + options_.address + " (" +
                                               s.message + "); is it running (npcbridge serve) and is the address right?"};
@@ -187,10 +188,72 @@ uint64_t Core::StartUnary(std::string method, std::string request_json) {
   });
 }
 
+namespace {
+grpc::Status ToGrpc(const Status& status) {
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code), status.message);
+}
+}  // namespace
+
+uint64_t Core::StartConnect() {
+  return Start(options_.timeout_ms, [this](Stream& s, uint64_t id) {
+    v1::ServerInfo info;
+    Status status = Handshake(&info, &s.context);
+    if (!status.ok()) return ToGrpc(status);
+    Event e;
+    e.type = EventType::Result;
+    e.request_id = id;
+    e.json = ToJson(info);
+    Push(std::move(e));
+    return grpc::Status::OK;
+  });
+}
+
+uint64_t Core::StartOpenSession(v1::Character character, bool upsert, std::string player_id) {
+  return Start(options_.timeout_ms, [this, character, upsert, player_id](Stream& s, uint64_t id) {
+    std::string character_id = character.id();
+    if (upsert) {
+      v1::UpsertCharacterRequest req;
+      *req.mutable_character() = character;
+      v1::Character stored;
+      grpc::Status status = dialogue_->UpsertCharacter(&s.context, req, &stored);
+      if (!status.ok()) return status;
+      character_id = stored.id();  // an empty id was assigned by the host: the session must use that one
+    }
+    // One ClientContext per RPC: the session's has the same deadline, and Cancel reaches it.
+    grpc::ClientContext session_ctx;
+    Prepare(&session_ctx, options_.timeout_ms);
+    if (!s.Follow(&session_ctx)) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client");
+    v1::CreateSessionRequest req;
+    req.set_character_id(character_id);
+    req.set_player_id(player_id);
+    v1::Session session;
+    grpc::Status status = dialogue_->CreateSession(&session_ctx, req, &session);
+    s.Follow(nullptr);
+    if (!status.ok()) return status;
+    Event e;
+    e.type = EventType::Result;
+    e.request_id = id;
+    e.json = ToJson(session);
+    Push(std::move(e));
+    return grpc::Status::OK;
+  });
+}
+
+bool Core::Stream::Follow(grpc::ClientContext* ctx) {
+  std::lock_guard<std::mutex> lock(mu);
+  follow_up = ctx;
+  return !cancelled;
+}
+
 void Core::Cancel(uint64_t request_id) {
   std::lock_guard<std::mutex> lock(streams_mu_);
   auto it = streams_.find(request_id);
-  if (it != streams_.end()) it->second->context.TryCancel();
+  if (it == streams_.end()) return;
+  Stream& stream = *it->second;
+  std::lock_guard<std::mutex> stream_lock(stream.mu);
+  stream.cancelled = true;
+  stream.context.TryCancel();
+  if (stream.follow_up != nullptr) stream.follow_up->TryCancel();
 }
 
 void Core::ReapFinished() {

@@ -43,13 +43,18 @@ class Core {
   /// GetServerInfo plus the version check: ConnectionFailed when no host answers,
   /// FailedPrecondition on a different major (naming the side to upgrade), a
   /// VersionWarning event for a newer host minor.
-  Status Handshake(v1::ServerInfo* info);
+  Status Handshake(v1::ServerInfo* info, grpc::ClientContext* ctx = nullptr);
 
   /// Streams run on their own thread and queue their events; ids are > 0.
   uint64_t StartSay(v1::SayRequest request);
   uint64_t StartGenerate(v1::GenerateAvatarRequest request);
   /// A unary call by name (see json_calls.hpp), cancellable; its Result or Error event carries the answer.
   uint64_t StartUnary(std::string method, std::string request_json);
+  /// The handshake, cancellable; its Result event carries the ServerInfo JSON.
+  uint64_t StartConnect();
+  /// Upsert `character` (when `upsert`), then open a session with the id the host
+  /// stored it under; its Result event carries the Session JSON.
+  uint64_t StartOpenSession(v1::Character character, bool upsert, std::string player_id);
   void Cancel(uint64_t request_id);
 
   /// Deadline (ms from now) and auth metadata for a call made outside the core.
@@ -70,6 +75,12 @@ class Core {
     grpc::ClientContext context;
     std::thread thread;
     std::atomic<bool> finished{false};
+    // A call made of two RPCs (open session) needs a second context: Cancel reaches it too.
+    std::mutex mu;
+    bool cancelled = false;
+    grpc::ClientContext* follow_up = nullptr;
+    /// Registers `ctx` for the next RPC; false when the call was cancelled already.
+    bool Follow(grpc::ClientContext* ctx);
   };
 
   uint64_t Start(int32_t timeout_ms, const std::function<grpc::Status(Stream&, uint64_t)>& body);

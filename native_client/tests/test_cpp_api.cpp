@@ -38,7 +38,7 @@ TEST_F(CppApi, HandshakeReportsVersionsAndCapabilities) {
   EXPECT_TRUE(info.capabilities.dialogue);
   EXPECT_TRUE(info.capabilities.avatars);
   EXPECT_TRUE(info.capabilities.moderation);
-  EXPECT_EQ(info.limits.at("max_avatar_count"), 16);
+  EXPECT_EQ(info.limits.max_avatar_count, 16);
   EXPECT_FALSE(info.models.empty());
 }
 
@@ -158,22 +158,22 @@ TEST_F(CppApi, Moderation) {
   CheckResult r;
   ASSERT_TRUE(client_->Check("this damn door is shit", &r, "everyone").ok());
   EXPECT_TRUE(r.flagged);
-  EXPECT_EQ(r.action, ModerationAction::Mask);
+  EXPECT_EQ(r.action, Action::Mask);
   EXPECT_EQ(r.masked_text, "this **** door is ****");
   EXPECT_EQ(r.spans.size(), 2u);
   std::vector<CheckResult> batch;
   ASSERT_TRUE(client_->CheckBatch({"hello", "my email is bob@example.com"}, &batch, "teen", "player").ok());
   ASSERT_EQ(batch.size(), 2u);
-  EXPECT_EQ(batch[0].action, ModerationAction::Allow);
-  EXPECT_EQ(batch[1].action, ModerationAction::Mask);
+  EXPECT_EQ(batch[0].action, Action::Allow);
+  EXPECT_EQ(batch[1].action, Action::Mask);
 }
 
 TEST_F(CppApi, Avatars) {
-  std::vector<AvatarAttribute> attrs;
+  std::vector<Attribute> attrs;
   ASSERT_TRUE(client_->ListAttributes(&attrs).ok());
   ASSERT_FALSE(attrs.empty());
   EXPECT_EQ(attrs[0].name, "species");
-  AvatarRequest req;
+  GenerateAvatarRequest req;
   req.description = "a red-haired elf";
   req.count = 2;
   req.seed = 7;
@@ -189,12 +189,12 @@ TEST_F(CppApi, Avatars) {
   EXPECT_GE(progress, 2);
   EXPECT_EQ(avatars[0].seed, 7u);
   EXPECT_EQ(avatars[1].seed, 8u);
-  EXPECT_EQ(avatars[0].attributes.at("species"), "elf");
-  EXPECT_EQ(avatars[0].attributes.at("hair_color"), "red");
+  EXPECT_EQ(avatars[0].spec.attributes.at("species"), "elf");
+  EXPECT_EQ(avatars[0].spec.attributes.at("hair_color"), "red");
   ASSERT_GT(avatars[0].png.size(), 8u);
   EXPECT_EQ(avatars[0].png[1], 'P');  // \x89PNG
-  EXPECT_GT(avatars[0].morph_targets.count("jawOpen"), 0u);
-  AvatarRequest bad;
+  EXPECT_GT(avatars[0].spec.morph_targets.count("jawOpen"), 0u);
+  GenerateAvatarRequest bad;
   bad.attributes["species"] = "dragon";
   auto failed = Drain(*client_, client_->GenerateAvatar(bad));
   ASSERT_FALSE(failed.empty());

@@ -125,5 +125,5 @@ TEST(EmbeddedModel, SayStreamsARealReply) {
   ASSERT_FALSE(events.empty());
   ASSERT_EQ(events.back().type, EventType::Completed) << events.back().status.message;
   EXPECT_FALSE(events.back().completed.text.empty());
-  EXPECT_GT(events.back().completed.completion_tokens, 0);
+  EXPECT_GT(events.back().completed.usage.completion_tokens, 0);
 }

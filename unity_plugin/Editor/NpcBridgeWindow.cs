@@ -125,7 +125,7 @@ namespace NpcBridge.Editor
         {
             try
             {
-                var avatars = await Client().GenerateAvatarsAsync(new AvatarRequest { Description = description, Count = 1 });
+                var avatars = await Client().GenerateAvatarsAsync(new GenerateAvatarRequest { Description = description, Count = 1 });
                 if (preview == null) preview = new Texture2D(2, 2) { filterMode = FilterMode.Point };
                 preview.LoadImage(avatars[0].Png);
             }

@@ -27,6 +27,9 @@ class NPCB_API Client {
   /// FailedPrecondition saying which side to upgrade; a newer minor on the host
   /// queues a VersionWarning event.
   Status Connect(ServerInfo* info = nullptr);
+  /// Connect without blocking, cancellable: a Result event with the ServerInfo JSON,
+  /// or an Error event with Connect's status.
+  uint64_t ConnectAsync();
   Status GetServerInfo(ServerInfo* info);
 
   Status UpsertCharacter(const Character& character, Character* stored = nullptr);
@@ -36,21 +39,29 @@ class NPCB_API Client {
   Status CreateSession(const std::string& character_id, const std::string& player_id, Session* session);
   Status GetSession(const std::string& id, Session* session);
   Status DeleteSession(const std::string& id);
+  /// What an NPC does when it spawns, without blocking and cancellable: with `upsert`,
+  /// store `character` first (an empty id gets one from the host), then open a session
+  /// with the id the host stored it under. Result event: the Session JSON.
+  uint64_t OpenSessionAsync(const Character& character, bool upsert, const std::string& player_id,
+                            Status* error = nullptr);
 
   Status Check(const std::string& text, CheckResult* result, const std::string& policy = "",
                const std::string& context = "");
   Status CheckBatch(const std::vector<std::string>& texts, std::vector<CheckResult>* results,
                     const std::string& policy = "", const std::string& context = "");
-  Status ListAttributes(std::vector<AvatarAttribute>* attributes);
+  Status ListAttributes(std::vector<Attribute>* attributes);
 
   /// Starts a Say stream; returns its request id (> 0), or 0 with *error set.
   /// Events: Started, TextDelta..., Moderation?, then Completed or Error.
+  uint64_t Say(const SayRequest& request, Status* error = nullptr);
+  /// Say with default priority.
   uint64_t Say(const std::string& session_id, const std::string& text, const GenerationParams& params = {},
                Status* error = nullptr);
   /// Starts a Generate stream: AvatarProgress/Avatar events, then StreamDone or Error.
-  uint64_t GenerateAvatar(const AvatarRequest& request, Status* error = nullptr);
+  uint64_t GenerateAvatar(const GenerateAvatarRequest& request, Status* error = nullptr);
   /// Any unary call by name ("GetCharacter", "Check", ...; JSON in the .proto mapping),
-  /// without blocking and cancellable: its Result event carries the response JSON.
+  /// without blocking and cancellable: its Result event carries the response JSON
+  /// (npcbridge/contract_json.hpp turns either side into the plain structs).
   uint64_t CallAsync(const std::string& method, const std::string& request_json);
   /// Cancels a stream or async call (the host stops generating); its last event is Error(Cancelled).
   void Cancel(uint64_t request_id);

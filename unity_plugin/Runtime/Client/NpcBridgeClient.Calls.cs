@@ -80,7 +80,7 @@ namespace NpcBridge
     {
         public Task<ServerInfo> GetServerInfoAsync(CancellationToken cancellationToken = default(CancellationToken))
         {
-            return Unary<Empty, ServerInfo>("GetServerInfo", new Empty(), cancellationToken);
+            return Unary<GetServerInfoRequest, ServerInfo>("GetServerInfo", new GetServerInfoRequest(), cancellationToken);
         }
 
         /// <summary>Creates or replaces a character (by id; an empty id gets one from the host).</summary>
@@ -91,18 +91,18 @@ namespace NpcBridge
 
         public Task<Character> GetCharacterAsync(string id, CancellationToken cancellationToken = default(CancellationToken))
         {
-            return Unary<IdRequest, Character>("GetCharacter", new IdRequest { Id = id }, cancellationToken);
+            return Unary<GetCharacterRequest, Character>("GetCharacter", new GetCharacterRequest { Id = id }, cancellationToken);
         }
 
         public async Task<List<Character>> ListCharactersAsync(CancellationToken cancellationToken = default(CancellationToken))
         {
-            var r = await Unary<Empty, ListCharactersResponse>("ListCharacters", new Empty(), cancellationToken);
+            var r = await Unary<ListCharactersRequest, ListCharactersResponse>("ListCharacters", new ListCharactersRequest(), cancellationToken);
             return r.Characters ?? new List<Character>();
         }
 
         public Task DeleteCharacterAsync(string id, CancellationToken cancellationToken = default(CancellationToken))
         {
-            return Unary<IdRequest, Empty>("DeleteCharacter", new IdRequest { Id = id }, cancellationToken);
+            return Unary<DeleteCharacterRequest, DeleteCharacterResponse>("DeleteCharacter", new DeleteCharacterRequest { Id = id }, cancellationToken);
         }
 
         public Task<Session> CreateSessionAsync(string characterId, string playerId = "player", CancellationToken cancellationToken = default(CancellationToken))
@@ -113,12 +113,12 @@ namespace NpcBridge
 
         public Task<Session> GetSessionAsync(string id, CancellationToken cancellationToken = default(CancellationToken))
         {
-            return Unary<IdRequest, Session>("GetSession", new IdRequest { Id = id }, cancellationToken);
+            return Unary<GetSessionRequest, Session>("GetSession", new GetSessionRequest { Id = id }, cancellationToken);
         }
 
         public Task DeleteSessionAsync(string id, CancellationToken cancellationToken = default(CancellationToken))
         {
-            return Unary<IdRequest, Empty>("DeleteSession", new IdRequest { Id = id }, cancellationToken);
+            return Unary<DeleteSessionRequest, DeleteSessionResponse>("DeleteSession", new DeleteSessionRequest { Id = id }, cancellationToken);
         }
 
         /// <summary>Checks a text under a policy (everyone, teen, mature; empty: host default).</summary>
@@ -134,10 +134,10 @@ namespace NpcBridge
             return r.Results ?? new List<CheckResult>();
         }
 
-        public async Task<List<AvatarAttribute>> ListAttributesAsync(CancellationToken cancellationToken = default(CancellationToken))
+        public async Task<List<Attribute>> ListAttributesAsync(CancellationToken cancellationToken = default(CancellationToken))
         {
-            var r = await Unary<Empty, ListAttributesResponse>("ListAttributes", new Empty(), cancellationToken);
-            return r.Attributes ?? new List<AvatarAttribute>();
+            var r = await Unary<ListAttributesRequest, ListAttributesResponse>("ListAttributes", new ListAttributesRequest(), cancellationToken);
+            return r.Attributes ?? new List<Attribute>();
         }
 
         /// <summary>
@@ -146,22 +146,24 @@ namespace NpcBridge
         /// stops generation on the host. If a moderation notice says BLOCK mid-reply, discard the
         /// streamed text: the completed reply holds the replacement.
         /// </summary>
-        public Task<Reply> SayAsync(string sessionId, string text, GenerationParams parameters = null,
+        /// <param name="priority">SayRequest.priority: higher is served first when the host is busy
+        /// (the NPC next to the player); ties are first come, first served.</param>
+        public Task<Completed> SayAsync(string sessionId, string text, GenerationParams parameters = null,
             Action<string> onDelta = null, Action<ModerationNotice> onModerated = null,
-            CancellationToken cancellationToken = default(CancellationToken))
+            CancellationToken cancellationToken = default(CancellationToken), int priority = 0)
         {
-            var paramsJson = parameters == null ? null : Utf8.ToNative(Json.Write(parameters));
+            var paramsJson = Utf8.ToNative(SayParamsJson(parameters ?? new GenerationParams(), priority));
             return Start((out ulong id) => NativeMethods.npcb_say(Handle(), Utf8.ToNative(sessionId), Utf8.ToNative(text), paramsJson, out id),
-                new PendingCall<Reply>(e =>
+                new PendingCall<Completed>(e =>
                 {
                     if (e.Type == EventType.TextDelta && onDelta != null) onDelta(e.Text);
                     if (e.Type == EventType.Moderation && onModerated != null) onModerated(Json.Parse<ModerationNotice>(e.Json));
                     return e.Type != EventType.Completed;
-                }, e => Json.Parse<Reply>(e.Json), cancellationToken), cancellationToken);
+                }, e => Json.Parse<Completed>(e.Json), cancellationToken), cancellationToken);
         }
 
         /// <summary>Generates avatars; each one also goes to <paramref name="onAvatar"/> as it arrives.</summary>
-        public Task<List<Avatar>> GenerateAvatarsAsync(AvatarRequest request, Action<Avatar> onAvatar = null,
+        public Task<List<Avatar>> GenerateAvatarsAsync(GenerateAvatarRequest request, Action<Avatar> onAvatar = null,
             Action<int, int> onProgress = null, CancellationToken cancellationToken = default(CancellationToken))
         {
             var avatars = new List<Avatar>();
@@ -179,6 +181,15 @@ namespace NpcBridge
                     }
                     return e.Type != EventType.StreamDone;
                 }, e => avatars, cancellationToken), cancellationToken);
+        }
+
+        /// <summary>npcb_say's params: GenerationParams JSON plus the request's "priority".</summary>
+        static string SayParamsJson(GenerationParams parameters, int priority)
+        {
+            var json = Json.Write(parameters);
+            if (priority == 0) return json;
+            var close = json.LastIndexOf('}');
+            return json.Substring(0, close) + (json.Trim().Length > 2 ? "," : "") + "\"priority\":" + priority + "}";
         }
 
         Task<TResp> Unary<TReq, TResp>(string method, TReq request, CancellationToken cancellationToken)

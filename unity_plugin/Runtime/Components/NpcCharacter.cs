@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Threading;
 using UnityEngine;
 using UnityEngine.Events;
@@ -10,15 +9,9 @@ namespace NpcBridge
     [AddComponentMenu("NPC Bridge/NPC Character")]
     public sealed class NpcCharacter : MonoBehaviour
     {
-        [Tooltip("Existing character id on the host; with a persona below, it is created or replaced.")]
-        public string characterId = "";
-        public string displayName = "";
-        [TextArea(3, 8)] public string persona = "";
-        [TextArea(2, 6)] public string backstory = "";
-        public string speakingStyle = "";
-        public List<string> knowledge = new List<string>();
-        [Tooltip("everyone, teen or mature; empty uses the host default.")]
-        public string safetyPolicy = "";
+        [Tooltip("Registered on Start when it has a persona (an empty id gets one from the host); " +
+                 "without a persona, the character already stored on the host under this id.")]
+        public Character character = new Character();
         public string playerId = "player";
         public int maxTokens;
 
@@ -38,16 +31,12 @@ namespace NpcBridge
             if (client == null) { onError.Invoke("no NpcBridgeHost in the scene"); return; }
             try
             {
-                if (!string.IsNullOrEmpty(persona))
+                if (!string.IsNullOrEmpty(character.Persona))
                 {
-                    var stored = await client.UpsertCharacterAsync(new Character
-                    {
-                        Id = characterId, Name = displayName, Persona = persona, Backstory = backstory,
-                        SpeakingStyle = speakingStyle, Knowledge = knowledge, SafetyPolicy = safetyPolicy,
-                    });
-                    characterId = stored.Id;
+                    // The session must use the id the host stored the character under.
+                    character = await client.UpsertCharacterAsync(character);
                 }
-                SessionId = (await client.CreateSessionAsync(characterId, playerId)).Id;
+                SessionId = (await client.CreateSessionAsync(character.Id, playerId)).Id;
             }
             catch (System.Exception e) { onError.Invoke(e.Message); }
         }

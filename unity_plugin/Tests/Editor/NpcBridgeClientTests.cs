@@ -44,8 +44,29 @@ namespace NpcBridge.Tests
             var info = TestHost.Await(client, client.ConnectAsync());
             Assert.AreEqual("1.0.0", info.ApiVersion);
             Assert.IsTrue(info.Capabilities.Dialogue && info.Capabilities.Avatars && info.Capabilities.Moderation);
-            Assert.AreEqual(16, info.Limits["max_avatar_count"]);
+            Assert.AreEqual(16, info.Limits.MaxAvatarCount);
             Assert.AreEqual("1.0.0", NpcBridgeClient.ApiVersion);
+        }
+
+        [Test]
+        public void EveryContractFieldReachesCSharp()
+        {
+            var info = TestHost.Await(client, client.ConnectAsync());
+            Assert.IsTrue(info.Capabilities.StreamingModeration);  // one of the flags the old mirror lacked
+            Assert.IsNotEmpty(info.Models[0].Backend);
+            Assert.Greater(info.Limits.MaxContextTokens, 0);
+            var character = new Character
+            {
+                Name = "Wren", Persona = "A ferry keeper.", Greeting = "Mind the gap.", SafetyPolicy = "teen",
+                Deflections = new List<string> { "The river does not care for such talk." },
+            };
+            var stored = TestHost.Await(client, client.UpsertCharacterAsync(character));
+            Assert.IsNotEmpty(stored.Id);  // assigned by the host
+            var got = TestHost.Await(client, client.GetCharacterAsync(stored.Id));
+            Assert.AreEqual("Mind the gap.", got.Greeting);
+            Assert.AreEqual(character.Deflections, got.Deflections);
+            var session = TestHost.Await(client, client.CreateSessionAsync(stored.Id, "p9"));
+            Assert.Greater(session.CreatedAtMs, 1600000000000L);  // int64: a JSON string in the mapping
         }
 
         [Test]
@@ -71,7 +92,7 @@ namespace NpcBridge.Tests
             var deltas = new List<string>();
             var raised = 0;
             client.TextDelta += (id, text) => raised++;
-            var task = client.SayAsync(session, "hello", new GenerationParams { MaxTokens = 32, Priority = 5 }, onDelta: deltas.Add);
+            var task = client.SayAsync(session, "hello", new GenerationParams { MaxTokens = 32 }, onDelta: deltas.Add, priority: 5);
             Thread.Sleep(500);  // the reply streams meanwhile, but nothing runs until Poll
             Assert.AreEqual(0, deltas.Count);
             Assert.IsFalse(task.IsCompleted);
@@ -105,7 +126,7 @@ namespace NpcBridge.Tests
             Assert.AreEqual("species", attributes[0].Name);
             var seen = 0;
             var avatars = TestHost.Await(client, client.GenerateAvatarsAsync(
-                new AvatarRequest { Description = "a red-haired elf", Count = 2, Seed = 5 }, a => seen++));
+                new GenerateAvatarRequest { Description = "a red-haired elf", Count = 2, Seed = 5 }, a => seen++));
             Assert.AreEqual(2, avatars.Count);
             Assert.AreEqual(2, seen);
             Assert.AreEqual(5UL, avatars[0].Seed);
@@ -115,7 +136,7 @@ namespace NpcBridge.Tests
             Assert.IsTrue(avatars[0].Spec.MorphTargets.ContainsKey("jawOpen"));
             Assert.AreEqual(0x89, avatars[0].Png[0]);
             Assert.AreEqual((byte)'P', avatars[0].Png[1]);
-            var again = TestHost.Await(client, client.GenerateAvatarsAsync(new AvatarRequest { Description = "a red-haired elf", Count = 1, Seed = 5 }));
+            var again = TestHost.Await(client, client.GenerateAvatarsAsync(new GenerateAvatarRequest { Description = "a red-haired elf", Count = 1, Seed = 5 }));
             Assert.AreEqual(avatars[0].Png, again[0].Png);  // same request and seed, same bytes
         }
 
@@ -139,7 +160,7 @@ namespace NpcBridge.Tests
             Assert.AreEqual(StatusCode.NotFound, CodeOf(() => TestHost.Await(client, client.SayAsync("no-such-session", "hello"))));
             Assert.AreEqual(StatusCode.InvalidArgument, CodeOf(() => TestHost.Await(client, client.CreateSessionAsync(null))));
             var e = Assert.Throws<NpcBridgeException>(() => TestHost.Await(client, client.GenerateAvatarsAsync(
-                new AvatarRequest { Attributes = new Dictionary<string, string> { { "species", "dragon" } } })));
+                new GenerateAvatarRequest { Attributes = new Dictionary<string, string> { { "species", "dragon" } } })));
             Assert.AreEqual(StatusCode.InvalidArgument, e.Code);
             StringAssert.Contains("human, elf, dwarf, orc", e.Message);
             using (var nowhere = new NpcBridgeClient(new NpcBridgeClientOptions { Address = "127.0.0.1:" + TestHost.FreePort(), TimeoutMs = 1000 }))

@@ -1,5 +1,7 @@
 #include "NpcBridgeAsyncActions.h"
 
+#include "NpcBridgeCall.h"
+#include "NpcBridgeContractConvert.h"
 #include "NpcBridgeConvert.h"
 #include "NpcBridgeSubsystem.h"
 #include "npcbridge/client.hpp"
@@ -11,13 +13,15 @@ const FString NoSubsystem = TEXT("no NPC Bridge subsystem: is the plugin enabled
 
 // ---- Say -------------------------------------------------------------------
 
-UNpcSayAsyncAction* UNpcSayAsyncAction::NpcSay(UObject* WorldContext, const FString& SessionId, const FString& Text, int32 MaxTokens)
+UNpcSayAsyncAction* UNpcSayAsyncAction::NpcSay(UObject* WorldContext, const FString& SessionId, const FString& Text, int32 MaxTokens,
+	int32 Priority)
 {
 	UNpcSayAsyncAction* Action = NewObject<UNpcSayAsyncAction>();
 	Action->Context = WorldContext;
 	Action->SessionId = SessionId;
 	Action->Text = Text;
 	Action->MaxTokens = MaxTokens;
+	Action->Priority = Priority;
 	Action->RegisterWithGameInstance(WorldContext);
 	return Action;
 }
@@ -27,29 +31,32 @@ void UNpcSayAsyncAction::Activate()
 	UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get());
 	if (!Bridge)
 	{
-		OnFailed.Broadcast(FString(), FNpcReply(), ENpcBridgeResult::FailedPrecondition, NoSubsystem);
+		OnFailed.Broadcast(FString(), FNpcCompleted(), ENpcBridgeResult::FailedPrecondition, NoSubsystem);
 		SetReadyToDestroy();
 		return;
 	}
-	npcbridge::GenerationParams Params;
-	Params.max_tokens = MaxTokens;
+	npcbridge::SayRequest Request;
+	Request.session_id = FNpcBridgeConvert::Utf8(SessionId);
+	Request.text = FNpcBridgeConvert::Utf8(Text);
+	Request.params.max_tokens = MaxTokens;
+	Request.priority = Priority;
 	TWeakObjectPtr<UNpcSayAsyncAction> WeakThis(this);
-	RequestId = Bridge->StartSay(SessionId, Text, Params, [WeakThis](const npcbridge::Event& E)
+	RequestId = Bridge->StartSay(Request, [WeakThis](const npcbridge::Event& E)
 	{
 		UNpcSayAsyncAction* Self = WeakThis.Get();
 		if (!Self || !Self->ShouldBroadcastDelegates()) { return; }
 		if (E.type == npcbridge::EventType::TextDelta)
 		{
-			Self->OnDelta.Broadcast(FNpcBridgeConvert::Str(E.text), FNpcReply(), ENpcBridgeResult::Ok, FString());
+			Self->OnDelta.Broadcast(FNpcBridgeConvert::Str(E.text), FNpcCompleted(), ENpcBridgeResult::Ok, FString());
 		}
 		else if (E.type == npcbridge::EventType::Completed)
 		{
-			Self->OnCompleted.Broadcast(FString(), FNpcBridgeConvert::Reply(E.completed), ENpcBridgeResult::Ok, FString());
+			Self->OnCompleted.Broadcast(FString(), FNpcBridgeContract::From(E.completed), ENpcBridgeResult::Ok, FString());
 			Self->SetReadyToDestroy();
 		}
 		else if (E.type == npcbridge::EventType::Error)
 		{
-			Self->OnFailed.Broadcast(FString(), FNpcReply(), FNpcBridgeConvert::Result(E.status.code), FNpcBridgeConvert::Str(E.status.message));
+			Self->OnFailed.Broadcast(FString(), FNpcCompleted(), FNpcBridgeConvert::Result(E.status.code), FNpcBridgeConvert::Str(E.status.message));
 			Self->SetReadyToDestroy();
 		}
 	});
@@ -85,7 +92,7 @@ void UNpcGenerateAvatarAsyncAction::Activate()
 		SetReadyToDestroy();
 		return;
 	}
-	npcbridge::AvatarRequest Request;
+	npcbridge::GenerateAvatarRequest Request;
 	Request.description = FNpcBridgeConvert::Utf8(Description);
 	for (const auto& Pair : Attributes) { Request.attributes[FNpcBridgeConvert::Utf8(Pair.Key)] = FNpcBridgeConvert::Utf8(Pair.Value); }
 	Request.count = Count;
@@ -97,7 +104,7 @@ void UNpcGenerateAvatarAsyncAction::Activate()
 		if (!Self || !Self->ShouldBroadcastDelegates()) { return; }
 		if (E.type == npcbridge::EventType::Avatar)
 		{
-			Self->OnAvatar.Broadcast(FNpcBridgeConvert::Avatar(E.avatar), ++Self->Received, ENpcBridgeResult::Ok, FString());
+			Self->OnAvatar.Broadcast(FNpcBridgeContract::From(E.avatar), ++Self->Received, ENpcBridgeResult::Ok, FString());
 		}
 		else if (E.type == npcbridge::EventType::StreamDone)
 		{
@@ -139,21 +146,28 @@ void UNpcCheckTextAsyncAction::Activate()
 		SetReadyToDestroy();
 		return;
 	}
-	const std::string TextUtf8 = FNpcBridgeConvert::Utf8(Text), PolicyUtf8 = FNpcBridgeConvert::Utf8(Policy);
-	TSharedRef<npcbridge::CheckResult> Result = MakeShared<npcbridge::CheckResult>();
+	npcbridge::CheckRequest Request;
+	Request.text = FNpcBridgeConvert::Utf8(Text);
+	Request.policy = FNpcBridgeConvert::Utf8(Policy);
 	TWeakObjectPtr<UNpcCheckTextAsyncAction> WeakThis(this);
-	Bridge->RunUnary([TextUtf8, PolicyUtf8, Result](npcbridge::Client& C) { return C.Check(TextUtf8, &Result.Get(), PolicyUtf8); },
-		[WeakThis, Result](const npcbridge::Status& S)
+	RequestId = NpcBridgeCall<npcbridge::CheckResult>(*Bridge, "Check", Request,
+		[WeakThis](const npcbridge::Status& S, const npcbridge::CheckResult& Result)
 	{
 		UNpcCheckTextAsyncAction* Self = WeakThis.Get();
 		if (!Self) { return; }
 		if (Self->ShouldBroadcastDelegates())
 		{
-			if (S.ok()) { Self->OnChecked.Broadcast(FNpcBridgeConvert::Check(*Result), ENpcBridgeResult::Ok, FString()); }
+			if (S.ok()) { Self->OnChecked.Broadcast(FNpcBridgeContract::From(Result), ENpcBridgeResult::Ok, FString()); }
 			else { Self->OnFailed.Broadcast(FNpcCheckResult(), FNpcBridgeConvert::Result(S.code), FNpcBridgeConvert::Str(S.message)); }
 		}
 		Self->SetReadyToDestroy();
 	});
+}
+
+void UNpcCheckTextAsyncAction::Cancel()
+{
+	if (UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get())) { Bridge->Cancel(RequestId); }
+	Super::Cancel();
 }
 
 // ---- Get Server Info -------------------------------------------------------
@@ -175,18 +189,26 @@ void UNpcGetServerInfoAsyncAction::Activate()
 		SetReadyToDestroy();
 		return;
 	}
-	TSharedRef<npcbridge::ServerInfo> Info = MakeShared<npcbridge::ServerInfo>();
+	npcbridge::GetServerInfoRequest Request;
+	Request.client_name = "npcbridge-unreal";
+	Request.client_api_version = npcbridge::kClientApiVersion;
 	TWeakObjectPtr<UNpcGetServerInfoAsyncAction> WeakThis(this);
-	Bridge->RunUnary([Info](npcbridge::Client& C) { return C.GetServerInfo(&Info.Get()); },
-		[WeakThis, Info](const npcbridge::Status& S)
+	RequestId = NpcBridgeCall<npcbridge::ServerInfo>(*Bridge, "GetServerInfo", Request,
+		[WeakThis](const npcbridge::Status& S, const npcbridge::ServerInfo& Info)
 	{
 		UNpcGetServerInfoAsyncAction* Self = WeakThis.Get();
 		if (!Self) { return; }
 		if (Self->ShouldBroadcastDelegates())
 		{
-			if (S.ok()) { Self->OnInfo.Broadcast(FNpcBridgeConvert::ServerInfo(*Info), ENpcBridgeResult::Ok, FString()); }
+			if (S.ok()) { Self->OnInfo.Broadcast(FNpcBridgeContract::From(Info), ENpcBridgeResult::Ok, FString()); }
 			else { Self->OnFailed.Broadcast(FNpcServerInfo(), FNpcBridgeConvert::Result(S.code), FNpcBridgeConvert::Str(S.message)); }
 		}
 		Self->SetReadyToDestroy();
 	});
+}
+
+void UNpcGetServerInfoAsyncAction::Cancel()
+{
+	if (UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get())) { Bridge->Cancel(RequestId); }
+	Super::Cancel();
 }

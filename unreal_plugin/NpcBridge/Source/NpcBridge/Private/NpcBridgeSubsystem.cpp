@@ -1,9 +1,10 @@
 #include "NpcBridgeSubsystem.h"
 
-#include "Async/Async.h"
 #include "Engine/GameInstance.h"
 #include "Engine/World.h"
 #include "Misc/FileHelper.h"
+#include "NpcBridgeCall.h"
+#include "NpcBridgeContractConvert.h"
 #include "NpcBridgeConvert.h"
 #include "NpcBridgeEventRouter.h"
 #include "NpcBridgeModule.h"
@@ -66,13 +67,17 @@ void UNpcBridgeSubsystem::Tick(float DeltaTime)
 
 void UNpcBridgeSubsystem::Connect()
 {
-	TWeakObjectPtr<UNpcBridgeSubsystem> WeakThis(this);
-	RunUnary([](npcbridge::Client& C) { return C.Connect(); }, [WeakThis](const npcbridge::Status& S)
+	Cancel(ConnectRequest);
+	npcbridge::Status Error{npcbridge::StatusCode::Unavailable, "the NPC Bridge native client is not loaded (see the log at startup)"};
+	const uint64 Id = Client.IsValid() ? Client->ConnectAsync() : 0;
+	ConnectRequest = Listen(Id, Error, NpcBridgeResultHandler<npcbridge::ServerInfo>(
+		[this](const npcbridge::Status& S, const npcbridge::ServerInfo& Info)
 	{
-		if (!WeakThis.IsValid()) { return; }
-		if (!S.ok()) { UE_LOG(LogNpcBridge, Warning, TEXT("connect: %s"), *FNpcBridgeConvert::Str(S.message)); }
-		WeakThis->OnConnected.Broadcast(FNpcBridgeConvert::Result(S.code), FNpcBridgeConvert::Str(S.message));
-	});
+		ConnectRequest = 0;
+		if (S.ok()) { ServerInfo = FNpcBridgeContract::From(Info); }
+		else { UE_LOG(LogNpcBridge, Warning, TEXT("connect: %s"), *FNpcBridgeConvert::Str(S.message)); }
+		OnConnected.Broadcast(FNpcBridgeConvert::Result(S.code), FNpcBridgeConvert::Str(S.message));
+	}));
 }
 
 uint64 UNpcBridgeSubsystem::Listen(uint64 Id, const npcbridge::Status& Error, FEventHandler Handler)
@@ -90,42 +95,46 @@ uint64 UNpcBridgeSubsystem::Listen(uint64 Id, const npcbridge::Status& Error, FE
 	return Id;
 }
 
-uint64 UNpcBridgeSubsystem::StartSay(const FString& SessionId, const FString& Text,
-	const npcbridge::GenerationParams& Params, FEventHandler Handler)
+namespace
 {
-	npcbridge::Status Error{npcbridge::StatusCode::Unavailable, "the NPC Bridge native client is not loaded"};
-	const uint64 Id = Client.IsValid()
-		? Client->Say(FNpcBridgeConvert::Utf8(SessionId), FNpcBridgeConvert::Utf8(Text), Params, &Error) : 0;
+npcbridge::Status NotLoaded()
+{
+	return {npcbridge::StatusCode::Unavailable, "the NPC Bridge native client is not loaded (see the log at startup)"};
+}
+}
+
+uint64 UNpcBridgeSubsystem::StartSay(const npcbridge::SayRequest& Request, FEventHandler Handler)
+{
+	npcbridge::Status Error = NotLoaded();
+	const uint64 Id = Client.IsValid() ? Client->Say(Request, &Error) : 0;
 	return Listen(Id, Error, MoveTemp(Handler));
 }
 
-uint64 UNpcBridgeSubsystem::StartAvatar(const npcbridge::AvatarRequest& Request, FEventHandler Handler)
+uint64 UNpcBridgeSubsystem::StartAvatar(const npcbridge::GenerateAvatarRequest& Request, FEventHandler Handler)
 {
-	npcbridge::Status Error{npcbridge::StatusCode::Unavailable, "the NPC Bridge native client is not loaded"};
+	npcbridge::Status Error = NotLoaded();
 	const uint64 Id = Client.IsValid() ? Client->GenerateAvatar(Request, &Error) : 0;
+	return Listen(Id, Error, MoveTemp(Handler));
+}
+
+uint64 UNpcBridgeSubsystem::StartCall(const char* Method, const std::string& RequestJson, FEventHandler Handler)
+{
+	const uint64 Id = Client.IsValid() ? Client->CallAsync(Method, RequestJson) : 0;
+	return Listen(Id, NotLoaded(), MoveTemp(Handler));
+}
+
+uint64 UNpcBridgeSubsystem::StartOpenSession(const npcbridge::Character& Character, bool bUpsert, const FString& PlayerId,
+	FEventHandler Handler)
+{
+	npcbridge::Status Error = NotLoaded();
+	const uint64 Id = Client.IsValid()
+		? Client->OpenSessionAsync(Character, bUpsert, FNpcBridgeConvert::Utf8(PlayerId), &Error) : 0;
 	return Listen(Id, Error, MoveTemp(Handler));
 }
 
 void UNpcBridgeSubsystem::Cancel(uint64 RequestId)
 {
 	if (Client.IsValid() && RequestId != 0) { Client->Cancel(RequestId); }
-}
-
-void UNpcBridgeSubsystem::RunUnary(TFunction<npcbridge::Status(npcbridge::Client&)> Call,
-	TFunction<void(const npcbridge::Status&)> OnDone)
-{
-	if (!Client.IsValid())
-	{
-		OnDone(npcbridge::Status{npcbridge::StatusCode::Unavailable,
-			"the NPC Bridge native client is not loaded (see the log at startup)"});
-		return;
-	}
-	TSharedPtr<npcbridge::Client> Shared = Client;  // keeps the client alive for the worker
-	AsyncTask(ENamedThreads::AnyBackgroundThreadNormalTask, [Shared, Call = MoveTemp(Call), OnDone = MoveTemp(OnDone)]()
-	{
-		const npcbridge::Status S = Call(*Shared);
-		AsyncTask(ENamedThreads::GameThread, [S, OnDone]() { OnDone(S); });
-	});
 }
 
 UNpcBridgeSubsystem* UNpcBridgeSubsystem::Get(const UObject* WorldContext)

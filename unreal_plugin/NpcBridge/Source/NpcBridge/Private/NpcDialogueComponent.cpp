@@ -1,5 +1,7 @@
 #include "NpcDialogueComponent.h"
 
+#include "NpcBridgeCall.h"
+#include "NpcBridgeContractConvert.h"
 #include "NpcBridgeConvert.h"
 #include "NpcBridgeSubsystem.h"
 #include "npcbridge/client.hpp"
@@ -13,6 +15,8 @@ void UNpcDialogueComponent::BeginPlay()
 void UNpcDialogueComponent::EndPlay(const EEndPlayReason::Type Reason)
 {
 	CancelReply();  // the host stops generating for an NPC that is gone
+	if (UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(this)) { Bridge->Cancel(OpenRequest); }
+	OpenRequest = 0;
 	Super::EndPlay(Reason);
 }
 
@@ -20,36 +24,32 @@ void UNpcDialogueComponent::OpenSession()
 {
 	UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(this);
 	if (!Bridge) { return; }
-	const npcbridge::Character Definition = FNpcBridgeConvert::Character(Character);
-	const bool bUpsert = !Character.Persona.IsEmpty();
-	const std::string Player = FNpcBridgeConvert::Utf8(PlayerId);
-	TSharedRef<npcbridge::Session> Opened = MakeShared<npcbridge::Session>();
+	// The native client upserts, then opens the session with the id the host stored the
+	// character under (an empty Id is assigned by the host), all through the event queue.
 	TWeakObjectPtr<UNpcDialogueComponent> WeakThis(this);
-	Bridge->RunUnary([Definition, bUpsert, Player, Opened](npcbridge::Client& C)
-	{
-		if (bUpsert)
-		{
-			const npcbridge::Status S = C.UpsertCharacter(Definition);
-			if (!S.ok()) { return S; }
-		}
-		return C.CreateSession(Definition.id, Player, &Opened.Get());
-	}, [WeakThis, Opened](const npcbridge::Status& S)
+	OpenRequest = Bridge->StartOpenSession(FNpcBridgeContract::To(Character), !Character.Persona.IsEmpty(), PlayerId,
+		NpcBridgeResultHandler<npcbridge::Session>([WeakThis](const npcbridge::Status& S, const npcbridge::Session& Opened)
 	{
 		UNpcDialogueComponent* Self = WeakThis.Get();
 		if (!Self) { return; }
+		Self->OpenRequest = 0;
 		if (!S.ok())
 		{
-			Self->OnError.Broadcast(FNpcBridgeConvert::Result(S.code), FNpcBridgeConvert::Str(S.message));
+			if (S.code != npcbridge::StatusCode::Cancelled)
+			{
+				Self->OnError.Broadcast(FNpcBridgeConvert::Result(S.code), FNpcBridgeConvert::Str(S.message));
+			}
 			return;
 		}
-		Self->SessionId = FNpcBridgeConvert::Str(Opened->id);
+		Self->Character.Id = FNpcBridgeConvert::Str(Opened.character_id);
+		Self->SessionId = FNpcBridgeConvert::Str(Opened.id);
 		if (Self->Pending.IsSet())
 		{
 			const FString Text = Self->Pending.GetValue();
 			Self->Pending.Reset();
 			Self->SendNow(Text);
 		}
-	});
+	}));
 }
 
 void UNpcDialogueComponent::Say(const FString& Text)
@@ -63,21 +63,23 @@ void UNpcDialogueComponent::SendNow(const FString& Text)
 {
 	UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(this);
 	if (!Bridge) { return; }
-	npcbridge::GenerationParams Params;
-	Params.max_tokens = MaxTokens;
-	Params.priority = Priority;
+	npcbridge::SayRequest Request;
+	Request.session_id = FNpcBridgeConvert::Utf8(SessionId);
+	Request.text = FNpcBridgeConvert::Utf8(Text);
+	Request.params.max_tokens = MaxTokens;
+	Request.priority = Priority;
 	TWeakObjectPtr<UNpcDialogueComponent> WeakThis(this);
-	ActiveRequest = Bridge->StartSay(SessionId, Text, Params, [WeakThis](const npcbridge::Event& E)
+	ActiveRequest = Bridge->StartSay(Request, [WeakThis](const npcbridge::Event& E)
 	{
 		UNpcDialogueComponent* Self = WeakThis.Get();
 		if (!Self) { return; }
 		switch (E.type)
 		{
 		case npcbridge::EventType::TextDelta: Self->OnTextDelta.Broadcast(FNpcBridgeConvert::Str(E.text)); break;
-		case npcbridge::EventType::Moderation: Self->OnModerated.Broadcast(FNpcBridgeConvert::Moderation(E)); break;
+		case npcbridge::EventType::Moderation: Self->OnModerated.Broadcast(FNpcBridgeContract::From(E.moderation)); break;
 		case npcbridge::EventType::Completed:
 			Self->ActiveRequest = 0;
-			Self->OnReplyCompleted.Broadcast(FNpcBridgeConvert::Reply(E.completed));
+			Self->OnReplyCompleted.Broadcast(FNpcBridgeContract::From(E.completed));
 			break;
 		case npcbridge::EventType::Error:
 			Self->ActiveRequest = 0;

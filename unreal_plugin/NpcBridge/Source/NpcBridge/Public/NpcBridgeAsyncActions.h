@@ -7,7 +7,7 @@
 #include "NpcBridgeTypes.h"
 #include "NpcBridgeAsyncActions.generated.h"
 
-DECLARE_DYNAMIC_MULTICAST_DELEGATE_FourParams(FNpcSayPin, const FString&, Delta, const FNpcReply&, Reply,
+DECLARE_DYNAMIC_MULTICAST_DELEGATE_FourParams(FNpcSayPin, const FString&, Delta, const FNpcCompleted&, Reply,
 	ENpcBridgeResult, Result, const FString&, Error);
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_FourParams(FNpcAvatarPin, const FNpcAvatar&, Avatar, int32, Completed,
 	ENpcBridgeResult, Result, const FString&, Error);
@@ -22,7 +22,7 @@ class NPCBRIDGE_API UNpcSayAsyncAction : public UCancellableAsyncAction
 	GENERATED_BODY()
 public:
 	UFUNCTION(BlueprintCallable, Category = "NPC Bridge", meta = (BlueprintInternalUseOnly = "true", WorldContext = "WorldContext", DisplayName = "NPC Say"))
-	static UNpcSayAsyncAction* NpcSay(UObject* WorldContext, const FString& SessionId, const FString& Text, int32 MaxTokens = 0);
+	static UNpcSayAsyncAction* NpcSay(UObject* WorldContext, const FString& SessionId, const FString& Text, int32 MaxTokens = 0, int32 Priority = 0);
 
 	UPROPERTY(BlueprintAssignable) FNpcSayPin OnDelta;
 	UPROPERTY(BlueprintAssignable) FNpcSayPin OnCompleted;
@@ -34,7 +34,7 @@ public:
 private:
 	TWeakObjectPtr<UObject> Context;
 	FString SessionId, Text;
-	int32 MaxTokens = 0;
+	int32 MaxTokens = 0, Priority = 0;
 	uint64 RequestId = 0;
 };
 
@@ -75,10 +75,12 @@ public:
 	UPROPERTY(BlueprintAssignable) FNpcCheckPin OnFailed;
 
 	virtual void Activate() override;
+	virtual void Cancel() override;
 
 private:
 	TWeakObjectPtr<UObject> Context;
 	FString Text, Policy;
+	uint64 RequestId = 0;
 };
 
 UCLASS()
@@ -93,7 +95,9 @@ public:
 	UPROPERTY(BlueprintAssignable) FNpcInfoPin OnFailed;
 
 	virtual void Activate() override;
+	virtual void Cancel() override;
 
 private:
 	TWeakObjectPtr<UObject> Context;
+	uint64 RequestId = 0;
 };

@@ -7,8 +7,8 @@
 #include "NpcDialogueComponent.generated.h"
 
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_OneParam(FNpcTextDeltaSignature, const FString&, Delta);
-DECLARE_DYNAMIC_MULTICAST_DELEGATE_OneParam(FNpcReplySignature, const FNpcReply&, Reply);
-DECLARE_DYNAMIC_MULTICAST_DELEGATE_OneParam(FNpcModeratedSignature, const FNpcModeration&, Moderation);
+DECLARE_DYNAMIC_MULTICAST_DELEGATE_OneParam(FNpcReplySignature, const FNpcCompleted&, Reply);
+DECLARE_DYNAMIC_MULTICAST_DELEGATE_OneParam(FNpcModeratedSignature, const FNpcModerationNotice&, Moderation);
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_TwoParams(FNpcErrorSignature, ENpcBridgeResult, Result, const FString&, Message);
 
 UCLASS(ClassGroup = (AI), meta = (BlueprintSpawnableComponent, DisplayName = "NPC Dialogue"))
@@ -17,8 +17,9 @@ class NPCBRIDGE_API UNpcDialogueComponent : public UActorComponent
 	GENERATED_BODY()
 
 public:
-	/** Registered (upserted) on BeginPlay. Leave Persona empty to use a character that already exists on the host. */
-	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge") FNpcCharacterDefinition Character;
+	/** Registered (upserted) on BeginPlay; an empty Id gets one from the host. Leave Persona empty to use a
+	 *  character that already exists on the host under Id. */
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge") FNpcCharacter Character;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge") FString PlayerId = TEXT("player");
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge", meta = (ClampMin = 0)) int32 MaxTokens = 0;
 	/** Served first when the host is busy (e.g. raise it for the NPC the player is talking to). */
@@ -46,4 +47,5 @@ private:
 	FString SessionId;
 	TOptional<FString> Pending;
 	uint64 ActiveRequest = 0;
+	uint64 OpenRequest = 0;
 };

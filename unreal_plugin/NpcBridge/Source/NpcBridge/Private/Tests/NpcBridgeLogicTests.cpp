@@ -3,6 +3,7 @@
 
 #if WITH_DEV_AUTOMATION_TESTS
 
+#include "NpcBridgeContractConvert.h"
 #include "NpcBridgeConvert.h"
 #include "NpcBridgeEventRouter.h"
 
@@ -47,11 +48,16 @@ bool FNpcBridgeConvertTest::RunTest(const FString& Parameters)
 	const FString Text = TEXT("Grüße, Reisender! 旅人");
 	TestEqual(TEXT("UTF-8 round trip"), FNpcBridgeConvert::Str(FNpcBridgeConvert::Utf8(Text)), Text);
 	npcbridge::Avatar A;
-	A.morph_targets["jawOpen"] = 0.25f;
+	A.spec.morph_targets["jawOpen"] = 0.25f;
 	A.png = {0x89, 'P', 'N', 'G'};
-	const FNpcAvatar Converted = FNpcBridgeConvert::Avatar(A);
-	TestEqual(TEXT("morph target"), Converted.MorphTargets.FindRef(FName(TEXT("jawOpen"))), 0.25f);
+	const FNpcAvatar Converted = FNpcBridgeContract::From(A);
+	TestEqual(TEXT("morph target"), Converted.Spec.MorphTargets.FindRef(TEXT("jawOpen")), 0.25f);
 	TestEqual(TEXT("png bytes"), Converted.Png.Num(), 4);
+	npcbridge::Character C;
+	C.deflections = {"Not now."};
+	C.greeting = "Hail.";
+	const npcbridge::Character Back = FNpcBridgeContract::To(FNpcBridgeContract::From(C));
+	TestTrue(TEXT("deflections and greeting survive"), Back.deflections == C.deflections && Back.greeting == C.greeting);
 	return true;
 }
 

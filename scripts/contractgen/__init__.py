@@ -1,0 +1,1 @@
+"""Code generators for the npcbridge.v1 contract (run through scripts/gen_protos.py)."""
