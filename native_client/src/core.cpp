@@ -179,11 +179,7 @@ uint64_t Core::StartUnary(std::string method, std::string request_json) {
     std::string response;
     Status status = CallJson(*this, method, request_json, &response, &s.context);
     if (!status.ok()) return grpc::Status(static_cast<grpc::StatusCode>(status.code), status.message);
-    Event e;
-    e.type = EventType::Result;
-    e.request_id = id;
-    e.json = std::move(response);
-    Push(std::move(e));
+    PushResult(id, std::move(response));
     return grpc::Status::OK;
   });
 }
@@ -199,11 +195,7 @@ uint64_t Core::StartConnect() {
     v1::ServerInfo info;
     Status status = Handshake(&info, &s.context);
     if (!status.ok()) return ToGrpc(status);
-    Event e;
-    e.type = EventType::Result;
-    e.request_id = id;
-    e.json = ToJson(info);
-    Push(std::move(e));
+    PushResult(id, ToJson(info));
     return grpc::Status::OK;
   });
 }
@@ -230,13 +222,17 @@ uint64_t Core::StartOpenSession(v1::Character character, bool upsert, std::strin
     grpc::Status status = dialogue_->CreateSession(&session_ctx, req, &session);
     s.Follow(nullptr);
     if (!status.ok()) return status;
-    Event e;
-    e.type = EventType::Result;
-    e.request_id = id;
-    e.json = ToJson(session);
-    Push(std::move(e));
+    PushResult(id, ToJson(session));
     return grpc::Status::OK;
   });
+}
+
+void Core::PushResult(uint64_t id, std::string json) {
+  Event e;
+  e.type = EventType::Result;
+  e.request_id = id;
+  e.json = std::move(json);
+  Push(std::move(e));
 }
 
 bool Core::Stream::Follow(grpc::ClientContext* ctx) {

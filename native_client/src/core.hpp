@@ -84,6 +84,8 @@ class Core {
   };
 
   uint64_t Start(int32_t timeout_ms, const std::function<grpc::Status(Stream&, uint64_t)>& body);
+  /// Queues the Result event of an async call.
+  void PushResult(uint64_t id, std::string json);
   void ReapFinished();
   void WatchConnection();
 
