@@ -1,10 +1,13 @@
 #!/usr/bin/env python
 """Train the NPC role-play LoRA adapter of the embedded model (SmolLM2-135M-Instruct).
 
-The shipped checkpoint is two stages (~35 + ~25 min on 2 CPU cores):
+The shipped checkpoint is three stages (~35 + ~20 + ~30 min on 2 CPU cores); the
+third added facts about the character itself ("You were born in...") asked
+indirectly, answered in the first person, and 4-8 knowledge lines per chat:
 
     python scripts/train_npc_adapter.py --out stage1
-    python scripts/train_npc_adapter.py --resume stage1 --seed 1 --steps 200 --lr 3e-4
+    python scripts/train_npc_adapter.py --resume stage1 --out stage2 --seed 1 --steps 200 --lr 3e-4
+    python scripts/train_npc_adapter.py --resume stage2 --seed 2 --steps 220 --lr 3e-4
 
 A quick smoke run: ``python scripts/train_npc_adapter.py --steps 20 --out /tmp/adapter``.
 
