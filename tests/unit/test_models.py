@@ -4,7 +4,9 @@ import pytest
 import torch
 
 from npcbridge.errors import ConfigError, ModelLoadError
-from npcbridge.models import load_causal_lm, resolve_model, select_device, select_dtype
+from npcbridge.models.device import select_device, select_dtype
+from npcbridge.models.loader import load_causal_lm
+from npcbridge.models.registry import resolve_model
 
 
 def test_resolve_embedded_and_paths(tmp_path: Path, tiny_model_dir: Path):
