@@ -74,6 +74,8 @@ class SamplingParams:
     than ``min_p`` times the most likely one. From ``sentence_stop_after`` generated
     tokens on (0: never), the first token that ends a sentence ends the reply, so a
     reply near its budget ends at a sentence boundary instead of mid-sentence.
+    ``grammar`` constrains decoding (:mod:`npcbridge.engine.grammar`): every token
+    the grammar does not allow next is masked, and the reply ends when it is complete.
     """
 
     max_tokens: int
@@ -84,6 +86,7 @@ class SamplingParams:
     no_repeat_ngram: int = 0
     min_p: float = 0.0
     sentence_stop_after: int = 0
+    grammar: str = ""  # Lark (with %json JSON Schema rules): the reply must parse; "" = free text
 
 
 @dataclass

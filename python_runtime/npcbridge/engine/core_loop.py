@@ -22,6 +22,7 @@ import zmq
 
 from npcbridge.engine.core_config import CoreConfig, config_from_json
 from npcbridge.engine.engine_core import EngineCore
+from npcbridge.engine.grammar import GrammarCompiler
 from npcbridge.engine.messages import (
     AbortRequest,
     AddRequest,
@@ -55,7 +56,7 @@ def build_core(config: CoreConfig, loaded: Any = None) -> tuple[EngineCore, Read
     runner, plan = make_runner(loaded.model, config.max_batch, slot_len, config.kv_cache_mb,
                                config.prefix_cache_mb)
     core = EngineCore(runner, eos_ids, config.max_queue, config.step_tokens, plan.prefix_cache_tokens,
-                      sentence_end_ids(loaded.tokenizer))
+                      sentence_end_ids(loaded.tokenizer), GrammarCompiler(loaded.tokenizer))
     ready = Ready(loaded.name, str(loaded.device), loaded.dtype_name, loaded.context_length, sorted(eos_ids),
                   plan.slots, plan.slot_len, plan.batched)
     log.info("engine core: %s on %s (%s), %d slots x %d tokens, prefix cache %d tokens, %s",

@@ -14,6 +14,7 @@ from typing import Protocol
 import torch
 
 from npcbridge.engine.decoder import RowInput
+from npcbridge.engine.grammar import GrammarCompiler, GrammarError, mask_rows
 from npcbridge.engine.kv_cache import SlotKVCache
 from npcbridge.engine.messages import AddRequest, RequestOutput, Stats
 from npcbridge.engine.prefix_cache import PrefixCache
@@ -36,8 +37,9 @@ class EngineCore:
 
     def __init__(self, runner: ModelRunner, eos_ids: set[int], max_waiting: int = 64,
                  step_tokens: int = 256, prefix_cache_tokens: int = 0,
-                 sentence_end_ids: set[int] | None = None) -> None:
+                 sentence_end_ids: set[int] | None = None, grammars: GrammarCompiler | None = None) -> None:
         self.runner = runner
+        self.grammars = grammars  # None: requests with a grammar are refused
         self.cache = runner.cache
         self.eos_ids = eos_ids
         self.sentence_end_ids = sentence_end_ids or set()
@@ -58,6 +60,15 @@ class EngineCore:
             return
         params = request.params
         seq = Sequence(request.request_id, list(request.prompt), params, request.priority)
+        if params.grammar:
+            try:
+                if self.grammars is None:
+                    raise GrammarError("this engine has no grammar support (no tokenizer given)")
+                seq.matcher = self.grammars.matcher(params.grammar)
+            except GrammarError as exc:
+                self._outputs.append(RequestOutput(request.request_id, finish_reason="error",
+                                                   error_kind="invalid_argument", error=str(exc)))
+                return
         seq.sampler = make_generator(params.seed) if params.temperature > 0 else None
         try:
             self.scheduler.add(seq)
@@ -106,8 +117,11 @@ class EngineCore:
             rows = [RowInput(w.seq.slot, w.seq.tokens[w.seq.computed:w.seq.computed + w.count],
                              w.seq.computed, w.completes) for w in work]
             logits = self.runner.forward(rows)
-            penalise_repeats(logits, [(w.seq.params, w.seq.tokens[len(w.seq.prompt):])
-                                      for w, r in zip(work, rows, strict=True) if r.want_logits])
+            sampled = [w.seq for w, r in zip(work, rows, strict=True) if r.want_logits]
+            penalise_repeats(logits, [(seq.params, seq.tokens[len(seq.prompt):]) for seq in sampled])
+            if self.grammars is not None:
+                mask_rows(logits, [(i, seq.matcher) for i, seq in enumerate(sampled) if seq.matcher is not None],
+                          self.grammars.vocab_size)
             # One argmax for the whole batch (one device sync on CUDA, not one per row).
             greedy = logits.argmax(dim=-1).tolist() if logits.numel() else []
             row = 0
@@ -137,12 +151,20 @@ class EngineCore:
             # already there; the whole exchange is kept when the reply finishes.)
             self._remember(seq)
         token = greedy if seq.params.temperature <= 0 else sample_next(logits, seq.params, seq.sampler)
+        if seq.matcher is not None and not seq.matcher.consume_token(token):
+            # Cannot happen under the mask; if it does, end the reply rather than emit what does not parse.
+            self._leave(seq, "error")
+            self._outputs[-1].error_kind = "internal"
+            self._outputs[-1].error = f"the grammar rejected a sampled token: {seq.matcher.get_error()}"
+            return
         if token in self.eos_ids:
             self._leave(seq, "stop")
             return
         seq.tokens.append(token)
         self._outputs.append(RequestOutput(seq.request_id, [token]))
-        if seq.generated >= seq.params.max_tokens or len(seq.tokens) >= self.cache.slot_len:
+        if seq.matcher is not None and seq.matcher.is_stopped():
+            self._leave(seq, "stop")  # the grammar is complete and allows nothing more
+        elif seq.generated >= seq.params.max_tokens or len(seq.tokens) >= self.cache.slot_len:
             self._leave(seq, "length")
         elif (seq.params.sentence_stop_after and seq.generated >= seq.params.sentence_stop_after
               and token in self.sentence_end_ids):

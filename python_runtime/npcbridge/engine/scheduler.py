@@ -41,6 +41,7 @@ class Sequence:
     cached: int = 0  # of those, how many came from the prefix cache
     admitted: float | None = None
     sampler: Any = None  # per-request random generator, set by the core
+    matcher: Any = None  # the grammar's parse state, when the request has a grammar
 
     def __post_init__(self) -> None:
         if not self.tokens:
