@@ -57,3 +57,17 @@ def expected_reply(prompt: list[int], n: int, eos: int | None = None) -> list[in
         out.append(t)
         seq.append(t)
     return out
+
+
+def run_until_idle(core, max_steps: int = 500) -> dict[str, list]:
+    """Step ``core`` until idle; per request: its tokens and its final output."""
+    seen: dict[str, list] = {}
+    for _ in range(max_steps):
+        for out in core.step():
+            entry = seen.setdefault(out.request_id, [[], None])
+            entry[0].extend(out.tokens)
+            if out.finish_reason:
+                entry[1] = out
+        if not core.has_work():
+            break
+    return seen

@@ -14,7 +14,7 @@ from npcbridge.dialogue.types import SamplingParams
 from npcbridge.engine.engine_core import EngineCore
 from npcbridge.engine.grammar import GrammarCompiler, GrammarError
 from npcbridge.engine.messages import AddRequest
-from tests.fake_runner import FakeRunner
+from tests.fake_runner import FakeRunner, run_until_idle as run
 
 SCHEMA = {"type": "object", "properties": {"item": {"type": "string", "enum": ["sword", "shield", "bread"]},
                                            "count": {"type": "integer", "minimum": 1, "maximum": 9}},
@@ -48,19 +48,6 @@ def tokenizer(embedded_dir):
 @pytest.fixture(scope="module")
 def compiler(tokenizer):
     return GrammarCompiler(tokenizer)
-
-
-def run(core: EngineCore, max_steps: int = 400) -> dict[str, list]:
-    seen: dict[str, list] = {}
-    for _ in range(max_steps):
-        for out in core.step():
-            entry = seen.setdefault(out.request_id, [[], None])
-            entry[0].extend(out.tokens)
-            if out.finish_reason:
-                entry[1] = out
-        if not core.has_work():
-            break
-    return seen
 
 
 def params(grammar: str = "", max_tokens: int = 80, temperature: float = 0.0) -> SamplingParams:

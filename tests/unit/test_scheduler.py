@@ -6,25 +6,11 @@ from npcbridge.engine.engine_core import EngineCore
 from npcbridge.engine.messages import AddRequest
 from npcbridge.engine.scheduler import Scheduler, Sequence
 from npcbridge.dialogue.types import SamplingParams
-from tests.fake_runner import FakeRunner, expected_reply
+from tests.fake_runner import FakeRunner, expected_reply, run_until_idle as run
 
 
 def add(core: EngineCore, rid: str, prompt: list[int], max_tokens: int = 5, priority: int = 0) -> None:
     core.add(AddRequest(rid, prompt, SamplingParams(max_tokens, 0.0, 1.0), priority))
-
-
-def run(core: EngineCore, max_steps: int = 500) -> dict[str, list]:
-    """Step until idle; per request: its tokens and its final output."""
-    seen: dict[str, list] = {}
-    for _ in range(max_steps):
-        for out in core.step():
-            entry = seen.setdefault(out.request_id, [[], None])
-            entry[0].extend(out.tokens)
-            if out.finish_reason:
-                entry[1] = out
-        if not core.has_work():
-            break
-    return seen
 
 
 def make(slots=4, step_tokens=64, max_waiting=8, prefix=0, eos=None):
