@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import grpc
 import pytest
@@ -128,7 +129,7 @@ from npcbridge.engine.transformers_engine import TransformersEngine
 async def main():
     engine = TransformersEngine(CoreConfig(sys.argv[1], Path(sys.argv[2]), device="cpu"))
     await engine.start()
-    print(engine._client.pid, flush=True)
+    print(engine._client.pid, engine._client._pipes.dir, flush=True)
     os._exit(0)  # killed outright: no Shutdown reaches the engine
 
 asyncio.run(main())
@@ -149,8 +150,9 @@ def test_engine_process_exits_when_the_host_vanishes(tiny_model_dir, tmp_path):
 
     out = subprocess.run([sys.executable, "-c", HOST_THAT_VANISHES, str(tiny_model_dir), str(tmp_path)],
                          capture_output=True, text=True, timeout=120)
-    pid = int(out.stdout.split()[0])
-    assert wait_for(lambda: not _alive(pid), 15), "the engine process outlived its host"
+    pid, folder = out.stdout.split()[:2]
+    assert wait_for(lambda: not _alive(int(pid)), 15), "the engine process outlived its host"
+    assert wait_for(lambda: not Path(folder).exists(), 5), "the engine left its pipes' folder behind"
 
 
 def test_a_crash_inside_the_core_fails_the_request_with_the_reason(tiny_model_dir, tmp_path):

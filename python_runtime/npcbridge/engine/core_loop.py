@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -128,8 +130,20 @@ def main(argv: list[str] | None = None) -> None:
     config = config_from_json(config_json)
     logging.basicConfig(level=log_level.upper(), format=f"%(asctime)s engine[{os.getpid()}] %(levelname)s %(message)s")
     parent = os.getppid()
+
+    def orphaned() -> bool:
+        return os.getppid() != parent
+
     # If the host is killed outright it cannot send Shutdown: notice being re-parented.
-    run_core(config, requests_addr, outputs_addr, orphaned=lambda: os.getppid() != parent)
+    run_core(config, requests_addr, outputs_addr, orphaned=orphaned)
+    if orphaned():  # nobody else is left to remove the pipes' private folder
+        _remove_pipe_dir(requests_addr)
+
+
+def _remove_pipe_dir(address: str) -> None:
+    folder = Path(address.removeprefix("ipc://")).parent
+    if address.startswith("ipc://") and folder.name.startswith("npcbridge-engine-"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
