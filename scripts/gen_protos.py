@@ -8,7 +8,7 @@ What it writes:
   ``npcbridge.v1.x_pb2`` imports are rewritten to relative ones);
 - the Unity package's C# data classes (unity_plugin/Runtime/Client/Contract.g.cs);
 - the C++ client's plain structs (native_client/include/npcbridge/contract.hpp) and
-  their proto <-> struct conversions, UTF-8 checks and JSON (native_client/src/contract_convert.cpp);
+  their proto <-> struct conversions, UTF-8 checks and JSON (native_client/src/contract_convert_*.cpp);
 - the Unreal plugin's USTRUCTs/UENUMs (Public/NpcBridgeContract.h) and their
   conversions to and from the C++ structs (Private/NpcBridgeContractConvert.h).
 The C++ protobuf/gRPC classes themselves are made by protoc when CMake builds.
@@ -42,7 +42,7 @@ def mirrors(proto_root: Path = PROTO_ROOT) -> dict[str, str]:
         "native_client/include/npcbridge/contract.hpp": cpp.header(contract),
         "native_client/include/npcbridge/contract_json.hpp": cpp.json_header(contract),
         "native_client/src/contract_convert.hpp": cpp.convert_header(contract),
-        "native_client/src/contract_convert.cpp": cpp.source(contract),
+        **{f"native_client/src/contract_convert_{name}.cpp": text for name, text in cpp.sources(contract).items()},
         f"{UNREAL}/Public/NpcBridgeContract.h": unreal.header(contract),
         f"{UNREAL}/Private/NpcBridgeContractConvert.h": unreal.convert(contract),
     }

@@ -3,10 +3,12 @@ their conversions to and from the protobuf classes, UTF-8 checks and JSON (priva
 
 ``contract.hpp`` is included by ``npcbridge/types.hpp``; ``contract_json.hpp`` gives
 games (Unreal) the JSON of every message without protobuf on their include path;
-``contract_convert.hpp/.cpp`` are compiled into the library only.
+``contract_convert.hpp`` and ``contract_convert_<proto>.cpp`` are compiled into the library only.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from contractgen.model import Contract, Field, Message, Type
 
@@ -173,11 +175,18 @@ def _utf8(f: Field) -> list[str]:
     return []
 
 
-def source(contract: Contract) -> str:
-    """``src/contract_convert.cpp``: the conversions, UTF-8 checks and JSON functions."""
-    out = [HEADER.rstrip("\n"), '#include "contract_convert.hpp"', "", '#include "convert.hpp"',
-           '#include "json_calls.hpp"', '#include "npcbridge/contract_json.hpp"', "", "namespace npcbridge {", ""]
-    for m in contract.messages:
+def sources(contract: Contract) -> dict[str, str]:
+    """``src/contract_convert_<proto>.cpp`` per .proto file: the conversions, UTF-8 checks and JSON."""
+    files = sorted({m.file for m in contract.messages})
+    return {Path(f).stem: source(contract, f) for f in files}
+
+
+def source(contract: Contract, proto_file: str) -> str:
+    """The conversions, UTF-8 checks and JSON functions of the messages of one .proto file."""
+    out = [HEADER.rstrip("\n"), f"// The messages of {proto_file}.", '#include "contract_convert.hpp"', "",
+           '#include "convert.hpp"', '#include "json_calls.hpp"', '#include "npcbridge/contract_json.hpp"', "",
+           "namespace npcbridge {", ""]
+    for m in (m for m in contract.messages if m.file == proto_file):
         unused = "[[maybe_unused]] " if not m.fields else ""
         out.append(f"{m.name} FromProto({unused}const v1::{m.name}& m) {{")
         out.append(f"  {m.name} out;")
