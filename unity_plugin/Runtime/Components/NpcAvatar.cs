@@ -26,7 +26,7 @@ namespace NpcBridge
                 SetColor(avatar, "hair", hairColorProperty);
                 SetColor(avatar, "eyes", eyeColorProperty);
             }
-            if (avatar.Png != null)
+            if (avatar.Png.Length > 0)  // empty when the avatar came without its portrait
             {
                 if (Portrait == null) Portrait = new Texture2D(2, 2);
                 Portrait.LoadImage(avatar.Png);
