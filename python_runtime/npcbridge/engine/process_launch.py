@@ -82,6 +82,6 @@ def launch_early(settings: Any) -> EngineLaunch | None:
         return None
     launch = ipc_launch()
     if launch is not None:
-        launch.spawn(CoreConfig.from_settings(settings), settings.log_level)
-        log.debug("engine process %d started early", launch.process.pid if launch.process else -1)
+        process = launch.spawn(CoreConfig.from_settings(settings), settings.log_level)
+        log.debug("engine process %d started early", process.pid)
     return launch

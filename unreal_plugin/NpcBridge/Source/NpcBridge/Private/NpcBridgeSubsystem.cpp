@@ -65,12 +65,19 @@ void UNpcBridgeSubsystem::Tick(float DeltaTime)
 	}
 }
 
+namespace
+{
+npcbridge::Status NotLoaded()
+{
+	return {npcbridge::StatusCode::Unavailable, "the NPC Bridge native client is not loaded (see the log at startup)"};
+}
+}
+
 void UNpcBridgeSubsystem::Connect()
 {
 	Cancel(ConnectRequest);
-	npcbridge::Status Error{npcbridge::StatusCode::Unavailable, "the NPC Bridge native client is not loaded (see the log at startup)"};
 	const uint64 Id = Client.IsValid() ? Client->ConnectAsync() : 0;
-	ConnectRequest = Listen(Id, Error, NpcBridgeResultHandler<npcbridge::ServerInfo>(
+	ConnectRequest = Listen(Id, NotLoaded(), NpcBridgeResultHandler<npcbridge::ServerInfo>(
 		[this](const npcbridge::Status& S, const npcbridge::ServerInfo& Info)
 	{
 		ConnectRequest = 0;
@@ -93,14 +100,6 @@ uint64 UNpcBridgeSubsystem::Listen(uint64 Id, const npcbridge::Status& Error, FE
 	}
 	Router->Listen(Id, MoveTemp(Handler));
 	return Id;
-}
-
-namespace
-{
-npcbridge::Status NotLoaded()
-{
-	return {npcbridge::StatusCode::Unavailable, "the NPC Bridge native client is not loaded (see the log at startup)"};
-}
 }
 
 uint64 UNpcBridgeSubsystem::StartSay(const npcbridge::SayRequest& Request, FEventHandler Handler)
