@@ -72,6 +72,22 @@ Character FromProto(const v1::Character& message);
 v1::Character ToProto(const Character& value);
 /// False when a string field is not UTF-8; *field names it ("character.name").
 bool ValidUtf8(const Character& value, std::string* field);
+ActionSpec FromProto(const v1::ActionSpec& message);
+v1::ActionSpec ToProto(const ActionSpec& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const ActionSpec& value, std::string* field);
+GameEvent FromProto(const v1::GameEvent& message);
+v1::GameEvent ToProto(const GameEvent& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const GameEvent& value, std::string* field);
+Emotion FromProto(const v1::Emotion& message);
+v1::Emotion ToProto(const Emotion& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const Emotion& value, std::string* field);
+ActionCall FromProto(const v1::ActionCall& message);
+v1::ActionCall ToProto(const ActionCall& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const ActionCall& value, std::string* field);
 UpsertCharacterRequest FromProto(const v1::UpsertCharacterRequest& message);
 v1::UpsertCharacterRequest ToProto(const UpsertCharacterRequest& value);
 /// False when a string field is not UTF-8; *field names it ("character.name").

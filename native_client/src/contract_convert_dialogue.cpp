@@ -19,6 +19,8 @@ Character FromProto(const v1::Character& m) {
   out.greeting = m.greeting();
   out.safety_policy = m.safety_policy();
   for (const auto& x : m.deflections()) out.deflections.push_back(x);
+  for (const auto& x : m.actions()) out.actions.push_back(FromProto(x));
+  for (const auto& x : m.emotions()) out.emotions.push_back(x);
   return out;
 }
 
@@ -33,6 +35,8 @@ v1::Character ToProto(const Character& value) {
   m.set_greeting(value.greeting);
   m.set_safety_policy(value.safety_policy);
   for (const auto& x : value.deflections) m.add_deflections(x);
+  for (const auto& x : value.actions) *m.add_actions() = ToProto(x);
+  for (const auto& x : value.emotions) m.add_emotions(x);
   return m;
 }
 
@@ -46,6 +50,8 @@ bool ValidUtf8(const Character& value, std::string* field) {
   if (!IsValidUtf8(value.greeting)) { *field = "greeting"; return false; }
   if (!IsValidUtf8(value.safety_policy)) { *field = "safety_policy"; return false; }
   for (const auto& x : value.deflections) if (!IsValidUtf8(x)) { *field = "deflections"; return false; }
+  for (const auto& x : value.actions) if (!ValidUtf8(x, field)) { *field = "actions." + *field; return false; }
+  for (const auto& x : value.emotions) if (!IsValidUtf8(x)) { *field = "emotions"; return false; }
   return true;
 }
 
@@ -53,6 +59,136 @@ std::string ToJson(const Character& message) { return ToJson(ToProto(message)); 
 
 Status FromJson(const std::string& json, Character* message) {
   v1::Character m;
+  Status s = FromJson(json, &m, false);
+  if (s.ok() && message != nullptr) *message = FromProto(m);
+  return s;
+}
+
+ActionSpec FromProto(const v1::ActionSpec& m) {
+  ActionSpec out;
+  out.name = m.name();
+  out.description = m.description();
+  out.parameters_schema = m.parameters_schema();
+  for (const auto& x : m.examples()) out.examples.push_back(x);
+  return out;
+}
+
+v1::ActionSpec ToProto(const ActionSpec& value) {
+  v1::ActionSpec m;
+  m.set_name(value.name);
+  m.set_description(value.description);
+  m.set_parameters_schema(value.parameters_schema);
+  for (const auto& x : value.examples) m.add_examples(x);
+  return m;
+}
+
+bool ValidUtf8(const ActionSpec& value, std::string* field) {
+  if (!IsValidUtf8(value.name)) { *field = "name"; return false; }
+  if (!IsValidUtf8(value.description)) { *field = "description"; return false; }
+  if (!IsValidUtf8(value.parameters_schema)) { *field = "parameters_schema"; return false; }
+  for (const auto& x : value.examples) if (!IsValidUtf8(x)) { *field = "examples"; return false; }
+  return true;
+}
+
+std::string ToJson(const ActionSpec& message) { return ToJson(ToProto(message)); }
+
+Status FromJson(const std::string& json, ActionSpec* message) {
+  v1::ActionSpec m;
+  Status s = FromJson(json, &m, false);
+  if (s.ok() && message != nullptr) *message = FromProto(m);
+  return s;
+}
+
+GameEvent FromProto(const v1::GameEvent& m) {
+  GameEvent out;
+  out.name = m.name();
+  out.description = m.description();
+  for (const auto& [k, v] : m.params()) out.params[k] = v;
+  return out;
+}
+
+v1::GameEvent ToProto(const GameEvent& value) {
+  v1::GameEvent m;
+  m.set_name(value.name);
+  m.set_description(value.description);
+  for (const auto& [k, v] : value.params) (*m.mutable_params())[k] = v;
+  return m;
+}
+
+bool ValidUtf8(const GameEvent& value, std::string* field) {
+  if (!IsValidUtf8(value.name)) { *field = "name"; return false; }
+  if (!IsValidUtf8(value.description)) { *field = "description"; return false; }
+  for ([[maybe_unused]] const auto& [k, v] : value.params) {
+    if (!IsValidUtf8(k)) { *field = "params"; return false; }
+    if (!IsValidUtf8(v)) { *field = "params"; return false; }
+  }
+  return true;
+}
+
+std::string ToJson(const GameEvent& message) { return ToJson(ToProto(message)); }
+
+Status FromJson(const std::string& json, GameEvent* message) {
+  v1::GameEvent m;
+  Status s = FromJson(json, &m, false);
+  if (s.ok() && message != nullptr) *message = FromProto(m);
+  return s;
+}
+
+Emotion FromProto(const v1::Emotion& m) {
+  Emotion out;
+  out.label = m.label();
+  out.intensity = m.intensity();
+  return out;
+}
+
+v1::Emotion ToProto(const Emotion& value) {
+  v1::Emotion m;
+  m.set_label(value.label);
+  m.set_intensity(value.intensity);
+  return m;
+}
+
+bool ValidUtf8(const Emotion& value, std::string* field) {
+  if (!IsValidUtf8(value.label)) { *field = "label"; return false; }
+  return true;
+}
+
+std::string ToJson(const Emotion& message) { return ToJson(ToProto(message)); }
+
+Status FromJson(const std::string& json, Emotion* message) {
+  v1::Emotion m;
+  Status s = FromJson(json, &m, false);
+  if (s.ok() && message != nullptr) *message = FromProto(m);
+  return s;
+}
+
+ActionCall FromProto(const v1::ActionCall& m) {
+  ActionCall out;
+  out.id = m.id();
+  out.name = m.name();
+  out.arguments_json = m.arguments_json();
+  return out;
+}
+
+v1::ActionCall ToProto(const ActionCall& value) {
+  v1::ActionCall m;
+  m.set_id(value.id);
+  m.set_name(value.name);
+  m.set_arguments_json(value.arguments_json);
+  return m;
+}
+
+bool ValidUtf8(const ActionCall& value, std::string* field) {
+  if (!IsValidUtf8(value.id)) { *field = "id"; return false; }
+  if (!IsValidUtf8(value.name)) { *field = "name"; return false; }
+  if (!IsValidUtf8(value.arguments_json)) { *field = "arguments_json"; return false; }
+  return true;
+}
+
+std::string ToJson(const ActionCall& message) { return ToJson(ToProto(message)); }
+
+Status FromJson(const std::string& json, ActionCall* message) {
+  v1::ActionCall m;
   Status s = FromJson(json, &m, false);
   if (s.ok() && message != nullptr) *message = FromProto(m);
   return s;
@@ -214,6 +350,9 @@ Turn FromProto(const v1::Turn& m) {
   out.text = m.text();
   out.interaction_id = m.interaction_id();
   out.created_at_ms = m.created_at_ms();
+  if (m.has_emotion()) out.emotion = FromProto(m.emotion());
+  for (const auto& x : m.actions()) out.actions.push_back(FromProto(x));
+  if (m.has_event()) out.event = FromProto(m.event());
   return out;
 }
 
@@ -223,12 +362,18 @@ v1::Turn ToProto(const Turn& value) {
   m.set_text(value.text);
   m.set_interaction_id(value.interaction_id);
   m.set_created_at_ms(value.created_at_ms);
+  *m.mutable_emotion() = ToProto(value.emotion);
+  for (const auto& x : value.actions) *m.add_actions() = ToProto(x);
+  *m.mutable_event() = ToProto(value.event);
   return m;
 }
 
 bool ValidUtf8(const Turn& value, std::string* field) {
   if (!IsValidUtf8(value.text)) { *field = "text"; return false; }
   if (!IsValidUtf8(value.interaction_id)) { *field = "interaction_id"; return false; }
+  if (!ValidUtf8(value.emotion, field)) { *field = "emotion." + *field; return false; }
+  for (const auto& x : value.actions) if (!ValidUtf8(x, field)) { *field = "actions." + *field; return false; }
+  if (!ValidUtf8(value.event, field)) { *field = "event." + *field; return false; }
   return true;
 }
 
@@ -419,6 +564,9 @@ SayRequest FromProto(const v1::SayRequest& m) {
   out.text = m.text();
   if (m.has_params()) out.params = FromProto(m.params());
   out.priority = m.priority();
+  for (const auto& [k, v] : m.context()) out.context[k] = v;
+  if (m.has_event()) out.event = FromProto(m.event());
+  for (const auto& x : m.allowed_actions()) out.allowed_actions.push_back(x);
   return out;
 }
 
@@ -428,6 +576,9 @@ v1::SayRequest ToProto(const SayRequest& value) {
   m.set_text(value.text);
   *m.mutable_params() = ToProto(value.params);
   m.set_priority(value.priority);
+  for (const auto& [k, v] : value.context) (*m.mutable_context())[k] = v;
+  *m.mutable_event() = ToProto(value.event);
+  for (const auto& x : value.allowed_actions) m.add_allowed_actions(x);
   return m;
 }
 
@@ -435,6 +586,12 @@ bool ValidUtf8(const SayRequest& value, std::string* field) {
   if (!IsValidUtf8(value.session_id)) { *field = "session_id"; return false; }
   if (!IsValidUtf8(value.text)) { *field = "text"; return false; }
   if (!ValidUtf8(value.params, field)) { *field = "params." + *field; return false; }
+  for ([[maybe_unused]] const auto& [k, v] : value.context) {
+    if (!IsValidUtf8(k)) { *field = "context"; return false; }
+    if (!IsValidUtf8(v)) { *field = "context"; return false; }
+  }
+  if (!ValidUtf8(value.event, field)) { *field = "event." + *field; return false; }
+  for (const auto& x : value.allowed_actions) if (!IsValidUtf8(x)) { *field = "allowed_actions"; return false; }
   return true;
 }
 
@@ -453,6 +610,8 @@ DialogueEvent FromProto(const v1::DialogueEvent& m) {
   if (m.has_text_delta()) out.text_delta = FromProto(m.text_delta());
   if (m.has_moderation()) out.moderation = FromProto(m.moderation());
   if (m.has_completed()) out.completed = FromProto(m.completed());
+  if (m.has_emotion()) out.emotion = FromProto(m.emotion());
+  if (m.has_action()) out.action = FromProto(m.action());
   return out;
 }
 
@@ -462,6 +621,8 @@ v1::DialogueEvent ToProto(const DialogueEvent& value) {
   if (value.text_delta) *m.mutable_text_delta() = ToProto((*value.text_delta));
   if (value.moderation) *m.mutable_moderation() = ToProto((*value.moderation));
   if (value.completed) *m.mutable_completed() = ToProto((*value.completed));
+  if (value.emotion) *m.mutable_emotion() = ToProto((*value.emotion));
+  if (value.action) *m.mutable_action() = ToProto((*value.action));
   return m;
 }
 
@@ -470,6 +631,8 @@ bool ValidUtf8(const DialogueEvent& value, std::string* field) {
   if (value.text_delta && !ValidUtf8(*value.text_delta, field)) { *field = "text_delta." + *field; return false; }
   if (value.moderation && !ValidUtf8(*value.moderation, field)) { *field = "moderation." + *field; return false; }
   if (value.completed && !ValidUtf8(*value.completed, field)) { *field = "completed." + *field; return false; }
+  if (value.emotion && !ValidUtf8(*value.emotion, field)) { *field = "emotion." + *field; return false; }
+  if (value.action && !ValidUtf8(*value.action, field)) { *field = "action." + *field; return false; }
   return true;
 }
 
@@ -639,6 +802,8 @@ Completed FromProto(const v1::Completed& m) {
   if (m.has_usage()) out.usage = FromProto(m.usage());
   if (m.has_timings()) out.timings = FromProto(m.timings());
   out.interaction_id = m.interaction_id();
+  for (const auto& x : m.actions()) out.actions.push_back(FromProto(x));
+  if (m.has_emotion()) out.emotion = FromProto(m.emotion());
   return out;
 }
 
@@ -649,6 +814,8 @@ v1::Completed ToProto(const Completed& value) {
   *m.mutable_usage() = ToProto(value.usage);
   *m.mutable_timings() = ToProto(value.timings);
   m.set_interaction_id(value.interaction_id);
+  for (const auto& x : value.actions) *m.add_actions() = ToProto(x);
+  *m.mutable_emotion() = ToProto(value.emotion);
   return m;
 }
 
@@ -658,6 +825,8 @@ bool ValidUtf8(const Completed& value, std::string* field) {
   if (!ValidUtf8(value.usage, field)) { *field = "usage." + *field; return false; }
   if (!ValidUtf8(value.timings, field)) { *field = "timings." + *field; return false; }
   if (!IsValidUtf8(value.interaction_id)) { *field = "interaction_id"; return false; }
+  for (const auto& x : value.actions) if (!ValidUtf8(x, field)) { *field = "actions." + *field; return false; }
+  if (!ValidUtf8(value.emotion, field)) { *field = "emotion." + *field; return false; }
   return true;
 }
 

@@ -85,6 +85,7 @@ Capabilities FromProto(const v1::Capabilities& m) {
   out.tls = m.tls();
   out.persistent_sessions = m.persistent_sessions();
   out.priority = m.priority();
+  out.actions = m.actions();
   return out;
 }
 
@@ -98,6 +99,7 @@ v1::Capabilities ToProto(const Capabilities& value) {
   m.set_tls(value.tls);
   m.set_persistent_sessions(value.persistent_sessions);
   m.set_priority(value.priority);
+  m.set_actions(value.actions);
   return m;
 }
 
@@ -163,6 +165,8 @@ Limits FromProto(const v1::Limits& m) {
   out.max_batch_texts = m.max_batch_texts();
   out.max_avatar_count = m.max_avatar_count();
   out.max_context_tokens = m.max_context_tokens();
+  out.max_actions = m.max_actions();
+  out.max_context_chars = m.max_context_chars();
   return out;
 }
 
@@ -175,6 +179,8 @@ v1::Limits ToProto(const Limits& value) {
   m.set_max_batch_texts(value.max_batch_texts);
   m.set_max_avatar_count(value.max_avatar_count);
   m.set_max_context_tokens(value.max_context_tokens);
+  m.set_max_actions(value.max_actions);
+  m.set_max_context_chars(value.max_context_chars);
   return m;
 }
 

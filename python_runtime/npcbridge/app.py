@@ -55,6 +55,8 @@ def dialogue_limits(settings: Settings) -> DialogueLimits:
         default_repetition_penalty=settings.default_repetition_penalty,
         default_no_repeat_ngram=settings.default_no_repeat_ngram,
         sentence_stop=settings.sentence_stop,
+        max_actions=settings.max_actions,
+        max_context_chars=settings.max_context_chars,
     )
 
 
@@ -101,6 +103,7 @@ class Host:
                 "streaming_moderation": self.moderation is not None,
                 "auth_required": s.token() is not None, "tls": s.tls_cert is not None,
                 "persistent_sessions": s.db != ":memory:", "priority": s.backend == "transformers",
+                "actions": True,
             },
             models=[{"name": info.name, "kind": "dialogue", "device": info.device, "dtype": info.dtype,
                      "context_length": info.context_length, "backend": info.backend}]
@@ -115,6 +118,8 @@ class Host:
                 "max_concurrent_streams": s.max_concurrent_streams, "max_message_bytes": s.max_message_bytes,
                 "max_batch_texts": s.max_batch_texts, "max_avatar_count": s.max_avatar_count,
                 "max_context_tokens": self.dialogue.context_limit(),
+                "max_actions": self.dialogue.limits.max_actions,
+                "max_context_chars": self.dialogue.limits.max_context_chars,
             },
         )
 
@@ -132,6 +137,7 @@ class Host:
                 await engine
             if self.moderation is not None:
                 await self.moderation.start()
+            await asyncio.to_thread(self.dialogue.load_intent)
             if self.avatars is not None:
                 await self.avatars.start()
             await engine

@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     max_concurrent_streams: int = Field(32, ge=1, description="Say streams served at once.")
     max_message_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="Largest gRPC message.")
     max_context_tokens: int = Field(2048, ge=128, description="Prompt + reply budget; history is trimmed to fit.")
+    max_actions: int = Field(32, ge=0, le=256, description="Actions one character may have.")
+    max_context_chars: int = Field(4000, ge=0, description="SayRequest.context plus event, in characters.")
     max_batch_texts: int = Field(256, ge=1, description="Most texts in one CheckBatch.")
     max_avatar_count: int = Field(16, ge=1, description="Most avatars in one Generate.")
 

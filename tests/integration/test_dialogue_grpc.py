@@ -54,7 +54,7 @@ def test_say_event_order_one_delta_per_token_without_moderation():
         client = host.client()
         _, session = setup_session(client)
         kinds = [e.WhichOneof("event") for e in client.say(session.id, "tell me a story", max_tokens=5)]
-        assert kinds == ["started", *["text_delta"] * 5, "completed"]
+        assert kinds == ["started", "emotion", *["text_delta"] * 5, "completed"]
 
 
 def test_deleting_a_character_deletes_its_sessions(scripted_host):

@@ -85,7 +85,7 @@ def kinds(events):
 def test_blocked_player_input_runs_no_generation(host):
     client, session, events = say(host, "you worthless pathetic idiot, nobody likes you",
                                   deflections=["Mind your tongue in my forge."])
-    assert kinds(events) == ["started", "moderation", "text_delta", "completed"]
+    assert kinds(events) == ["started", "moderation", "emotion", "text_delta", "completed"]
     assert events[1].moderation.source == "player" and events[1].moderation.action == mpb.BLOCK
     assert "harassment" in events[1].moderation.categories
     done = events[-1].completed

@@ -105,3 +105,71 @@ def test_a_compiled_grammar_is_cached(compiler):
     cached = dict(compiler._grammars)
     compiler.matcher(YES_NO)
     assert compiler._grammars == cached and YES_NO in cached
+
+
+TAIL = 'start: call\ncall: "\\n-> " a0\na0: "give_item " %json ' + json.dumps({**SCHEMA, **COMPACT}) + "\n"
+
+
+def tail_params(max_tokens: int, tail: str = TAIL) -> SamplingParams:
+    return SamplingParams(max_tokens, 0.0, 1.0, seed=3, tail_grammar=tail, tail_max_tokens=64)
+
+
+def split_tail(core_outputs, rid):
+    tokens = [t for o in core_outputs if o.request_id == rid and not o.tail for t in o.tokens]
+    tail = [t for o in core_outputs if o.request_id == rid and o.tail for t in o.tokens]
+    return tokens, tail
+
+
+def run_collecting(core, max_steps: int = 500):
+    outputs = []
+    for _ in range(max_steps):
+        if not core.has_work():
+            break
+        outputs += core.step()
+    return outputs + core.take_outputs()
+
+
+def test_a_tail_follows_speech_cut_at_max_tokens_while_other_rows_decode(tokenizer, compiler):
+    runner = RandomRunner(len(tokenizer))
+    core = EngineCore(runner, {tokenizer.eos_token_id}, grammars=compiler)
+    prompt = tokenizer.encode("Give me a sword.")
+    core.add(AddRequest("acts", prompt, tail_params(6)))
+    core.add(AddRequest("talks", prompt, params(max_tokens=30)))
+    outputs = run_collecting(core)
+    speech, tail = split_tail(outputs, "acts")
+    assert len(speech) == 6  # free speech up to max_tokens, then the tail under its grammar
+    text = tokenizer.decode(tail)
+    assert text.startswith("\n-> give_item "), text
+    jsonschema.validate(json.loads(text.removeprefix("\n-> give_item ")), SCHEMA)
+    finals = {o.request_id: o for o in outputs if o.finish_reason}
+    assert finals["acts"].finish_reason == "stop" and finals["talks"].finish_reason == "length"
+    assert len(split_tail(outputs, "talks")[0]) == 30 and not split_tail(outputs, "talks")[1]
+
+
+class EosRunner(RandomRunner):
+    """Random logits where the end of text always wins: speech ends at once."""
+
+    def __init__(self, vocab: int, eos: int) -> None:
+        super().__init__(vocab)
+        self.eos = eos
+
+    def forward(self, rows):
+        logits = super().forward(rows)
+        if logits.numel():
+            logits[:, self.eos] = 100.0
+        return logits
+
+
+def test_the_end_of_speech_starts_the_tail_from_the_same_logits(tokenizer, compiler):
+    core = EngineCore(EosRunner(len(tokenizer), tokenizer.eos_token_id), {tokenizer.eos_token_id},
+                      grammars=compiler)
+    prompt = tokenizer.encode("Give me bread.")
+    core.add(AddRequest("acts", prompt, tail_params(20)))
+    core.add(AddRequest("quiet", prompt, params(max_tokens=20)))
+    outputs = run_collecting(core)
+    speech, tail = split_tail(outputs, "acts")
+    assert not speech and tokenizer.decode(tail).startswith("\n-> give_item {")
+    assert not any(o.tokens for o in outputs if o.request_id == "quiet")  # ended at its EOS
+    finals = {o.request_id: o.finish_reason for o in outputs if o.finish_reason}
+    assert finals == {"acts": "stop", "quiet": "stop"}
+    assert core.cache.free_slots == core.cache.slots

@@ -114,6 +114,18 @@ struct CheckBatchResponse {
   std::vector<CheckResult> results;
 };
 
+/// Something an NPC can do, which the game carries out.
+struct ActionSpec {
+  /// Identifier the game dispatches on: letters, digits and '_', unique per character.
+  std::string name;
+  /// What the action does, in a few words ("hand the player an item").
+  std::string description;
+  /// A JSON Schema (an object) for the arguments; empty means no arguments.
+  std::string parameters_schema;
+  /// Player lines that should lead to this action ("Can I buy a sword?").
+  std::vector<std::string> examples;
+};
+
 /// A character definition. Everything here goes into the system prompt; player text never does.
 struct Character {
   std::string id;
@@ -127,6 +139,37 @@ struct Character {
   std::string safety_policy;
   /// In-character lines used instead of a reply that moderation blocks.
   std::vector<std::string> deflections;
+  /// What this NPC can do in the game. A reply calls at most one of them; the host guarantees the name is one of these and the arguments validate.
+  std::vector<ActionSpec> actions;
+  /// Emotion labels this NPC may show (lower-case words); empty means the default set: neutral, happy, sad, angry, afraid, surprised, disgusted.
+  std::vector<std::string> emotions;
+};
+
+/// Something that happened in the game, which the NPC reacts to.
+struct GameEvent {
+  /// Identifier ("player_entered", "gift_given").
+  std::string name;
+  /// What happened, in words the NPC reads ("The player hands you a ruby.").
+  std::string description;
+  std::map<std::string, std::string> params;
+};
+
+/// How the NPC feels as it speaks a reply.
+struct Emotion {
+  /// One of the character's emotion labels.
+  std::string label;
+  /// 0 to 1.
+  float intensity = 0;
+};
+
+/// An action the NPC takes; the game carries it out.
+struct ActionCall {
+  /// Unique per call, for the game to acknowledge or log.
+  std::string id;
+  /// One of the character's action names.
+  std::string name;
+  /// A JSON object that validates against the action's parameters_schema.
+  std::string arguments_json;
 };
 
 struct UpsertCharacterRequest {
@@ -158,6 +201,11 @@ struct Turn {
   std::string interaction_id;
   /// Unix time in milliseconds.
   int64_t created_at_ms = 0;
+  /// A character turn: how the NPC felt and what it did.
+  Emotion emotion;
+  std::vector<ActionCall> actions;
+  /// A player turn: the game event it reacted to, if any.
+  GameEvent event;
 };
 
 /// A player talking to a character, with its history.
@@ -204,6 +252,12 @@ struct SayRequest {
   GenerationParams params;
   /// Scheduling priority: higher is served first when requests wait for a generation slot (an NPC next to the player first); ties are first come, first served. 0 is the default. Honoured when ServerInfo.capabilities.priority.
   int32_t priority = 0;
+  /// Game state for this turn only (location, time of day, what the player holds); it informs the reply and is not stored as player speech.
+  std::map<std::string, std::string> context;
+  /// Something that happened in the game; text may then be empty.
+  GameEvent event;
+  /// Restrict this turn to these of the character's actions; empty means all.
+  std::vector<std::string> allowed_actions;
 };
 
 struct Started {
@@ -250,6 +304,10 @@ struct Completed {
   Usage usage;
   Timings timings;
   std::string interaction_id;
+  /// Every action the reply took, as streamed.
+  std::vector<ActionCall> actions;
+  /// The reply's emotion, as streamed.
+  Emotion emotion;
 };
 
 struct DialogueEvent {
@@ -261,6 +319,10 @@ struct DialogueEvent {
   std::optional<ModerationNotice> moderation;
   /// (oneof event: at most one is set)
   std::optional<Completed> completed;
+  /// How the NPC feels: arrives before the reply's first text delta. (oneof event: at most one is set)
+  std::optional<Emotion> emotion;
+  /// An action the NPC takes: arrives as soon as its arguments are complete. (oneof event: at most one is set)
+  std::optional<ActionCall> action;
 };
 
 struct GetServerInfoRequest {
@@ -284,6 +346,8 @@ struct Capabilities {
   bool persistent_sessions = false;
   /// SayRequest.priority is honoured by the scheduler.
   bool priority = false;
+  /// Characters have actions and emotions; SayRequest takes context, event and allowed_actions; replies stream Emotion and ActionCall events.
+  bool actions = false;
 };
 
 struct ModelInfo {
@@ -311,6 +375,10 @@ struct Limits {
   int32_t max_avatar_count = 0;
   /// Prompt + reply tokens one dialogue turn may use: the smaller of the host's max_context_tokens and the dialogue model's own context length.
   int32_t max_context_tokens = 0;
+  /// Actions one character may have.
+  int32_t max_actions = 0;
+  /// Characters in SayRequest.context (keys and values) plus SayRequest.event.
+  int32_t max_context_chars = 0;
 };
 
 struct ServerInfo {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from npcbridge.dialogue.quality import degenerate
-from npcbridge.dialogue.types import Character, Role, Turn
+from npcbridge.dialogue.types import Character, GameEvent, Role, Turn
 from npcbridge.engine.interface import ChatMessage
 from npcbridge.errors import InvalidArgument
 
@@ -39,8 +39,25 @@ def system_prompt(character: Character) -> str:
     return "\n".join(lines)
 
 
+def player_line(text: str, event: GameEvent | None = None) -> str:
+    """What the model reads as the player's turn: what happened in brackets, then what was said."""
+    if event is None:
+        return text
+    happened = event.description.strip() or event.name.replace("_", " ")
+    details = ", ".join(f"{k}: {v}" for k, v in event.params.items())
+    head = f"({happened}{f' ({details})' if details else ''})"
+    return f"{head} {text}".strip()
+
+
+def context_note(context: dict[str, str]) -> str:
+    """Game state for this turn, as a line of the system message."""
+    return "Right now: " + "; ".join(f"{k}: {v}" for k, v in context.items()) + "." if context else ""
+
+
 def _turn_message(turn: Turn) -> ChatMessage:
-    return ChatMessage("user" if turn.role is Role.PLAYER else "assistant", turn.text)
+    if turn.role is Role.PLAYER:
+        return ChatMessage("user", player_line(turn.text, turn.event))
+    return ChatMessage("assistant", turn.text)
 
 
 DEFAULT_DEFLECTION = "Let's speak of something else, traveller."
@@ -73,9 +90,13 @@ def clean_history(history: list[Turn], character: Character) -> list[Turn]:
     return kept
 
 
-def fixed_messages(character: Character, player_text: str = "") -> list[ChatMessage]:
-    """The part of every prompt that history never shortens: the system message and the player's line."""
-    return [ChatMessage("system", system_prompt(character)), ChatMessage("user", player_text)]
+def fixed_messages(character: Character, player_text: str = "", context: dict[str, str] | None = None
+                   ) -> list[ChatMessage]:
+    """The part of every prompt that history never shortens: the system message (with this
+    turn's game context last, so the character's part stays a shared prefix) and the player's line."""
+    system = system_prompt(character)
+    note = context_note(context or {})
+    return [ChatMessage("system", f"{system}\n{note}" if note else system), ChatMessage("user", player_text)]
 
 
 def build_messages(
@@ -85,10 +106,12 @@ def build_messages(
     count_tokens: Callable[[list[ChatMessage]], int],
     prompt_budget: int,
     hygiene: bool = True,
+    context: dict[str, str] | None = None,
 ) -> list[ChatMessage]:
     """Chat messages for the next reply, dropping the oldest turns until the prompt
-    fits ``prompt_budget`` tokens; ``hygiene`` leaves degenerate exchanges out."""
-    system, user = fixed_messages(character, player_text)
+    fits ``prompt_budget`` tokens; ``hygiene`` leaves degenerate exchanges out.
+    ``player_text`` is the line as the model reads it (see :func:`player_line`)."""
+    system, user = fixed_messages(character, player_text, context)
     turns = clean_history(history[-_MAX_HISTORY_TURNS:], character) if hygiene else history[-_MAX_HISTORY_TURNS:]
     recent = [_turn_message(t) for t in turns]
     # A window should start with a player line, as chat templates expect.

@@ -10,11 +10,16 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from npcbridge import metrics
-from npcbridge.dialogue.prompt import build_messages, deflection, fixed_messages
+from npcbridge.dialogue.prompt import build_messages, deflection, fixed_messages, player_line
+from npcbridge.dialogue.reply_events import ReplyEvents
+from npcbridge.dialogue.reply_format import ParsedCall, ParsedText, ReplyParser
+from npcbridge.dialogue.reply_grammar import tail_grammar, tail_tokens
+from npcbridge.dialogue.turn_plan import TurnPlan, plan_turn
 from npcbridge.dialogue.types import (
     Character,
     Completed,
     DialogueEvent,
+    Emotion,
     ModerationNotice,
     Role,
     SamplingParams,
@@ -29,11 +34,14 @@ from npcbridge.dialogue.types import (
 )
 from npcbridge.dialogue.validation import (
     DialogueLimits,
+    check_actions,
     check_character,
     check_id,
     check_player_text,
+    check_turn_inputs,
     resolve_sampling,
 )
+from npcbridge.dialogue.intent import IntentScorer
 from npcbridge.engine.interface import Engine, GenerationChunk, GenerationRequest
 from npcbridge.errors import InvalidArgument, NotFound, ResourceExhausted, Unavailable
 from npcbridge.moderation.service import ModerationService
@@ -58,6 +66,17 @@ def _timings(received: float, first_at: float | None, tokens: int, queue_ms: flo
                    tokens_per_second=(tokens - 1) / decode_s if decode_s > 0 and tokens > 1 else 0.0)
 
 
+def _merge(first: FilterVerdict | None, second: FilterVerdict) -> FilterVerdict:
+    """Two filter verdicts in a row as one (the last piece pushed, then the finish)."""
+    if first is None:
+        return second
+    if first.blocked:
+        return first
+    return FilterVerdict(release=first.release + second.release, blocked=second.blocked,
+                         blocked_categories=second.blocked_categories,
+                         masked_categories=first.masked_categories | second.masked_categories)
+
+
 async def _with_end(stream: AsyncIterator[GenerationChunk]) -> AsyncIterator[GenerationChunk | None]:
     """The stream's chunks, then ``None`` once it is exhausted."""
     async for chunk in stream:
@@ -78,15 +97,30 @@ class DialogueService:
     """Everything the Dialogue RPCs do, with plain data in and out."""
 
     def __init__(self, store: SessionStore, engine: Engine, limits: DialogueLimits | None = None,
-                 moderation: ModerationService | None = None) -> None:
+                 moderation: ModerationService | None = None, intent: IntentScorer | None = None) -> None:
         self.store = store
         self.engine = engine
         self.limits = limits or DialogueLimits()
         self.moderation = moderation
+        self.intent = intent  # picks emotions and actions; None: the model picks actions itself
         self._active: set[str] = set()
         self._idle = asyncio.Event()
         self._idle.set()
         self._shutting_down = False
+
+    def load_intent(self) -> None:
+        """Load the sentence encoder that picks emotions and actions (blocking; once).
+        Without it (the encoder wheel missing) the model picks actions and emotions stay neutral."""
+        if self.intent is not None:
+            return
+        from npcbridge.dialogue.intent import ActionHead
+        from npcbridge.errors import ModelLoadError
+        from npcbridge.moderation.service import shared_encoder
+
+        try:
+            self.intent = IntentScorer(shared_encoder("cpu"), head=ActionHead.load())
+        except ModelLoadError as exc:
+            log.warning("emotions and actions are not planned: %s", exc)
 
     # Characters -----------------------------------------------------------------
 
@@ -118,6 +152,7 @@ class DialogueService:
         """Create or replace; an empty id is assigned. Refuses a character whose prompt
         cannot fit the context with a reply."""
         check_character(character)
+        check_actions(character, self.limits)
         self._check_prompt_fits(character)
         if not character.id:
             character.id = new_id("chr")
@@ -171,11 +206,12 @@ class DialogueService:
         is yielded, so bad input fails the call without a half-open stream.
         """
         received = time.perf_counter()
-        check_player_text(text, self.limits)
         options = options or SayOptions()
+        check_player_text(text, self.limits, event_given=options.event is not None)
         params = resolve_sampling(options, self.limits)
         session = await self.get_session(session_id)
         character = await self.get_character(session.character_id)
+        allowed = check_turn_inputs(options, character, self.limits)
         if self._shutting_down:
             raise Unavailable("host is shutting down; reconnect to a running host")
         if not self.engine.ready:
@@ -195,11 +231,15 @@ class DialogueService:
                 yield notice
             if gate.blocked:
                 line = deflection(character, len(session.turns))
+                emotion = Emotion(character.emotion_labels()[0], 0.5)
+                yield emotion
                 yield TextDelta(line)
-                yield Completed(interaction_id, line, "blocked", Usage(), _timings(received, None, 0, 0.0))
+                yield Completed(interaction_id, line, "blocked", Usage(), _timings(received, None, 0, 0.0),
+                                emotion=emotion)
                 return
+            plan = await asyncio.to_thread(plan_turn, self.intent, character, gate.text, options, allowed)
             async for event in self._generate(session, character, gate.text, params, interaction_id, received,
-                                              options.priority):
+                                              options, plan):
                 yield event
         finally:
             metrics.ACTIVE_STREAMS.dec()
@@ -209,7 +249,7 @@ class DialogueService:
 
     async def _moderation_gate(self, text: str, character: Character) -> InputGate:
         """Check the player's text: BLOCK stops before generation, MASK passes the masked text."""
-        if self.moderation is None:
+        if self.moderation is None or not text.strip():
             return InputGate(text)
         verdict = await self.moderation.check(text, character.safety_policy, "player")
         if verdict.action is Action.ALLOW:
@@ -220,10 +260,17 @@ class DialogueService:
         return InputGate(verdict.masked_text, verdict.action is Action.BLOCK, [notice])
 
     async def _generate(self, session: Session, character: Character, text: str, params: SamplingParams,
-                        interaction_id: str, received: float, priority: int = 0) -> AsyncIterator[DialogueEvent]:
-        messages = build_messages(character, session.turns, text, self.engine.count_tokens,
-                                  self.prompt_budget(params.max_tokens), self.limits.history_hygiene)
+                        interaction_id: str, received: float, options: SayOptions,
+                        plan: TurnPlan) -> AsyncIterator[DialogueEvent]:
+        params.tail_grammar = tail_grammar(plan.choice)
+        params.tail_max_tokens = tail_tokens(plan.choice)
+        messages = build_messages(character, session.turns, player_line(text, options.event),
+                                  self.engine.count_tokens, self.prompt_budget(params.max_tokens
+                                                                               + params.tail_max_tokens),
+                                  self.limits.history_hygiene, options.context)
         reply_filter = self.moderation.stream_filter(character.safety_policy) if self.moderation else None
+        parser = ReplyParser(character.emotion_labels())
+        events = ReplyEvents(plan, character, self.moderation)
         pieces: list[str] = []
         first_at: float | None = None
         final = None
@@ -231,18 +278,31 @@ class DialogueService:
         notified_mask = False
         token_times: list[float] = []  # engine-side arrival of text, for tokens/s
         metrics.QUEUE_DEPTH.set(self.engine.queue_depth())
-        stream = self.engine.generate(GenerationRequest(interaction_id, messages, params, priority))
+        stream = self.engine.generate(GenerationRequest(interaction_id, messages, params, options.priority))
         async with aclosing(stream):
             async for chunk in _with_end(stream):
+                parts = parser.finish() if chunk is None else parser.feed(chunk.text, chunk.tail)
+                for emotion in events.settle_emotion(parts if chunk is not None else [*parts, ParsedText(" ")]):
+                    yield emotion
+                for part in parts:
+                    if isinstance(part, ParsedCall):
+                        for event in await events.call(part):
+                            yield event
+                speech = "".join(p.text for p in parts if isinstance(p, ParsedText))
                 if chunk is None:  # end of generation: release what the filter holds back
                     if reply_filter is None:
-                        break
-                    verdict = await asyncio.to_thread(reply_filter.finish)
-                elif reply_filter is not None and chunk.text:
+                        verdict = FilterVerdict(release=speech)
+                    else:
+                        verdict = await asyncio.to_thread(reply_filter.push, speech) if speech else None
+                        end = await asyncio.to_thread(reply_filter.finish)
+                        verdict = _merge(verdict, end)
+                elif reply_filter is not None and speech:
                     token_times.append(time.perf_counter())
-                    verdict = await asyncio.to_thread(reply_filter.push, chunk.text)
+                    verdict = await asyncio.to_thread(reply_filter.push, speech)
                 else:
-                    verdict = FilterVerdict(release=chunk.text)
+                    if chunk.text:
+                        token_times.append(time.perf_counter())
+                    verdict = FilterVerdict(release=speech)
                 if chunk is not None and chunk.finish_reason is not None:
                     final = chunk
                 if verdict.blocked:
@@ -270,14 +330,14 @@ class DialogueService:
             yield TextDelta(reply)
         usage = Usage(final.prompt_tokens, final.completion_tokens) if final else Usage()
         await asyncio.to_thread(self.store.append_turns, session.id, [
-            Turn(Role.PLAYER, text, interaction_id),
-            Turn(Role.CHARACTER, reply, interaction_id),
+            Turn(Role.PLAYER, text, interaction_id, event=options.event),
+            Turn(Role.CHARACTER, reply, interaction_id, emotion=events.emotion, actions=events.actions),
         ])
         metrics.TOKENS_GENERATED.inc(usage.completion_tokens)
         decode = (token_times[0], token_times[-1]) if len(token_times) > 1 else None
         yield Completed(interaction_id, reply, reason or "stop", usage,
                         _timings(received, first_at, usage.completion_tokens, final.queue_ms if final else 0.0,
-                                 decode))
+                                 decode), actions=list(events.actions), emotion=events.emotion)
 
     async def shutdown(self, grace_s: float) -> None:
         """Refuse new Say calls, let active ones finish for ``grace_s``, then abort them."""

@@ -25,6 +25,45 @@ class Role(str, Enum):
     CHARACTER = "character"
 
 
+DEFAULT_EMOTIONS = ("neutral", "happy", "sad", "angry", "afraid", "surprised", "disgusted")
+
+
+@dataclass
+class ActionSpec:
+    """Something an NPC can do; ``parameters_schema`` is JSON Schema text ("" = no arguments)."""
+
+    name: str
+    description: str = ""
+    parameters_schema: str = ""
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GameEvent:
+    """Something that happened in the game, which the NPC reacts to."""
+
+    name: str
+    description: str = ""
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Emotion:
+    """How the NPC feels as it speaks (``intensity`` 0 to 1)."""
+
+    label: str
+    intensity: float = 1.0
+
+
+@dataclass
+class ActionCall:
+    """An action the NPC takes; ``arguments_json`` validates against the action's schema."""
+
+    id: str
+    name: str
+    arguments_json: str = "{}"
+
+
 @dataclass
 class Character:
     """An NPC definition; every field ends up in the system prompt, never player text."""
@@ -38,6 +77,19 @@ class Character:
     greeting: str = ""
     safety_policy: str = ""
     deflections: list[str] = field(default_factory=list)
+    actions: list[ActionSpec] = field(default_factory=list)
+    emotions: list[str] = field(default_factory=list)
+
+    def emotion_labels(self) -> list[str]:
+        """The labels this NPC may show: its own, or the default set."""
+        return list(self.emotions) or list(DEFAULT_EMOTIONS)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Character:
+        """Rebuild from :func:`dataclasses.asdict` output (nested actions included)."""
+        data = dict(data)
+        data["actions"] = [ActionSpec(**a) for a in data.get("actions", [])]
+        return cls(**data)
 
 
 @dataclass
@@ -48,6 +100,9 @@ class Turn:
     text: str
     interaction_id: str = ""
     created_at_ms: int = field(default_factory=now_ms)
+    emotion: Emotion | None = None  # a character turn's emotion
+    actions: list[ActionCall] = field(default_factory=list)  # a character turn's action calls
+    event: GameEvent | None = None  # the game event a player turn reacted to
 
 
 @dataclass
@@ -87,6 +142,11 @@ class SamplingParams:
     min_p: float = 0.0
     sentence_stop_after: int = 0
     grammar: str = ""  # Lark (with %json JSON Schema rules): the reply must parse; "" = free text
+    # Decoded after the reply would end (end of text, sentence stop or max_tokens), for
+    # at most ``tail_max_tokens`` more tokens: how an NPC adds an action call after
+    # speech it wrote freely, as it was trained to. "" = no tail.
+    tail_grammar: str = ""
+    tail_max_tokens: int = 0
 
 
 @dataclass
@@ -98,6 +158,9 @@ class SayOptions:
     top_p: float | None = None
     seed: int | None = None
     priority: int = 0
+    context: dict[str, str] = field(default_factory=dict)  # game state for this turn only
+    event: GameEvent | None = None
+    allowed_actions: list[str] = field(default_factory=list)  # empty: all the character's actions
 
 
 @dataclass
@@ -149,6 +212,8 @@ class Completed:
     finish_reason: str
     usage: Usage
     timings: Timings
+    actions: list[ActionCall] = field(default_factory=list)
+    emotion: Emotion | None = None
 
 
-DialogueEvent = Started | TextDelta | ModerationNotice | Completed
+DialogueEvent = Started | TextDelta | ModerationNotice | Emotion | ActionCall | Completed

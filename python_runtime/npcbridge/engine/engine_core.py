@@ -60,11 +60,13 @@ class EngineCore:
             return
         params = request.params
         seq = Sequence(request.request_id, list(request.prompt), params, request.priority)
-        if params.grammar:
+        if params.grammar or params.tail_grammar:
             try:
                 if self.grammars is None:
                     raise GrammarError("this engine has no grammar support (no tokenizer given)")
-                seq.matcher = self.grammars.matcher(params.grammar)
+                seq.matcher = self.grammars.matcher(params.grammar) if params.grammar else None
+                if params.tail_grammar:
+                    self.grammars.matcher(params.tail_grammar)  # refuse now what cannot compile later
             except GrammarError as exc:
                 self._outputs.append(RequestOutput(request.request_id, finish_reason="error",
                                                    error_kind="invalid_argument", error=str(exc)))
@@ -151,6 +153,12 @@ class EngineCore:
             # already there; the whole exchange is kept when the reply finishes.)
             self._remember(seq)
         token = greedy if seq.params.temperature <= 0 else sample_next(logits, seq.params, seq.sampler)
+        if token in self.eos_ids and self._enter_tail(seq):
+            # The reply's speech ended: the tail (an action call) follows from these same
+            # logits, under the tail grammar, instead of the end of text.
+            mask_rows(logits.unsqueeze(0), [(0, seq.matcher)], self.grammars.vocab_size)
+            token = int(logits.argmax()) if seq.params.temperature <= 0 else sample_next(
+                logits, seq.params, seq.sampler)
         if seq.matcher is not None and not seq.matcher.consume_token(token):
             # Cannot happen under the mask; if it does, end the reply rather than emit what does not parse.
             self._leave(seq, "error")
@@ -161,14 +169,29 @@ class EngineCore:
             self._leave(seq, "stop")
             return
         seq.tokens.append(token)
-        self._outputs.append(RequestOutput(seq.request_id, [token]))
+        self._outputs.append(RequestOutput(seq.request_id, [token], tail=seq.tail_from >= 0))
         if seq.matcher is not None and seq.matcher.is_stopped():
             self._leave(seq, "stop")  # the grammar is complete and allows nothing more
-        elif seq.generated >= seq.params.max_tokens or len(seq.tokens) >= self.cache.slot_len:
+        elif len(seq.tokens) >= self.cache.slot_len:
             self._leave(seq, "length")
+        elif seq.tail_from >= 0:
+            if seq.generated - seq.tail_from >= seq.params.tail_max_tokens:
+                self._leave(seq, "length")
+        elif seq.generated >= seq.params.max_tokens:
+            if not self._enter_tail(seq):
+                self._leave(seq, "length")
         elif (seq.params.sentence_stop_after and seq.generated >= seq.params.sentence_stop_after
               and token in self.sentence_end_ids):
-            self._leave(seq, "stop")
+            if not self._enter_tail(seq):
+                self._leave(seq, "stop")
+
+    def _enter_tail(self, seq: Sequence) -> bool:
+        """Switch a request whose speech just ended to its tail grammar; False when it has none."""
+        if not seq.params.tail_grammar or seq.tail_from >= 0 or self.grammars is None:
+            return False
+        seq.matcher = self.grammars.matcher(seq.params.tail_grammar)
+        seq.tail_from = seq.generated
+        return True
 
     def _leave(self, seq: Sequence, reason: str) -> None:
         self._remember(seq)  # the whole exchange: the session's next turn starts with it

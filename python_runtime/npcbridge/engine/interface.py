@@ -38,6 +38,7 @@ class GenerationChunk:
     completion_tokens: int = 0
     queue_ms: float = 0.0
     cached_tokens: int = 0  # prompt tokens taken from the prefix cache
+    tail: bool = False  # text of the tail (an action call), not speech
 
 
 @dataclass

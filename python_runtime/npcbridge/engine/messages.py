@@ -47,6 +47,7 @@ class RequestOutput(msgspec.Struct, tag=True):
     queue_ms: float = 0.0
     error: str | None = None
     error_kind: str = ""
+    tail: bool = False  # the tokens belong to the tail (see SamplingParams.tail_grammar)
 
 
 class Ready(msgspec.Struct, tag=True):

@@ -42,6 +42,7 @@ class Sequence:
     admitted: float | None = None
     sampler: Any = None  # per-request random generator, set by the core
     matcher: Any = None  # the grammar's parse state, when the request has a grammar
+    tail_from: int = -1  # generated tokens before the tail began (-1: not in the tail)
 
     def __post_init__(self) -> None:
         if not self.tokens:

@@ -146,6 +146,7 @@ class TransformersEngine:
         prompt = self.encode(request.messages)
         queue = client.submit(AddRequest(request.request_id, prompt, p, request.priority))
         detok = IncrementalDetokenizer(self.tokenizer)
+        tail_detok = IncrementalDetokenizer(self.tokenizer)  # the tail is its own text
         finished = False
         try:
             while True:
@@ -156,9 +157,9 @@ class TransformersEngine:
                 if output.error is not None:
                     finished = True
                     raise _ERRORS.get(output.error_kind, Unavailable)(output.error)
-                text = "".join(detok.add(t) for t in output.tokens)
+                text = "".join((tail_detok if output.tail else detok).add(t) for t in output.tokens)
                 if text:
-                    yield GenerationChunk(text=text)
+                    yield GenerationChunk(text=text, tail=output.tail)
                 if output.finish_reason is not None:
                     finished = True
                     yield GenerationChunk(

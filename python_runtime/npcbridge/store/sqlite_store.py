@@ -8,7 +8,7 @@ import threading
 from dataclasses import asdict
 from pathlib import Path
 
-from npcbridge.dialogue.types import Character, Role, Session, Turn
+from npcbridge.dialogue.types import ActionCall, Character, Emotion, GameEvent, Role, Session, Turn
 from npcbridge.errors import ConfigError
 
 _SCHEMA = """
@@ -29,9 +29,30 @@ CREATE TABLE IF NOT EXISTS turns (
     text TEXT NOT NULL,
     interaction_id TEXT NOT NULL,
     created_at_ms INTEGER NOT NULL,
+    extra TEXT NOT NULL DEFAULT '{}',
     PRIMARY KEY (session_id, seq)
 );
 """
+
+
+def _turn_extra(turn: Turn) -> str:
+    """A turn's emotion, actions and event as JSON (the columns every turn has stay plain)."""
+    extra: dict = {}
+    if turn.emotion is not None:
+        extra["emotion"] = asdict(turn.emotion)
+    if turn.actions:
+        extra["actions"] = [asdict(a) for a in turn.actions]
+    if turn.event is not None:
+        extra["event"] = asdict(turn.event)
+    return json.dumps(extra)
+
+
+def _turn_from_row(role: str, text: str, interaction_id: str, created_at_ms: int, extra: str) -> Turn:
+    data = json.loads(extra or "{}")
+    return Turn(role=Role(role), text=text, interaction_id=interaction_id, created_at_ms=created_at_ms,
+                emotion=Emotion(**data["emotion"]) if "emotion" in data else None,
+                actions=[ActionCall(**a) for a in data.get("actions", [])],
+                event=GameEvent(**data["event"]) if "event" in data else None)
 
 
 class SqliteStore:
@@ -53,6 +74,9 @@ class SqliteStore:
             if path != ":memory:":
                 self._db.execute("PRAGMA journal_mode = WAL")
             self._db.executescript(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(turns)")}
+            if "extra" not in columns:  # a database from before actions and emotions
+                self._db.execute("ALTER TABLE turns ADD COLUMN extra TEXT NOT NULL DEFAULT '{}'")
         except sqlite3.Error as exc:
             raise ConfigError(f"cannot open session database {path}: {exc}") from exc
         self._lock = threading.Lock()
@@ -68,12 +92,12 @@ class SqliteStore:
     def get_character(self, character_id: str) -> Character | None:
         with self._lock:
             row = self._db.execute("SELECT data FROM characters WHERE id = ?", (character_id,)).fetchone()
-        return Character(**json.loads(row[0])) if row else None
+        return Character.from_dict(json.loads(row[0])) if row else None
 
     def list_characters(self) -> list[Character]:
         with self._lock:
             rows = self._db.execute("SELECT data FROM characters ORDER BY id").fetchall()
-        return [Character(**json.loads(r[0])) for r in rows]
+        return [Character.from_dict(json.loads(r[0])) for r in rows]
 
     def delete_character(self, character_id: str) -> bool:
         with self._lock:
@@ -95,12 +119,12 @@ class SqliteStore:
             if row is None:
                 return None
             turns = self._db.execute(
-                "SELECT role, text, interaction_id, created_at_ms FROM turns WHERE session_id = ? ORDER BY seq",
+                "SELECT role, text, interaction_id, created_at_ms, extra FROM turns WHERE session_id = ? ORDER BY seq",
                 (session_id,),
             ).fetchall()
         return Session(
             id=row[0], character_id=row[1], player_id=row[2], created_at_ms=row[3],
-            turns=[Turn(role=Role(r[0]), text=r[1], interaction_id=r[2], created_at_ms=r[3]) for r in turns],
+            turns=[_turn_from_row(*r) for r in turns],
         )
 
     def delete_session(self, session_id: str) -> bool:
@@ -117,10 +141,10 @@ class SqliteStore:
                     "SELECT COALESCE(MAX(seq) + 1, 0) FROM turns WHERE session_id = ?", (session_id,)
                 ).fetchone()
                 self._db.executemany(
-                    "INSERT INTO turns(session_id, seq, role, text, interaction_id, created_at_ms) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [(session_id, start + i, t.role.value, t.text, t.interaction_id, t.created_at_ms)
-                     for i, t in enumerate(turns)],
+                    "INSERT INTO turns(session_id, seq, role, text, interaction_id, created_at_ms, extra) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(session_id, start + i, t.role.value, t.text, t.interaction_id, t.created_at_ms,
+                      _turn_extra(t)) for i, t in enumerate(turns)],
                 )
                 self._db.execute("COMMIT")
             except BaseException:

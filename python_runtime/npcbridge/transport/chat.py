@@ -44,6 +44,13 @@ class ReplyView:
                 self.out.print(f"[bold magenta]{escape(self.name)}[/]: ", end="")
             self.out.print(event.text_delta.text, end="", markup=False, highlight=False)
             self._mid_line = True
+        elif kind == "emotion":
+            self._line_break()
+            self.out.print(f"[cyan]\\[{escape(event.emotion.label)}][/]", highlight=False)
+        elif kind == "action":
+            self._line_break()
+            a = event.action
+            self.out.print(f"[green]-> {escape(a.name)} {escape(a.arguments_json)}[/]", highlight=False)
         elif kind == "moderation":
             m = event.moderation
             self._line_break()

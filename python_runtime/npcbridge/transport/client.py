@@ -96,8 +96,12 @@ class HostClient:
 
     def say(self, session_id: str, text: str, *, max_tokens: int = 0, temperature: float | None = None,
             top_p: float | None = None, seed: int | None = None, priority: int = 0,
-            timeout_s: float | None = None) -> Iterator[dpb.DialogueEvent]:
-        """Start a Say stream; iterate it for events, ``.cancel()`` it to stop the reply."""
+            timeout_s: float | None = None, context: dict[str, str] | None = None,
+            event: dpb.GameEvent | None = None, allowed_actions: list[str] | None = None,
+            ) -> Iterator[dpb.DialogueEvent]:
+        """Start a Say stream; iterate it for events, ``.cancel()`` it to stop the reply.
+        ``context``: game state for this turn; ``event``: what happened in the game;
+        ``allowed_actions``: this turn's subset of the character's actions."""
         params = dpb.GenerationParams(max_tokens=max_tokens)
         if temperature is not None:
             params.temperature = temperature
@@ -105,8 +109,9 @@ class HostClient:
             params.top_p = top_p
         if seed is not None:
             params.seed = seed
-        return self.dialogue.Say(dpb.SayRequest(session_id=session_id, text=text, params=params, priority=priority),
-                                 timeout=timeout_s or self.timeout_s * 10, metadata=self._metadata)
+        request = dpb.SayRequest(session_id=session_id, text=text, params=params, priority=priority,
+                                 context=context or {}, event=event, allowed_actions=allowed_actions or [])
+        return self.dialogue.Say(request, timeout=timeout_s or self.timeout_s * 10, metadata=self._metadata)
 
     def say_text(self, session_id: str, text: str, **kwargs: Any) -> tuple[list[str], dpb.Completed]:
         """Run a whole Say; returns the text deltas and the Completed event."""

@@ -15,6 +15,8 @@ def character_from_pb(msg: dpb.Character) -> dt.Character:
         id=msg.id, name=msg.name, persona=msg.persona, backstory=msg.backstory,
         speaking_style=msg.speaking_style, knowledge=list(msg.knowledge), greeting=msg.greeting,
         safety_policy=msg.safety_policy, deflections=list(msg.deflections),
+        actions=[dt.ActionSpec(a.name, a.description, a.parameters_schema, list(a.examples)) for a in msg.actions],
+        emotions=list(msg.emotions),
     )
 
 
@@ -22,24 +24,49 @@ def character_to_pb(c: dt.Character) -> dpb.Character:
     return dpb.Character(
         id=c.id, name=c.name, persona=c.persona, backstory=c.backstory, speaking_style=c.speaking_style,
         knowledge=c.knowledge, greeting=c.greeting, safety_policy=c.safety_policy, deflections=c.deflections,
+        actions=[dpb.ActionSpec(name=a.name, description=a.description, parameters_schema=a.parameters_schema,
+                                examples=a.examples) for a in c.actions],
+        emotions=c.emotions,
     )
+
+
+def emotion_to_pb(e: dt.Emotion | None) -> dpb.Emotion | None:
+    return dpb.Emotion(label=e.label, intensity=e.intensity) if e is not None else None
+
+
+def action_call_to_pb(a: dt.ActionCall) -> dpb.ActionCall:
+    return dpb.ActionCall(id=a.id, name=a.name, arguments_json=a.arguments_json)
+
+
+def game_event_from_pb(msg: dpb.GameEvent) -> dt.GameEvent:
+    return dt.GameEvent(msg.name, msg.description, dict(msg.params))
+
+
+def game_event_to_pb(e: dt.GameEvent | None) -> dpb.GameEvent | None:
+    return dpb.GameEvent(name=e.name, description=e.description, params=e.params) if e is not None else None
 
 
 def session_to_pb(s: dt.Session) -> dpb.Session:
     return dpb.Session(
         id=s.id, character_id=s.character_id, player_id=s.player_id, created_at_ms=s.created_at_ms,
         turns=[dpb.Turn(role=_ROLE_TO_PB[t.role], text=t.text, interaction_id=t.interaction_id,
-                        created_at_ms=t.created_at_ms) for t in s.turns],
+                        created_at_ms=t.created_at_ms, emotion=emotion_to_pb(t.emotion),
+                        actions=[action_call_to_pb(a) for a in t.actions], event=game_event_to_pb(t.event))
+               for t in s.turns],
     )
 
 
-def say_options_from_pb(params: dpb.GenerationParams, priority: int = 0) -> dt.SayOptions:
+def say_options_from_pb(request: dpb.SayRequest) -> dt.SayOptions:
+    params = request.params
     return dt.SayOptions(
-        priority=priority,
+        priority=request.priority,
         max_tokens=params.max_tokens,
         temperature=params.temperature if params.HasField("temperature") else None,
         top_p=params.top_p if params.HasField("top_p") else None,
         seed=params.seed if params.HasField("seed") else None,
+        context=dict(request.context),
+        event=game_event_from_pb(request.event) if request.HasField("event") else None,
+        allowed_actions=list(request.allowed_actions),
     )
 
 
@@ -55,12 +82,17 @@ def event_to_pb(event: dt.DialogueEvent) -> dpb.DialogueEvent:
         return dpb.DialogueEvent(moderation=dpb.ModerationNotice(
             source=event.source, action=mpb.Action.Value(event.action.upper()),
             categories=event.categories, message=event.message))
+    if isinstance(event, dt.Emotion):
+        return dpb.DialogueEvent(emotion=emotion_to_pb(event))
+    if isinstance(event, dt.ActionCall):
+        return dpb.DialogueEvent(action=action_call_to_pb(event))
     u, t = event.usage, event.timings
     return dpb.DialogueEvent(completed=dpb.Completed(
         text=event.text, finish_reason=event.finish_reason, interaction_id=event.interaction_id,
         usage=dpb.Usage(prompt_tokens=u.prompt_tokens, completion_tokens=u.completion_tokens),
         timings=dpb.Timings(queue_ms=t.queue_ms, ttft_ms=t.ttft_ms, total_ms=t.total_ms,
                             tokens_per_second=t.tokens_per_second),
+        actions=[action_call_to_pb(a) for a in event.actions], emotion=emotion_to_pb(event.emotion),
     ))
 
 

@@ -57,7 +57,7 @@ class DialogueServicer(dialogue_pb2_grpc.DialogueServicer):
         return dpb.DeleteSessionResponse()
 
     async def Say(self, request: dpb.SayRequest, context: grpc.aio.ServicerContext) -> AsyncIterator[dpb.DialogueEvent]:
-        events = self._service.say(request.session_id, request.text, say_options_from_pb(request.params, request.priority))
+        events = self._service.say(request.session_id, request.text, say_options_from_pb(request))
         async with aclosing(events):
             async for event in events:
                 yield event_to_pb(event)

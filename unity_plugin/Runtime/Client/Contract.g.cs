@@ -182,6 +182,57 @@ namespace NpcBridge
         [DataMember(Name = "safety_policy")] public string SafetyPolicy = "";
         /// <summary>In-character lines used instead of a reply that moderation blocks.</summary>
         [DataMember(Name = "deflections")] public List<string> Deflections = new List<string>();
+        /// <summary>What this NPC can do in the game. A reply calls at most one of them; the host guarantees the name is one of these and the arguments validate.</summary>
+        [DataMember(Name = "actions")] public List<ActionSpec> Actions = new List<ActionSpec>();
+        /// <summary>Emotion labels this NPC may show (lower-case words); empty means the default set: neutral, happy, sad, angry, afraid, surprised, disgusted.</summary>
+        [DataMember(Name = "emotions")] public List<string> Emotions = new List<string>();
+    }
+
+    /// <summary>Something an NPC can do, which the game carries out.</summary>
+    [Serializable, DataContract]
+    public sealed partial class ActionSpec
+    {
+        /// <summary>Identifier the game dispatches on: letters, digits and '_', unique per character.</summary>
+        [DataMember(Name = "name")] public string Name = "";
+        /// <summary>What the action does, in a few words ("hand the player an item").</summary>
+        [DataMember(Name = "description")] public string Description = "";
+        /// <summary>A JSON Schema (an object) for the arguments; empty means no arguments.</summary>
+        [DataMember(Name = "parameters_schema")] public string ParametersSchema = "";
+        /// <summary>Player lines that should lead to this action ("Can I buy a sword?").</summary>
+        [DataMember(Name = "examples")] public List<string> Examples = new List<string>();
+    }
+
+    /// <summary>Something that happened in the game, which the NPC reacts to.</summary>
+    [Serializable, DataContract]
+    public sealed partial class GameEvent
+    {
+        /// <summary>Identifier ("player_entered", "gift_given").</summary>
+        [DataMember(Name = "name")] public string Name = "";
+        /// <summary>What happened, in words the NPC reads ("The player hands you a ruby.").</summary>
+        [DataMember(Name = "description")] public string Description = "";
+        [DataMember(Name = "params")] public Dictionary<string, string> Params = new Dictionary<string, string>();
+    }
+
+    /// <summary>How the NPC feels as it speaks a reply.</summary>
+    [Serializable, DataContract]
+    public sealed partial class Emotion
+    {
+        /// <summary>One of the character's emotion labels.</summary>
+        [DataMember(Name = "label")] public string Label = "";
+        /// <summary>0 to 1.</summary>
+        [DataMember(Name = "intensity")] public float Intensity;
+    }
+
+    /// <summary>An action the NPC takes; the game carries it out.</summary>
+    [Serializable, DataContract]
+    public sealed partial class ActionCall
+    {
+        /// <summary>Unique per call, for the game to acknowledge or log.</summary>
+        [DataMember(Name = "id")] public string Id = "";
+        /// <summary>One of the character's action names.</summary>
+        [DataMember(Name = "name")] public string Name = "";
+        /// <summary>A JSON object that validates against the action's parameters_schema.</summary>
+        [DataMember(Name = "arguments_json")] public string ArgumentsJson = "";
     }
 
     [Serializable, DataContract]
@@ -233,6 +284,11 @@ namespace NpcBridge
             get { return string.IsNullOrEmpty(CreatedAtMsJson) ? 0 : long.Parse(CreatedAtMsJson, CultureInfo.InvariantCulture); }
             set { CreatedAtMsJson = value.ToString(CultureInfo.InvariantCulture); }
         }
+        /// <summary>A character turn: how the NPC felt and what it did.</summary>
+        [DataMember(Name = "emotion", EmitDefaultValue = false)] public Emotion Emotion;
+        [DataMember(Name = "actions")] public List<ActionCall> Actions = new List<ActionCall>();
+        /// <summary>A player turn: the game event it reacted to, if any.</summary>
+        [DataMember(Name = "event", EmitDefaultValue = false)] public GameEvent Event;
     }
 
     /// <summary>A player talking to a character, with its history.</summary>
@@ -303,6 +359,12 @@ namespace NpcBridge
         [DataMember(Name = "params", EmitDefaultValue = false)] public GenerationParams Params;
         /// <summary>Scheduling priority: higher is served first when requests wait for a generation slot (an NPC next to the player first); ties are first come, first served. 0 is the default. Honoured when ServerInfo.capabilities.priority.</summary>
         [DataMember(Name = "priority")] public int Priority;
+        /// <summary>Game state for this turn only (location, time of day, what the player holds); it informs the reply and is not stored as player speech.</summary>
+        [DataMember(Name = "context")] public Dictionary<string, string> Context = new Dictionary<string, string>();
+        /// <summary>Something that happened in the game; text may then be empty.</summary>
+        [DataMember(Name = "event", EmitDefaultValue = false)] public GameEvent Event;
+        /// <summary>Restrict this turn to these of the character's actions; empty means all.</summary>
+        [DataMember(Name = "allowed_actions")] public List<string> AllowedActions = new List<string>();
     }
 
     [Serializable, DataContract]
@@ -312,6 +374,10 @@ namespace NpcBridge
         [DataMember(Name = "text_delta", EmitDefaultValue = false)] public TextDelta TextDelta;
         [DataMember(Name = "moderation", EmitDefaultValue = false)] public ModerationNotice Moderation;
         [DataMember(Name = "completed", EmitDefaultValue = false)] public Completed Completed;
+        /// <summary>How the NPC feels: arrives before the reply's first text delta.</summary>
+        [DataMember(Name = "emotion", EmitDefaultValue = false)] public Emotion Emotion;
+        /// <summary>An action the NPC takes: arrives as soon as its arguments are complete.</summary>
+        [DataMember(Name = "action", EmitDefaultValue = false)] public ActionCall Action;
         // Oneof: exactly one of the members above is set.
     }
 
@@ -372,6 +438,10 @@ namespace NpcBridge
         [DataMember(Name = "usage", EmitDefaultValue = false)] public Usage Usage;
         [DataMember(Name = "timings", EmitDefaultValue = false)] public Timings Timings;
         [DataMember(Name = "interaction_id")] public string InteractionId = "";
+        /// <summary>Every action the reply took, as streamed.</summary>
+        [DataMember(Name = "actions")] public List<ActionCall> Actions = new List<ActionCall>();
+        /// <summary>The reply's emotion, as streamed.</summary>
+        [DataMember(Name = "emotion", EmitDefaultValue = false)] public Emotion Emotion;
     }
 
     [Serializable, DataContract]
@@ -411,6 +481,8 @@ namespace NpcBridge
         [DataMember(Name = "persistent_sessions")] public bool PersistentSessions;
         /// <summary>SayRequest.priority is honoured by the scheduler.</summary>
         [DataMember(Name = "priority")] public bool Priority;
+        /// <summary>Characters have actions and emotions; SayRequest takes context, event and allowed_actions; replies stream Emotion and ActionCall events.</summary>
+        [DataMember(Name = "actions")] public bool Actions;
     }
 
     [Serializable, DataContract]
@@ -442,5 +514,9 @@ namespace NpcBridge
         [DataMember(Name = "max_avatar_count")] public int MaxAvatarCount;
         /// <summary>Prompt + reply tokens one dialogue turn may use: the smaller of the host's max_context_tokens and the dialogue model's own context length.</summary>
         [DataMember(Name = "max_context_tokens")] public int MaxContextTokens;
+        /// <summary>Actions one character may have.</summary>
+        [DataMember(Name = "max_actions")] public int MaxActions;
+        /// <summary>Characters in SayRequest.context (keys and values) plus SayRequest.event.</summary>
+        [DataMember(Name = "max_context_chars")] public int MaxContextChars;
     }
 }

@@ -18,7 +18,7 @@ ROLE_PLAYER: Role
 ROLE_CHARACTER: Role
 
 class Character(_message.Message):
-    __slots__ = ("id", "name", "persona", "backstory", "speaking_style", "knowledge", "greeting", "safety_policy", "deflections")
+    __slots__ = ("id", "name", "persona", "backstory", "speaking_style", "knowledge", "greeting", "safety_policy", "deflections", "actions", "emotions")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     PERSONA_FIELD_NUMBER: _ClassVar[int]
@@ -28,6 +28,8 @@ class Character(_message.Message):
     GREETING_FIELD_NUMBER: _ClassVar[int]
     SAFETY_POLICY_FIELD_NUMBER: _ClassVar[int]
     DEFLECTIONS_FIELD_NUMBER: _ClassVar[int]
+    ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    EMOTIONS_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     persona: str
@@ -37,7 +39,56 @@ class Character(_message.Message):
     greeting: str
     safety_policy: str
     deflections: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., persona: _Optional[str] = ..., backstory: _Optional[str] = ..., speaking_style: _Optional[str] = ..., knowledge: _Optional[_Iterable[str]] = ..., greeting: _Optional[str] = ..., safety_policy: _Optional[str] = ..., deflections: _Optional[_Iterable[str]] = ...) -> None: ...
+    actions: _containers.RepeatedCompositeFieldContainer[ActionSpec]
+    emotions: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., persona: _Optional[str] = ..., backstory: _Optional[str] = ..., speaking_style: _Optional[str] = ..., knowledge: _Optional[_Iterable[str]] = ..., greeting: _Optional[str] = ..., safety_policy: _Optional[str] = ..., deflections: _Optional[_Iterable[str]] = ..., actions: _Optional[_Iterable[_Union[ActionSpec, _Mapping]]] = ..., emotions: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ActionSpec(_message.Message):
+    __slots__ = ("name", "description", "parameters_schema", "examples")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    PARAMETERS_SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    EXAMPLES_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    description: str
+    parameters_schema: str
+    examples: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., parameters_schema: _Optional[str] = ..., examples: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class GameEvent(_message.Message):
+    __slots__ = ("name", "description", "params")
+    class ParamsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    PARAMS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    description: str
+    params: _containers.ScalarMap[str, str]
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., params: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class Emotion(_message.Message):
+    __slots__ = ("label", "intensity")
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    INTENSITY_FIELD_NUMBER: _ClassVar[int]
+    label: str
+    intensity: float
+    def __init__(self, label: _Optional[str] = ..., intensity: _Optional[float] = ...) -> None: ...
+
+class ActionCall(_message.Message):
+    __slots__ = ("id", "name", "arguments_json")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ARGUMENTS_JSON_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    arguments_json: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., arguments_json: _Optional[str] = ...) -> None: ...
 
 class UpsertCharacterRequest(_message.Message):
     __slots__ = ("character",)
@@ -72,16 +123,22 @@ class DeleteCharacterResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class Turn(_message.Message):
-    __slots__ = ("role", "text", "interaction_id", "created_at_ms")
+    __slots__ = ("role", "text", "interaction_id", "created_at_ms", "emotion", "actions", "event")
     ROLE_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     INTERACTION_ID_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    EMOTION_FIELD_NUMBER: _ClassVar[int]
+    ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    EVENT_FIELD_NUMBER: _ClassVar[int]
     role: Role
     text: str
     interaction_id: str
     created_at_ms: int
-    def __init__(self, role: _Optional[_Union[Role, str]] = ..., text: _Optional[str] = ..., interaction_id: _Optional[str] = ..., created_at_ms: _Optional[int] = ...) -> None: ...
+    emotion: Emotion
+    actions: _containers.RepeatedCompositeFieldContainer[ActionCall]
+    event: GameEvent
+    def __init__(self, role: _Optional[_Union[Role, str]] = ..., text: _Optional[str] = ..., interaction_id: _Optional[str] = ..., created_at_ms: _Optional[int] = ..., emotion: _Optional[_Union[Emotion, _Mapping]] = ..., actions: _Optional[_Iterable[_Union[ActionCall, _Mapping]]] = ..., event: _Optional[_Union[GameEvent, _Mapping]] = ...) -> None: ...
 
 class Session(_message.Message):
     __slots__ = ("id", "character_id", "player_id", "turns", "created_at_ms")
@@ -134,28 +191,45 @@ class GenerationParams(_message.Message):
     def __init__(self, max_tokens: _Optional[int] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., seed: _Optional[int] = ...) -> None: ...
 
 class SayRequest(_message.Message):
-    __slots__ = ("session_id", "text", "params", "priority")
+    __slots__ = ("session_id", "text", "params", "priority", "context", "event", "allowed_actions")
+    class ContextEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     PARAMS_FIELD_NUMBER: _ClassVar[int]
     PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    ALLOWED_ACTIONS_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     text: str
     params: GenerationParams
     priority: int
-    def __init__(self, session_id: _Optional[str] = ..., text: _Optional[str] = ..., params: _Optional[_Union[GenerationParams, _Mapping]] = ..., priority: _Optional[int] = ...) -> None: ...
+    context: _containers.ScalarMap[str, str]
+    event: GameEvent
+    allowed_actions: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, session_id: _Optional[str] = ..., text: _Optional[str] = ..., params: _Optional[_Union[GenerationParams, _Mapping]] = ..., priority: _Optional[int] = ..., context: _Optional[_Mapping[str, str]] = ..., event: _Optional[_Union[GameEvent, _Mapping]] = ..., allowed_actions: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class DialogueEvent(_message.Message):
-    __slots__ = ("started", "text_delta", "moderation", "completed")
+    __slots__ = ("started", "text_delta", "moderation", "completed", "emotion", "action")
     STARTED_FIELD_NUMBER: _ClassVar[int]
     TEXT_DELTA_FIELD_NUMBER: _ClassVar[int]
     MODERATION_FIELD_NUMBER: _ClassVar[int]
     COMPLETED_FIELD_NUMBER: _ClassVar[int]
+    EMOTION_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
     started: Started
     text_delta: TextDelta
     moderation: ModerationNotice
     completed: Completed
-    def __init__(self, started: _Optional[_Union[Started, _Mapping]] = ..., text_delta: _Optional[_Union[TextDelta, _Mapping]] = ..., moderation: _Optional[_Union[ModerationNotice, _Mapping]] = ..., completed: _Optional[_Union[Completed, _Mapping]] = ...) -> None: ...
+    emotion: Emotion
+    action: ActionCall
+    def __init__(self, started: _Optional[_Union[Started, _Mapping]] = ..., text_delta: _Optional[_Union[TextDelta, _Mapping]] = ..., moderation: _Optional[_Union[ModerationNotice, _Mapping]] = ..., completed: _Optional[_Union[Completed, _Mapping]] = ..., emotion: _Optional[_Union[Emotion, _Mapping]] = ..., action: _Optional[_Union[ActionCall, _Mapping]] = ...) -> None: ...
 
 class Started(_message.Message):
     __slots__ = ("interaction_id", "session_id", "model")
@@ -206,15 +280,19 @@ class Timings(_message.Message):
     def __init__(self, queue_ms: _Optional[float] = ..., ttft_ms: _Optional[float] = ..., total_ms: _Optional[float] = ..., tokens_per_second: _Optional[float] = ...) -> None: ...
 
 class Completed(_message.Message):
-    __slots__ = ("text", "finish_reason", "usage", "timings", "interaction_id")
+    __slots__ = ("text", "finish_reason", "usage", "timings", "interaction_id", "actions", "emotion")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     FINISH_REASON_FIELD_NUMBER: _ClassVar[int]
     USAGE_FIELD_NUMBER: _ClassVar[int]
     TIMINGS_FIELD_NUMBER: _ClassVar[int]
     INTERACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    EMOTION_FIELD_NUMBER: _ClassVar[int]
     text: str
     finish_reason: str
     usage: Usage
     timings: Timings
     interaction_id: str
-    def __init__(self, text: _Optional[str] = ..., finish_reason: _Optional[str] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., timings: _Optional[_Union[Timings, _Mapping]] = ..., interaction_id: _Optional[str] = ...) -> None: ...
+    actions: _containers.RepeatedCompositeFieldContainer[ActionCall]
+    emotion: Emotion
+    def __init__(self, text: _Optional[str] = ..., finish_reason: _Optional[str] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., timings: _Optional[_Union[Timings, _Mapping]] = ..., interaction_id: _Optional[str] = ..., actions: _Optional[_Iterable[_Union[ActionCall, _Mapping]]] = ..., emotion: _Optional[_Union[Emotion, _Mapping]] = ...) -> None: ...

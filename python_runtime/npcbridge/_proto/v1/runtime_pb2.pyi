@@ -29,7 +29,7 @@ class ServerInfo(_message.Message):
     def __init__(self, api_version: _Optional[str] = ..., runtime_version: _Optional[str] = ..., capabilities: _Optional[_Union[Capabilities, _Mapping]] = ..., models: _Optional[_Iterable[_Union[ModelInfo, _Mapping]]] = ..., limits: _Optional[_Union[Limits, _Mapping]] = ...) -> None: ...
 
 class Capabilities(_message.Message):
-    __slots__ = ("dialogue", "avatars", "moderation", "streaming_moderation", "auth_required", "tls", "persistent_sessions", "priority")
+    __slots__ = ("dialogue", "avatars", "moderation", "streaming_moderation", "auth_required", "tls", "persistent_sessions", "priority", "actions")
     DIALOGUE_FIELD_NUMBER: _ClassVar[int]
     AVATARS_FIELD_NUMBER: _ClassVar[int]
     MODERATION_FIELD_NUMBER: _ClassVar[int]
@@ -38,6 +38,7 @@ class Capabilities(_message.Message):
     TLS_FIELD_NUMBER: _ClassVar[int]
     PERSISTENT_SESSIONS_FIELD_NUMBER: _ClassVar[int]
     PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    ACTIONS_FIELD_NUMBER: _ClassVar[int]
     dialogue: bool
     avatars: bool
     moderation: bool
@@ -46,7 +47,8 @@ class Capabilities(_message.Message):
     tls: bool
     persistent_sessions: bool
     priority: bool
-    def __init__(self, dialogue: _Optional[bool] = ..., avatars: _Optional[bool] = ..., moderation: _Optional[bool] = ..., streaming_moderation: _Optional[bool] = ..., auth_required: _Optional[bool] = ..., tls: _Optional[bool] = ..., persistent_sessions: _Optional[bool] = ..., priority: _Optional[bool] = ...) -> None: ...
+    actions: bool
+    def __init__(self, dialogue: _Optional[bool] = ..., avatars: _Optional[bool] = ..., moderation: _Optional[bool] = ..., streaming_moderation: _Optional[bool] = ..., auth_required: _Optional[bool] = ..., tls: _Optional[bool] = ..., persistent_sessions: _Optional[bool] = ..., priority: _Optional[bool] = ..., actions: _Optional[bool] = ...) -> None: ...
 
 class ModelInfo(_message.Message):
     __slots__ = ("name", "kind", "device", "dtype", "context_length", "backend")
@@ -65,7 +67,7 @@ class ModelInfo(_message.Message):
     def __init__(self, name: _Optional[str] = ..., kind: _Optional[str] = ..., device: _Optional[str] = ..., dtype: _Optional[str] = ..., context_length: _Optional[int] = ..., backend: _Optional[str] = ...) -> None: ...
 
 class Limits(_message.Message):
-    __slots__ = ("max_text_chars", "max_new_tokens", "max_concurrent_streams", "max_message_bytes", "max_batch_texts", "max_avatar_count", "max_context_tokens")
+    __slots__ = ("max_text_chars", "max_new_tokens", "max_concurrent_streams", "max_message_bytes", "max_batch_texts", "max_avatar_count", "max_context_tokens", "max_actions", "max_context_chars")
     MAX_TEXT_CHARS_FIELD_NUMBER: _ClassVar[int]
     MAX_NEW_TOKENS_FIELD_NUMBER: _ClassVar[int]
     MAX_CONCURRENT_STREAMS_FIELD_NUMBER: _ClassVar[int]
@@ -73,6 +75,8 @@ class Limits(_message.Message):
     MAX_BATCH_TEXTS_FIELD_NUMBER: _ClassVar[int]
     MAX_AVATAR_COUNT_FIELD_NUMBER: _ClassVar[int]
     MAX_CONTEXT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    MAX_ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    MAX_CONTEXT_CHARS_FIELD_NUMBER: _ClassVar[int]
     max_text_chars: int
     max_new_tokens: int
     max_concurrent_streams: int
@@ -80,4 +84,6 @@ class Limits(_message.Message):
     max_batch_texts: int
     max_avatar_count: int
     max_context_tokens: int
-    def __init__(self, max_text_chars: _Optional[int] = ..., max_new_tokens: _Optional[int] = ..., max_concurrent_streams: _Optional[int] = ..., max_message_bytes: _Optional[int] = ..., max_batch_texts: _Optional[int] = ..., max_avatar_count: _Optional[int] = ..., max_context_tokens: _Optional[int] = ...) -> None: ...
+    max_actions: int
+    max_context_chars: int
+    def __init__(self, max_text_chars: _Optional[int] = ..., max_new_tokens: _Optional[int] = ..., max_concurrent_streams: _Optional[int] = ..., max_message_bytes: _Optional[int] = ..., max_batch_texts: _Optional[int] = ..., max_avatar_count: _Optional[int] = ..., max_context_tokens: _Optional[int] = ..., max_actions: _Optional[int] = ..., max_context_chars: _Optional[int] = ...) -> None: ...

@@ -263,6 +263,26 @@ struct FNpcBridgeContract
 		return Out;
 	}
 
+	static FNpcActionSpec From(const npcbridge::ActionSpec& In)
+	{
+		FNpcActionSpec Out;
+		Out.Name = FNpcBridgeConvert::Str(In.name);
+		Out.Description = FNpcBridgeConvert::Str(In.description);
+		Out.ParametersSchema = FNpcBridgeConvert::Str(In.parameters_schema);
+		for (const auto& V : In.examples) { Out.Examples.Add(FNpcBridgeConvert::Str(V)); }
+		return Out;
+	}
+
+	static npcbridge::ActionSpec To(const FNpcActionSpec& In)
+	{
+		npcbridge::ActionSpec Out;
+		Out.name = FNpcBridgeConvert::Utf8(In.Name);
+		Out.description = FNpcBridgeConvert::Utf8(In.Description);
+		Out.parameters_schema = FNpcBridgeConvert::Utf8(In.ParametersSchema);
+		for (const auto& V : In.Examples) { Out.examples.push_back(FNpcBridgeConvert::Utf8(V)); }
+		return Out;
+	}
+
 	static FNpcCharacter From(const npcbridge::Character& In)
 	{
 		FNpcCharacter Out;
@@ -275,6 +295,8 @@ struct FNpcBridgeContract
 		Out.Greeting = FNpcBridgeConvert::Str(In.greeting);
 		Out.SafetyPolicy = FNpcBridgeConvert::Str(In.safety_policy);
 		for (const auto& V : In.deflections) { Out.Deflections.Add(FNpcBridgeConvert::Str(V)); }
+		for (const auto& V : In.actions) { Out.Actions.Add(From(V)); }
+		for (const auto& V : In.emotions) { Out.Emotions.Add(FNpcBridgeConvert::Str(V)); }
 		return Out;
 	}
 
@@ -290,6 +312,60 @@ struct FNpcBridgeContract
 		Out.greeting = FNpcBridgeConvert::Utf8(In.Greeting);
 		Out.safety_policy = FNpcBridgeConvert::Utf8(In.SafetyPolicy);
 		for (const auto& V : In.Deflections) { Out.deflections.push_back(FNpcBridgeConvert::Utf8(V)); }
+		for (const auto& V : In.Actions) { Out.actions.push_back(To(V)); }
+		for (const auto& V : In.Emotions) { Out.emotions.push_back(FNpcBridgeConvert::Utf8(V)); }
+		return Out;
+	}
+
+	static FNpcGameEvent From(const npcbridge::GameEvent& In)
+	{
+		FNpcGameEvent Out;
+		Out.Name = FNpcBridgeConvert::Str(In.name);
+		Out.Description = FNpcBridgeConvert::Str(In.description);
+		for (const auto& [K, V] : In.params) { Out.Params.Add(FNpcBridgeConvert::Str(K), FNpcBridgeConvert::Str(V)); }
+		return Out;
+	}
+
+	static npcbridge::GameEvent To(const FNpcGameEvent& In)
+	{
+		npcbridge::GameEvent Out;
+		Out.name = FNpcBridgeConvert::Utf8(In.Name);
+		Out.description = FNpcBridgeConvert::Utf8(In.Description);
+		for (const auto& Pair : In.Params) { Out.params[FNpcBridgeConvert::Utf8(Pair.Key)] = FNpcBridgeConvert::Utf8(Pair.Value); }
+		return Out;
+	}
+
+	static FNpcEmotion From(const npcbridge::Emotion& In)
+	{
+		FNpcEmotion Out;
+		Out.Label = FNpcBridgeConvert::Str(In.label);
+		Out.Intensity = In.intensity;
+		return Out;
+	}
+
+	static npcbridge::Emotion To(const FNpcEmotion& In)
+	{
+		npcbridge::Emotion Out;
+		Out.label = FNpcBridgeConvert::Utf8(In.Label);
+		Out.intensity = In.Intensity;
+		return Out;
+	}
+
+	static FNpcActionCall From(const npcbridge::ActionCall& In)
+	{
+		FNpcActionCall Out;
+		Out.Id = FNpcBridgeConvert::Str(In.id);
+		Out.Name = FNpcBridgeConvert::Str(In.name);
+		Out.ArgumentsJson = FNpcBridgeConvert::Str(In.arguments_json);
+		return Out;
+	}
+
+	static npcbridge::ActionCall To(const FNpcActionCall& In)
+	{
+		npcbridge::ActionCall Out;
+		Out.id = FNpcBridgeConvert::Utf8(In.Id);
+		Out.name = FNpcBridgeConvert::Utf8(In.Name);
+		Out.arguments_json = FNpcBridgeConvert::Utf8(In.ArgumentsJson);
 		return Out;
 	}
 
@@ -380,6 +456,9 @@ struct FNpcBridgeContract
 		Out.Text = FNpcBridgeConvert::Str(In.text);
 		Out.InteractionId = FNpcBridgeConvert::Str(In.interaction_id);
 		Out.CreatedAtMs = In.created_at_ms;
+		Out.Emotion = From(In.emotion);
+		for (const auto& V : In.actions) { Out.Actions.Add(From(V)); }
+		Out.Event = From(In.event);
 		return Out;
 	}
 
@@ -390,6 +469,9 @@ struct FNpcBridgeContract
 		Out.text = FNpcBridgeConvert::Utf8(In.Text);
 		Out.interaction_id = FNpcBridgeConvert::Utf8(In.InteractionId);
 		Out.created_at_ms = In.CreatedAtMs;
+		Out.emotion = To(In.Emotion);
+		for (const auto& V : In.Actions) { Out.actions.push_back(To(V)); }
+		Out.event = To(In.Event);
 		return Out;
 	}
 
@@ -501,6 +583,9 @@ struct FNpcBridgeContract
 		Out.Text = FNpcBridgeConvert::Str(In.text);
 		Out.Params = From(In.params);
 		Out.Priority = In.priority;
+		for (const auto& [K, V] : In.context) { Out.Context.Add(FNpcBridgeConvert::Str(K), FNpcBridgeConvert::Str(V)); }
+		Out.Event = From(In.event);
+		for (const auto& V : In.allowed_actions) { Out.AllowedActions.Add(FNpcBridgeConvert::Str(V)); }
 		return Out;
 	}
 
@@ -511,6 +596,9 @@ struct FNpcBridgeContract
 		Out.text = FNpcBridgeConvert::Utf8(In.Text);
 		Out.params = To(In.Params);
 		Out.priority = In.Priority;
+		for (const auto& Pair : In.Context) { Out.context[FNpcBridgeConvert::Utf8(Pair.Key)] = FNpcBridgeConvert::Utf8(Pair.Value); }
+		Out.event = To(In.Event);
+		for (const auto& V : In.AllowedActions) { Out.allowed_actions.push_back(FNpcBridgeConvert::Utf8(V)); }
 		return Out;
 	}
 
@@ -610,6 +698,8 @@ struct FNpcBridgeContract
 		Out.Usage = From(In.usage);
 		Out.Timings = From(In.timings);
 		Out.InteractionId = FNpcBridgeConvert::Str(In.interaction_id);
+		for (const auto& V : In.actions) { Out.Actions.Add(From(V)); }
+		Out.Emotion = From(In.emotion);
 		return Out;
 	}
 
@@ -621,6 +711,8 @@ struct FNpcBridgeContract
 		Out.usage = To(In.Usage);
 		Out.timings = To(In.Timings);
 		Out.interaction_id = FNpcBridgeConvert::Utf8(In.InteractionId);
+		for (const auto& V : In.Actions) { Out.actions.push_back(To(V)); }
+		Out.emotion = To(In.Emotion);
 		return Out;
 	}
 
@@ -635,6 +727,10 @@ struct FNpcBridgeContract
 		if (In.moderation) { Out.Moderation = From((*In.moderation)); }
 		Out.bHasCompleted = In.completed.has_value();
 		if (In.completed) { Out.Completed = From((*In.completed)); }
+		Out.bHasEmotion = In.emotion.has_value();
+		if (In.emotion) { Out.Emotion = From((*In.emotion)); }
+		Out.bHasAction = In.action.has_value();
+		if (In.action) { Out.Action = From((*In.action)); }
 		return Out;
 	}
 
@@ -645,6 +741,8 @@ struct FNpcBridgeContract
 		if (In.bHasTextDelta) { Out.text_delta = To(In.TextDelta); }
 		if (In.bHasModeration) { Out.moderation = To(In.Moderation); }
 		if (In.bHasCompleted) { Out.completed = To(In.Completed); }
+		if (In.bHasEmotion) { Out.emotion = To(In.Emotion); }
+		if (In.bHasAction) { Out.action = To(In.Action); }
 		return Out;
 	}
 
@@ -675,6 +773,7 @@ struct FNpcBridgeContract
 		Out.bTls = In.tls;
 		Out.bPersistentSessions = In.persistent_sessions;
 		Out.bPriority = In.priority;
+		Out.bActions = In.actions;
 		return Out;
 	}
 
@@ -689,6 +788,7 @@ struct FNpcBridgeContract
 		Out.tls = In.bTls;
 		Out.persistent_sessions = In.bPersistentSessions;
 		Out.priority = In.bPriority;
+		Out.actions = In.bActions;
 		return Out;
 	}
 
@@ -726,6 +826,8 @@ struct FNpcBridgeContract
 		Out.MaxBatchTexts = In.max_batch_texts;
 		Out.MaxAvatarCount = In.max_avatar_count;
 		Out.MaxContextTokens = In.max_context_tokens;
+		Out.MaxActions = In.max_actions;
+		Out.MaxContextChars = In.max_context_chars;
 		return Out;
 	}
 
@@ -739,6 +841,8 @@ struct FNpcBridgeContract
 		Out.max_batch_texts = In.MaxBatchTexts;
 		Out.max_avatar_count = In.MaxAvatarCount;
 		Out.max_context_tokens = In.MaxContextTokens;
+		Out.max_actions = In.MaxActions;
+		Out.max_context_chars = In.MaxContextChars;
 		return Out;
 	}
 

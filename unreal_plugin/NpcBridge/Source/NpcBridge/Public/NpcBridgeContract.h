@@ -154,6 +154,17 @@ struct NPCBRIDGE_API FNpcCheckBatchResponse
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|CheckBatchResponse") TArray<FNpcCheckResult> Results;
 };
 
+/** Something an NPC can do, which the game carries out. */
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcActionSpec
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ActionSpec", meta = (ToolTip = "Identifier the game dispatches on: letters, digits and '_', unique per character.")) FString Name;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ActionSpec", meta = (ToolTip = "What the action does, in a few words (\"hand the player an item\").")) FString Description;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ActionSpec", meta = (ToolTip = "A JSON Schema (an object) for the arguments; empty means no arguments.")) FString ParametersSchema;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ActionSpec", meta = (ToolTip = "Player lines that should lead to this action (\"Can I buy a sword?\").")) TArray<FString> Examples;
+};
+
 /** A character definition. Everything here goes into the system prompt; player text never does. */
 USTRUCT(BlueprintType)
 struct NPCBRIDGE_API FNpcCharacter
@@ -168,6 +179,37 @@ struct NPCBRIDGE_API FNpcCharacter
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Character") FString Greeting;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Character", meta = (ToolTip = "Moderation policy tier for this character (\"everyone\", \"teen\", \"mature\"); empty means the host default.")) FString SafetyPolicy;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Character", meta = (ToolTip = "In-character lines used instead of a reply that moderation blocks.")) TArray<FString> Deflections;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Character", meta = (ToolTip = "What this NPC can do in the game. A reply calls at most one of them; the host guarantees the name is one of these and the arguments validate.")) TArray<FNpcActionSpec> Actions;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Character", meta = (ToolTip = "Emotion labels this NPC may show (lower-case words); empty means the default set: neutral, happy, sad, angry, afraid, surprised, disgusted.")) TArray<FString> Emotions;
+};
+
+/** Something that happened in the game, which the NPC reacts to. */
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcGameEvent
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|GameEvent", meta = (ToolTip = "Identifier (\"player_entered\", \"gift_given\").")) FString Name;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|GameEvent", meta = (ToolTip = "What happened, in words the NPC reads (\"The player hands you a ruby.\").")) FString Description;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|GameEvent") TMap<FString, FString> Params;
+};
+
+/** How the NPC feels as it speaks a reply. */
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcEmotion
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Emotion", meta = (ToolTip = "One of the character's emotion labels.")) FString Label;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Emotion", meta = (ToolTip = "0 to 1.")) float Intensity = 0.f;
+};
+
+/** An action the NPC takes; the game carries it out. */
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcActionCall
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ActionCall", meta = (ToolTip = "Unique per call, for the game to acknowledge or log.")) FString Id;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ActionCall", meta = (ToolTip = "One of the character's action names.")) FString Name;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ActionCall", meta = (ToolTip = "A JSON object that validates against the action's parameters_schema.")) FString ArgumentsJson;
 };
 
 USTRUCT(BlueprintType)
@@ -218,6 +260,9 @@ struct NPCBRIDGE_API FNpcTurn
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Turn") FString Text;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Turn", meta = (ToolTip = "The Say interaction that produced this turn.")) FString InteractionId;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Turn", meta = (ToolTip = "Unix time in milliseconds.")) int64 CreatedAtMs = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Turn", meta = (ToolTip = "A character turn: how the NPC felt and what it did.")) FNpcEmotion Emotion;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Turn") TArray<FNpcActionCall> Actions;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Turn", meta = (ToolTip = "A player turn: the game event it reacted to, if any.")) FNpcGameEvent Event;
 };
 
 /** A player talking to a character, with its history. */
@@ -282,6 +327,9 @@ struct NPCBRIDGE_API FNpcSayRequest
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SayRequest", meta = (ToolTip = "What the player says (UTF-8, at most Limits.max_text_chars characters).")) FString Text;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SayRequest") FNpcGenerationParams Params;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SayRequest", meta = (ToolTip = "Scheduling priority: higher is served first when requests wait for a generation slot (an NPC next to the player first); ties are first come, first served. 0 is the default. Honoured when ServerInfo.capabilities.priority.")) int32 Priority = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SayRequest", meta = (ToolTip = "Game state for this turn only (location, time of day, what the player holds); it informs the reply and is not stored as player speech.")) TMap<FString, FString> Context;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SayRequest", meta = (ToolTip = "Something that happened in the game; text may then be empty.")) FNpcGameEvent Event;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SayRequest", meta = (ToolTip = "Restrict this turn to these of the character's actions; empty means all.")) TArray<FString> AllowedActions;
 };
 
 USTRUCT(BlueprintType)
@@ -339,6 +387,8 @@ struct NPCBRIDGE_API FNpcCompleted
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Completed") FNpcUsage Usage;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Completed") FNpcTimings Timings;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Completed") FString InteractionId;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Completed", meta = (ToolTip = "Every action the reply took, as streamed.")) TArray<FNpcActionCall> Actions;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Completed", meta = (ToolTip = "The reply's emotion, as streamed.")) FNpcEmotion Emotion;
 };
 
 USTRUCT(BlueprintType)
@@ -353,6 +403,10 @@ struct NPCBRIDGE_API FNpcDialogueEvent
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|DialogueEvent", meta = (ToolTip = "Moderation is set (oneof event)")) bool bHasModeration = false;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|DialogueEvent") FNpcCompleted Completed;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|DialogueEvent", meta = (ToolTip = "Completed is set (oneof event)")) bool bHasCompleted = false;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|DialogueEvent", meta = (ToolTip = "How the NPC feels: arrives before the reply's first text delta.")) FNpcEmotion Emotion;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|DialogueEvent", meta = (ToolTip = "Emotion is set (oneof event)")) bool bHasEmotion = false;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|DialogueEvent", meta = (ToolTip = "An action the NPC takes: arrives as soon as its arguments are complete.")) FNpcActionCall Action;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|DialogueEvent", meta = (ToolTip = "Action is set (oneof event)")) bool bHasAction = false;
 };
 
 USTRUCT(BlueprintType)
@@ -376,6 +430,7 @@ struct NPCBRIDGE_API FNpcCapabilities
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Capabilities") bool bTls = false;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Capabilities", meta = (ToolTip = "Characters, sessions and turns survive a host restart.")) bool bPersistentSessions = false;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Capabilities", meta = (ToolTip = "SayRequest.priority is honoured by the scheduler.")) bool bPriority = false;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Capabilities", meta = (ToolTip = "Characters have actions and emotions; SayRequest takes context, event and allowed_actions; replies stream Emotion and ActionCall events.")) bool bActions = false;
 };
 
 USTRUCT(BlueprintType)
@@ -402,6 +457,8 @@ struct NPCBRIDGE_API FNpcLimits
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Limits") int32 MaxBatchTexts = 0;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Limits") int32 MaxAvatarCount = 0;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Limits", meta = (ToolTip = "Prompt + reply tokens one dialogue turn may use: the smaller of the host's max_context_tokens and the dialogue model's own context length.")) int32 MaxContextTokens = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Limits", meta = (ToolTip = "Actions one character may have.")) int32 MaxActions = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Limits", meta = (ToolTip = "Characters in SayRequest.context (keys and values) plus SayRequest.event.")) int32 MaxContextChars = 0;
 };
 
 USTRUCT(BlueprintType)
