@@ -29,6 +29,18 @@ Event ToEvent(const v1::DialogueEvent& msg) {
       e.completed = FromProto(msg.completed());
       e.text = e.completed.text;
       break;
+    case v1::DialogueEvent::kEmotion:
+      e.type = EventType::Emotion;
+      e.json = ToJson(msg.emotion());
+      e.emotion = FromProto(msg.emotion());
+      e.text = e.emotion.label;
+      break;
+    case v1::DialogueEvent::kAction:
+      e.type = EventType::Action;
+      e.json = ToJson(msg.action());
+      e.action = FromProto(msg.action());
+      e.text = e.action.name;
+      break;
     default:
       e.type = EventType::Error;
       e.status = {StatusCode::Unknown, "the host sent an event this client does not know; upgrade the client"};

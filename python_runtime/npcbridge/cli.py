@@ -293,6 +293,25 @@ def eval_replies(
     run_replies_eval(console, model, config, samples, json_out, characters)
 
 
+@eval_app.command("actions")
+def eval_actions(
+    model: Annotated[str, typer.Option(help="Dialogue model to evaluate.")] = "smollm2-135m-instruct",
+    rounds: Annotated[int, typer.Option(help="Sampled rounds of the default configuration (validity).")] = 4,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
+) -> None:
+    """Actions the NPC takes, through the real Say flow: validity of every call, choice
+    accuracy and false actions on the probe set beside a prompt-only baseline, and the
+    cost of actions at 1 and 32 sessions."""
+    import json
+
+    from npcbridge.bench.actions import run_actions_eval
+
+    _setup_logging("warning")
+    figures = run_actions_eval(console, model, rounds)
+    if json_out is not None:
+        json_out.write_text(json.dumps(figures, indent=2) + "\n")
+
+
 @eval_app.command("moderation")
 def eval_moderation(
     policy: Annotated[str, typer.Option(help="Policy tier to evaluate.")] = "teen",

@@ -57,7 +57,9 @@ typedef enum npcb_event_type {
   NPCB_EVENT_ERROR = 8,              /* code + text: the call is over */
   NPCB_EVENT_CONNECTION_CHANGED = 9, /* connection_state */
   NPCB_EVENT_VERSION_WARNING = 10,   /* text: what differs */
-  NPCB_EVENT_RESULT = 11             /* json: the response of npcb_call_async */
+  NPCB_EVENT_RESULT = 11,            /* json: the response of npcb_call_async */
+  NPCB_EVENT_EMOTION = 12,           /* text: label; json: Emotion (before the first TEXT_DELTA) */
+  NPCB_EVENT_ACTION = 13             /* text: action name; json: ActionCall {id, name, arguments_json} */
 } npcb_event_type;
 
 typedef enum npcb_connection_state {

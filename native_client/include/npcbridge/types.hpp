@@ -66,6 +66,8 @@ enum class EventType : int32_t {
   ConnectionChanged = 9, ///< connection_state
   VersionWarning = 10,   ///< text says what differs
   Result = 11,           ///< an async unary call finished: json = its response
+  Emotion = 12,          ///< emotion (before the reply's first TextDelta); text = its label
+  Action = 13,           ///< action: a checked call for the game to carry out; text = its name
 };
 
 /// One thing that happened; delivered only by Client::Poll on the game's thread.
@@ -73,12 +75,14 @@ struct Event {
   EventType type = EventType::Error;
   uint64_t request_id = 0;  ///< the id Say/GenerateAvatar returned; 0 for connection events
   std::string text;
-  std::string json;  ///< Completed, Moderation, Avatar (png left out) and Result as .proto-named JSON
+  std::string json;  ///< Completed, Moderation, Emotion, Action, Avatar (png left out) and Result as .proto-named JSON
   Status status;
   Completed completed;
   ModerationNotice moderation;
   Progress progress;
   Avatar avatar;
+  Emotion emotion;
+  ActionCall action;
   ConnectionState connection_state = ConnectionState::Idle;
 };
 

@@ -65,7 +65,8 @@ def say_options_from_pb(request: dpb.SayRequest) -> dt.SayOptions:
         top_p=params.top_p if params.HasField("top_p") else None,
         seed=params.seed if params.HasField("seed") else None,
         context=dict(request.context),
-        event=game_event_from_pb(request.event) if request.HasField("event") else None,
+        # An empty event is no event: clients that write every field send one.
+        event=game_event_from_pb(request.event) if request.event.ByteSize() else None,
         allowed_actions=list(request.allowed_actions),
     )
 

@@ -10,7 +10,8 @@ namespace NpcBridge
     internal enum EventType
     {
         Started = 1, TextDelta = 2, Moderation = 3, Completed = 4, AvatarProgress = 5, Avatar = 6,
-        StreamDone = 7, Error = 8, ConnectionChanged = 9, VersionWarning = 10, Result = 11
+        StreamDone = 7, Error = 8, ConnectionChanged = 9, VersionWarning = 10, Result = 11,
+        Emotion = 12, Action = 13
     }
 
     /// <summary>One native event, copied out of the callback.</summary>
@@ -148,9 +149,13 @@ namespace NpcBridge
         /// </summary>
         /// <param name="priority">SayRequest.priority: higher is served first when the host is busy
         /// (the NPC next to the player); ties are first come, first served.</param>
+        /// <param name="onEmotion">How the NPC feels; arrives before the first text delta.</param>
+        /// <param name="onAction">An action the NPC takes (checked against the character's actions and
+        /// their schemas); arrives as soon as its arguments are complete.</param>
         public Task<Completed> SayAsync(string sessionId, string text, GenerationParams parameters = null,
             Action<string> onDelta = null, Action<ModerationNotice> onModerated = null,
-            CancellationToken cancellationToken = default(CancellationToken), int priority = 0)
+            CancellationToken cancellationToken = default(CancellationToken), int priority = 0,
+            Action<Emotion> onEmotion = null, Action<ActionCall> onAction = null)
         {
             var paramsJson = Utf8.ToNative(SayParamsJson(parameters ?? new GenerationParams(), priority));
             return Start((out ulong id) => NativeMethods.npcb_say(Handle(), Utf8.ToNative(sessionId), Utf8.ToNative(text), paramsJson, out id),
@@ -158,6 +163,8 @@ namespace NpcBridge
                 {
                     if (e.Type == EventType.TextDelta && onDelta != null) onDelta(e.Text);
                     if (e.Type == EventType.Moderation && onModerated != null) onModerated(Json.Parse<ModerationNotice>(e.Json));
+                    if (e.Type == EventType.Emotion && onEmotion != null) onEmotion(Json.Parse<Emotion>(e.Json));
+                    if (e.Type == EventType.Action && onAction != null) onAction(Json.Parse<ActionCall>(e.Json));
                     return e.Type != EventType.Completed;
                 }, e => Json.Parse<Completed>(e.Json), cancellationToken), cancellationToken);
         }

@@ -17,9 +17,15 @@ namespace NpcBridge
 
         [System.Serializable] public class TextEvent : UnityEvent<string> { }
         [System.Serializable] public class ModerationEvent : UnityEvent<ModerationNotice> { }
+        [System.Serializable] public class EmotionEvent : UnityEvent<Emotion> { }
+        [System.Serializable] public class ActionEvent : UnityEvent<ActionCall> { }
         public TextEvent onTextDelta = new TextEvent();
         public TextEvent onReply = new TextEvent();
         public ModerationEvent onModerated = new ModerationEvent();
+        /// <summary>How the NPC feels, before the first words of its reply (drive an animator).</summary>
+        public EmotionEvent onEmotion = new EmotionEvent();
+        /// <summary>An action the NPC takes: Name is one of its character's actions, ArgumentsJson validates.</summary>
+        public ActionEvent onAction = new ActionEvent();
         public TextEvent onError = new TextEvent();
 
         public string SessionId { get; private set; }
@@ -51,7 +57,7 @@ namespace NpcBridge
             try
             {
                 var r = await client.SayAsync(SessionId, text, new GenerationParams { MaxTokens = maxTokens },
-                    onTextDelta.Invoke, onModerated.Invoke, reply.Token);
+                    onTextDelta.Invoke, onModerated.Invoke, reply.Token, 0, onEmotion.Invoke, onAction.Invoke);
                 onReply.Invoke(r.Text);
             }
             catch (System.OperationCanceledException) { }
