@@ -43,6 +43,10 @@ std::string WriteScript() {
          "replies:\n"
          "  - pattern: \"\\\\bhello\\\\b\"\n"
          "    reply: \"Well met, traveller. I am {character}.\"\n"
+         "  - pattern: \"\\\\bsword\\\\b\"\n"
+         "    reply: \"Here, take it.\"\n"
+         "    emotion: happy\n"
+         "    actions: [{name: give_item, arguments: {item: sword}}]\n"
          "  - pattern: \"\\\\bstory\\\\b\"\n"
          "    reply: \"";
   for (int i = 0; i < 300; ++i) out << "word" << i << (i < 299 ? " " : "");

@@ -175,6 +175,43 @@ TEST_F(CApi, SayStreamsThroughPollWithUserData) {
   EXPECT_EQ(rest.last_code, NPCB_CANCELLED);
 }
 
+TEST_F(CApi, EmotionAndActionEventsCarryTheirJson) {
+  std::string character = R"({"character": {"id": "c-acts", "name": "Ada", "actions": [{"name": "give_item",)"
+                          R"( "parameters_schema": "{\"type\": \"object\"}"}]}})";
+  ASSERT_EQ(npcb_call(client_, "UpsertCharacter", character.c_str(), nullptr), NPCB_OK) << npcb_last_error();
+  char* out = nullptr;
+  ASSERT_EQ(npcb_call(client_, "CreateSession", R"({"character_id": "c-acts"})", &out), NPCB_OK);
+  std::string session = Take(out);
+  auto pos = session.find("\"id\":\"") + 6;
+  std::string session_id = session.substr(pos, session.find('"', pos) - pos);
+  struct Seen {
+    std::vector<int32_t> types;
+    std::string emotion, action_name, action_json;
+  } seen;
+  uint64_t id = 0;
+  ASSERT_EQ(npcb_say(client_, session_id.c_str(), "my sword", nullptr, &id), NPCB_OK);
+  for (int waited = 0; waited < 30000; waited += 50) {
+    npcb_wait_for_event(client_, 50);
+    npcb_poll(client_, [](const npcb_event* e, void* user) {
+      auto* s = static_cast<Seen*>(user);
+      if (e->type == NPCB_EVENT_CONNECTION_CHANGED) return;
+      s->types.push_back(e->type);
+      if (e->type == NPCB_EVENT_EMOTION) s->emotion = e->text;
+      if (e->type == NPCB_EVENT_ACTION) {
+        s->action_name = e->text;
+        s->action_json = e->json;
+      }
+    }, &seen, 0);
+    if (!seen.types.empty() && (seen.types.back() == NPCB_EVENT_COMPLETED || seen.types.back() == NPCB_EVENT_ERROR)) break;
+  }
+  ASSERT_FALSE(seen.types.empty());
+  EXPECT_EQ(seen.types.back(), NPCB_EVENT_COMPLETED);
+  EXPECT_EQ(seen.types[1], NPCB_EVENT_EMOTION);
+  EXPECT_EQ(seen.emotion, "happy");
+  EXPECT_EQ(seen.action_name, "give_item");
+  EXPECT_NE(seen.action_json.find("sword"), std::string::npos);
+}
+
 TEST_F(CApi, AvatarsAndAsyncCalls) {
   uint64_t id = 0;
   ASSERT_EQ(npcb_generate_avatar(client_, "{\"description\": \"an orc\", \"count\": 2, \"seed\": 3}", &id), NPCB_OK);

@@ -86,6 +86,52 @@ TEST_F(CppApi, SessionsAndSayStreaming) {
   EXPECT_EQ(client_->GetSession(session, &s).code, StatusCode::NotFound);
 }
 
+TEST_F(CppApi, EmotionBeforeTextAndACheckedActionCall) {
+  Character c;
+  c.id = "greta-acts";
+  c.name = "Greta";
+  ActionSpec give;
+  give.name = "give_item";
+  give.description = "hand the player an item";
+  give.parameters_schema = R"({"type": "object", "properties": {"item": {"enum": ["sword", "shield"]}}})";
+  c.actions.push_back(give);
+  ASSERT_TRUE(client_->UpsertCharacter(c).ok());
+  Session s;
+  ASSERT_TRUE(client_->CreateSession(c.id, "p1", &s).ok());
+  SayRequest request;
+  request.session_id = s.id;
+  request.text = "a sword, please";
+  request.context["time"] = "night";
+  uint64_t id = client_->Say(request);
+  ASSERT_GT(id, 0u);
+  auto events = Drain(*client_, id);
+  size_t emotion = events.size(), first_text = events.size(), action = events.size();
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (events[i].type == EventType::Emotion && emotion == events.size()) emotion = i;
+    if (events[i].type == EventType::TextDelta && first_text == events.size()) first_text = i;
+    if (events[i].type == EventType::Action) action = i;
+  }
+  ASSERT_LT(emotion, first_text);
+  EXPECT_EQ(events[emotion].emotion.label, "happy");
+  EXPECT_EQ(events[emotion].text, "happy");
+  ASSERT_LT(action, events.size());
+  EXPECT_EQ(events[action].action.name, "give_item");
+  EXPECT_EQ(events[action].action.arguments_json, R"({"item": "sword"})");
+  EXPECT_NE(events[action].json.find("\"arguments_json\""), std::string::npos);
+  const Completed& done = events.back().completed;
+  ASSERT_EQ(done.actions.size(), 1u);
+  EXPECT_EQ(done.actions[0].id, events[action].action.id);
+  EXPECT_EQ(done.emotion.label, "happy");
+  request.allowed_actions = {"fly"};  // not one of Greta's actions
+  Status error;
+  uint64_t refused = client_->Say(request, &error);
+  auto refusal = Drain(*client_, refused);
+  ASSERT_FALSE(refusal.empty());
+  EXPECT_EQ(refusal.back().type, EventType::Error);
+  EXPECT_EQ(refusal.back().status.code, StatusCode::InvalidArgument);
+  EXPECT_NE(refusal.back().status.message.find("fly"), std::string::npos);
+}
+
 TEST_F(CppApi, EventsArriveOnlyThroughPollOnTheCallingThread) {
   std::string session = NewSession();
   uint64_t id = client_->Say(session, "hello");

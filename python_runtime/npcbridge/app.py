@@ -57,6 +57,7 @@ def dialogue_limits(settings: Settings) -> DialogueLimits:
         sentence_stop=settings.sentence_stop,
         max_actions=settings.max_actions,
         max_context_chars=settings.max_context_chars,
+        emotions_by=settings.emotions_by,
     )
 
 

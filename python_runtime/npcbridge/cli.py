@@ -279,8 +279,8 @@ def eval_avatars(
 def eval_replies(
     model: Annotated[str, typer.Option(help="Dialogue model to evaluate.")] = "smollm2-135m-instruct",
     config: Annotated[Optional[list[int]], typer.Option(
-        "--config", help="Only these configurations (0-4: base, plain + decoding, tuned + old decoding, "
-                         "default, greedy); repeat for several.")] = None,
+        "--config", help="Only these configurations (0-5: base, plain + decoding, tuned + old decoding, "
+                         "default, greedy, emotion by the model); repeat for several.")] = None,
     characters: Annotated[int, typer.Option(help="Only the first N characters (0 = all 9).")] = 0,
     samples: Annotated[Optional[Path], typer.Option(help="Write every reply with its scores here.")] = None,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
@@ -297,6 +297,7 @@ def eval_replies(
 def eval_actions(
     model: Annotated[str, typer.Option(help="Dialogue model to evaluate.")] = "smollm2-135m-instruct",
     rounds: Annotated[int, typer.Option(help="Sampled rounds of the default configuration (validity).")] = 4,
+    samples: Annotated[Optional[Path], typer.Option(help="Write every first-round reply with its expectation here.")] = None,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
 ) -> None:
     """Actions the NPC takes, through the real Say flow: validity of every call, choice
@@ -307,7 +308,7 @@ def eval_actions(
     from npcbridge.bench.actions import run_actions_eval
 
     _setup_logging("warning")
-    figures = run_actions_eval(console, model, rounds)
+    figures = run_actions_eval(console, model, rounds, samples)
     if json_out is not None:
         json_out.write_text(json.dumps(figures, indent=2) + "\n")
 

@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     max_context_tokens: int = Field(2048, ge=128, description="Prompt + reply budget; history is trimmed to fit.")
     max_actions: int = Field(32, ge=0, le=256, description="Actions one character may have.")
     max_context_chars: int = Field(4000, ge=0, description="SayRequest.context plus event, in characters.")
+    emotions_by: Literal["encoder", "model"] = Field(
+        "encoder", description="Who picks a reply's emotion: the host's encoder before the reply, or the model "
+                               "at its head under a grammar (better for large models; see eval replies).")
     max_batch_texts: int = Field(256, ge=1, description="Most texts in one CheckBatch.")
     max_avatar_count: int = Field(16, ge=1, description="Most avatars in one Generate.")
 

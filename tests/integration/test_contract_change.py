@@ -1,7 +1,7 @@
 """One new field in a .proto and one run of the generator is all it takes: the field
 reaches the Python stubs, the C++ structs with their conversions and JSON, the C#
 data classes and the Unreal USTRUCT. Builds the native library and the C# from a
-temporary copy of the contract with ``string mood = 10;`` added to Character."""
+temporary copy of the contract with ``string mood = 99;`` added to Character."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-FIELD = "  // How the character feels right now.\n  string mood = 10;\n"
+FIELD = "  // How the character feels right now.\n  string mood = 99;\n"
 
 
 def _gen_protos():

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import statistics
 import time
 from dataclasses import dataclass, replace
 
@@ -41,6 +42,7 @@ from npcbridge.moderation.service import ModerationLimits, ModerationService, sh
 from npcbridge.store import open_store
 
 CONCURRENCY = 32
+COST_REPEATS = 3  # alternating off/on runs per session count; medians reported
 _PROMPT_CALL = re.compile(r"ACTION:?\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\{.*?\})?", re.DOTALL)
 
 
@@ -144,8 +146,22 @@ async def measure_cost(service: DialogueService, probes: list[Probe], sessions: 
             "aggregate_tok_s": tokens / (time.perf_counter() - started)}
 
 
-def run_actions_eval(console: Console, model: str = "smollm2-135m-instruct", rounds: int = 4) -> dict:
-    """The whole evaluation; prints the tables and returns the figures."""
+def write_samples(path, results: dict[str, list[Outcome]]) -> None:  # noqa: ANN001 - a Path
+    """Every reply of the first round of each configuration, with what was expected."""
+    with path.open("w", encoding="utf-8") as f:
+        for label, outcomes in results.items():
+            f.write(f"## {label}\n")
+            for o in outcomes:
+                got = ", ".join(f"{c.name} {c.arguments_json}" for c in o.called) or "none"
+                mark = "ok" if (o.called[0].name if o.called else "none") == o.probe.expect else "WRONG"
+                f.write(f"[{o.probe.character.name}] {o.probe.query}\n  expected {o.probe.expect}, got {got} "
+                        f"({mark}) -> {o.text!r}\n")
+
+
+def run_actions_eval(console: Console, model: str = "smollm2-135m-instruct", rounds: int = 4,
+                     samples=None) -> dict:  # noqa: ANN001 - a Path or None
+    """The whole evaluation; prints the tables and returns the figures (``samples``:
+    write every first-round reply there)."""
     settings = load_settings(model=model)
     probes = load_probes(EVAL_SET)
     moderation = ModerationService(settings.moderation_policy,
@@ -164,12 +180,14 @@ def run_actions_eval(console: Console, model: str = "smollm2-135m-instruct", rou
         model_only = DialogueService(store, engine, limits, moderation)
         model_only.intent = None
         figures: dict = {}
+        first: dict[str, list[Outcome]] = {}
         try:
             started = time.perf_counter()
             sampled = []
             for r in range(rounds):
                 sampled += await run_probes(default, probes, seed=r, restrict=r % 2 == 1)
                 console.print(f"[dim]encoder + grammar, round {r + 1}/{rounds}: {time.perf_counter() - started:.0f} s[/]")
+            first["encoder + grammar"] = sampled[:len(probes)]
             figures["encoder + grammar"] = {**choice_figures(sampled[:len(probes)]),
                                             "valid": sum(map(valid, sampled)) / len(sampled),
                                             "replies": len(sampled),
@@ -177,16 +195,24 @@ def run_actions_eval(console: Console, model: str = "smollm2-135m-instruct", rou
             for label, service, baseline in (("model + grammar", model_only, False),
                                              ("prompt only", model_only, True)):
                 outcomes = await run_probes(service, probes, seed=0, baseline=baseline)
+                first[label] = outcomes
                 figures[label] = {**choice_figures(outcomes), "replies": len(outcomes),
                                   "calls": sum(len(o.called) for o in outcomes)}
                 console.print(f"[dim]{label}: {time.perf_counter() - started:.0f} s[/]")
+            await measure_cost(default, probes, CONCURRENCY, True)  # warm-up: caches, allocator
             for sessions in (1, CONCURRENCY):
-                for on in (False, True):
-                    figures[f"cost {sessions} sessions, actions {'on' if on else 'off'}"] = await measure_cost(
-                        default, probes, sessions, on)
+                runs: dict[bool, list[dict]] = {False: [], True: []}
+                for _ in range(COST_REPEATS):  # alternate, so drift hits both sides alike
+                    for on in (False, True):
+                        runs[on].append(await measure_cost(default, probes, sessions, on))
+                for on, measured in runs.items():
+                    figures[f"cost {sessions} sessions, actions {'on' if on else 'off'}"] = {
+                        key: statistics.median(m[key] for m in measured) for key in measured[0]}
         finally:
             await engine.stop()
             store.close()
+        if samples is not None:
+            write_samples(samples, first)
         return figures
 
     figures = asyncio.run(run())
@@ -206,6 +232,8 @@ def run_actions_eval(console: Console, model: str = "smollm2-135m-instruct", rou
             f = figures[f"cost {sessions} sessions, actions {on}"]
             cost.add_row(str(sessions), on, f"{f['tok_s']:.1f}", f"{f['aggregate_tok_s']:.1f}", f"{f['ttft_ms']:.0f}")
     console.print(cost)
+    console.print(f"[dim]cost: medians of {COST_REPEATS} alternating runs each, after a warm-up; "
+                  "the same probe lines, characters with their actions vs without[/]")
     console.print(f"[dim]{len(probes)} probes over {len({p.character.name for p in probes})} characters; "
                   "accuracy and false actions on the first round (seed 0); validity over every round[/]")
     return figures

@@ -162,6 +162,7 @@ def standard_configs(base: DialogueLimits) -> list[EvalConfig]:
         EvalConfig("tuned model, first-wave decoding", True, old),
         EvalConfig("tuned model + everything (default)", True, base),
         EvalConfig("tuned model + everything, greedy", True, base, SayOptions(temperature=0.0)),
+        EvalConfig("default, emotion written by the model", True, replace(base, emotions_by="model")),
     ]
 
 

@@ -87,7 +87,22 @@ class ActionHead:
         return 1.0 / (1.0 + np.exp(-(scaled @ self.coef + self.intercept)))
 
 
-HAND_FEATURES = 8  # best, mean and lead similarity, then the five lexical cues
+# Generic lines of each kind a player says, for any character: how close a line comes
+# to each kind tells a request from a question, a refusal, small talk or an alarm.
+LINE_KINDS: tuple[tuple[str, ...], ...] = (
+    ("Give me that, please.", "I want to buy it.", "Do it for me now.", "Help me!", "Can I have one?", "I'll take it.",
+     "Please fix this for me.", "Let me in.", "Teach me how.", "Bring me some.", "Here's the money, hand it over.",
+     "I need you to do this.", "Take me there."),
+    ("How much does it cost?", "Where is it?", "What is that?", "When does it open?", "Who are you?", "Why is that?",
+     "Do you have any?", "What kind do you sell?", "Tell me about it."),
+    ("No thanks, I don't need it.", "I already have one.", "I'm fine, thank you.", "I would never do that.",
+     "Not today."),
+    ("Hello!", "Goodbye.", "Nice weather.", "You look well.", "This place is lovely.", "The player walks in."),
+    ("Monsters are attacking!", "Fire! Run!", "Help, I'm hurt and bleeding!", "I stole it and I'm not sorry.",
+     "Enemies are coming!"),
+)
+# Best, mean and lead similarity, knowledge similarity, five lexical cues, one per line kind.
+HAND_FEATURES = 9 + len(LINE_KINDS)
 
 
 @dataclass
@@ -138,11 +153,21 @@ class IntentScorer:
         with self._lock:
             return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
 
-    def features(self, query: str, actions: list[ActionSpec]) -> np.ndarray:
-        """One row per action: best, mean and lead similarity to its texts, the line's cues
-        and the line's embedding."""
+    def features(self, query: str, actions: list[ActionSpec], knowledge: list[str] | None = None) -> np.ndarray:
+        """One row per action: best, mean and lead similarity to its texts, the line's
+        closeness to the character's knowledge (questions a fact answers), its cues and
+        its embedding."""
         groups = [action_texts(spec) for spec in actions]
-        vectors = self.embed([query] + [t for group in groups for t in group])
+        facts = [k for k in knowledge or [] if k.strip()]
+        kinds = [t for kind in LINE_KINDS for t in kind]
+        vectors = self.embed([query] + [t for group in groups for t in group] + facts + kinds)
+        tail = vectors[len(vectors) - len(facts) - len(kinds):] @ vectors[0]
+        known = float(tail[:len(facts)].max()) if facts else 0.0
+        kind_sims, start = [], len(facts)
+        for kind in LINE_KINDS:
+            kind_sims.append(float(tail[start:start + len(kind)].max()))
+            start += len(kind)
+        vectors = vectors[:len(vectors) - len(facts) - len(kinds)]
         sims = vectors[1:] @ vectors[0]
         per, start = [], 0
         for group in groups:
@@ -153,22 +178,24 @@ class IntentScorer:
         rows = []
         for i, (best, mean) in enumerate(per):
             rival = max((p[0] for j, p in enumerate(per) if j != i), default=0.0)
-            rows.append(np.concatenate([[best, mean, best - rival], cues, vectors[0]]))
+            rows.append(np.concatenate([[best, mean, best - rival, known], cues, kind_sims, vectors[0]]))
         return np.asarray(rows, dtype=np.float32)
 
-    def best_action(self, query: str, actions: list[ActionSpec]) -> ActionScore:
+    def best_action(self, query: str, actions: list[ActionSpec], knowledge: list[str] | None = None
+                    ) -> ActionScore:
         """The most likely action for ``query`` and its score: the head's probability,
         or without a head the cosine similarity to its closest text."""
         if not actions or not query.strip():
             return ActionScore(None, 0.0)
-        features = self.features(query, actions)
+        features = self.features(query, actions, knowledge)
         scores = self.head.probabilities(features) if self.head is not None else features[:, 0]
         best = int(np.argmax(scores))
         return ActionScore(actions[best], float(scores[best]))
 
-    def choose_action(self, query: str, actions: list[ActionSpec]) -> ActionSpec | None:
+    def choose_action(self, query: str, actions: list[ActionSpec], knowledge: list[str] | None = None
+                      ) -> ActionSpec | None:
         """The action to force for this line, or None when no action fits well enough."""
-        scored = self.best_action(query, actions)
+        scored = self.best_action(query, actions, knowledge)
         threshold = self.head.threshold if self.head is not None else ACTION_THRESHOLD
         return scored.action if scored.score >= threshold else None
 

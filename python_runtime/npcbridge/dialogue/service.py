@@ -13,7 +13,7 @@ from npcbridge import metrics
 from npcbridge.dialogue.prompt import build_messages, deflection, fixed_messages, player_line
 from npcbridge.dialogue.reply_events import ReplyEvents
 from npcbridge.dialogue.reply_format import ParsedCall, ParsedText, ReplyParser
-from npcbridge.dialogue.reply_grammar import tail_grammar, tail_tokens
+from npcbridge.dialogue.reply_grammar import speech_grammar, tail_grammar, tail_tokens
 from npcbridge.dialogue.turn_plan import TurnPlan, plan_turn
 from npcbridge.dialogue.types import (
     Character,
@@ -262,6 +262,8 @@ class DialogueService:
     async def _generate(self, session: Session, character: Character, text: str, params: SamplingParams,
                         interaction_id: str, received: float, options: SayOptions,
                         plan: TurnPlan) -> AsyncIterator[DialogueEvent]:
+        if self.limits.emotions_by == "model":
+            params.grammar = speech_grammar(character.emotion_labels())
         params.tail_grammar = tail_grammar(plan.choice)
         params.tail_max_tokens = tail_tokens(plan.choice)
         messages = build_messages(character, session.turns, player_line(text, options.event),

@@ -38,7 +38,7 @@ def plan_turn(intent: IntentScorer | None, character: Character, text: str, opti
         return TurnPlan(Emotion(neutral, 0.5), ActionChoice(tuple(allowed), required=False), by_name)
     query = event_query(text, options.event.description if options.event else "")
     emotion = intent.choose_emotion(query, labels)
-    chosen = intent.choose_action(query, allowed) if allowed else None
+    chosen = intent.choose_action(query, allowed, character.knowledge) if allowed else None
     if chosen is None:
         return TurnPlan(emotion, ActionChoice(), by_name)
     if chosen.parameters_schema.strip():

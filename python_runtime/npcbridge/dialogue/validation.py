@@ -37,6 +37,9 @@ class DialogueLimits:
     history_hygiene: bool = True  # leave degenerate replies out of the prompt (off only to measure it)
     max_actions: int = 32  # actions one character may have
     max_context_chars: int = 4000  # SayRequest.context keys and values plus the event
+    # "encoder": the host picks the emotion before the reply; "model": the model writes it
+    # at the head of its reply under a grammar (derails small models: `npcbridge eval replies`)
+    emotions_by: str = "encoder"
 
 
 def check_id(value: str, what: str) -> str:

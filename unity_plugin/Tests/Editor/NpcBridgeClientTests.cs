@@ -107,6 +107,29 @@ namespace NpcBridge.Tests
         }
 
         [Test]
+        public void EmotionComesBeforeTextAndActionsAreChecked()
+        {
+            var give = new ActionSpec { Name = "give_item", Description = "hand the player an item",
+                ParametersSchema = "{\"type\": \"object\", \"properties\": {\"item\": {\"enum\": [\"sword\"]}}}" };
+            var character = new Character { Id = "cs-acts", Name = "Greta" };
+            character.Actions.Add(give);
+            TestHost.Await(client, client.UpsertCharacterAsync(character));
+            var session = TestHost.Await(client, client.CreateSessionAsync("cs-acts", "p1")).Id;
+            var order = new List<string>();
+            Emotion emotion = null;
+            ActionCall call = null;
+            var reply = TestHost.Await(client, client.SayAsync(session, "a sword please", onDelta: d => order.Add("text"),
+                onEmotion: e => { order.Add("emotion"); emotion = e; }, onAction: a => { order.Add("action"); call = a; }));
+            Assert.AreEqual("emotion", order[0]);
+            Assert.AreEqual("happy", emotion.Label);
+            Assert.AreEqual("give_item", call.Name);
+            StringAssert.Contains("sword", call.ArgumentsJson);
+            Assert.AreEqual(1, reply.Actions.Count);
+            Assert.AreEqual(call.Id, reply.Actions[0].Id);
+            Assert.AreEqual("happy", reply.Emotion.Label);
+        }
+
+        [Test]
         public void CancelMidStream()
         {
             var session = NewSession("cs-cancel");

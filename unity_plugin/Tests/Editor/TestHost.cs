@@ -51,6 +51,8 @@ namespace NpcBridge.Tests
             var story = string.Join(" ", Enumerable.Range(0, 300).Select(i => "word" + i).ToArray());
             File.WriteAllText(script,
                 "token_delay_ms: 5\nreplies:\n  - pattern: \"\\\\bhello\\\\b\"\n    reply: \"Well met, traveller. I am {character}.\"\n" +
+                "  - pattern: \"\\\\bsword\\\\b\"\n    reply: \"Here, take it.\"\n    emotion: happy\n" +
+                "    actions: [{name: give_item, arguments: {item: sword}}]\n" +
                 "  - pattern: \"\\\\bstory\\\\b\"\n    reply: \"" + story + "\"\ndefault: \"You said: {text}\"\n");
             var port = FreePort();
             var info = new ProcessStartInfo(Python,

@@ -31,7 +31,8 @@ void UNpcSayAsyncAction::Activate()
 	UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get());
 	if (!Bridge)
 	{
-		OnFailed.Broadcast(FString(), FNpcCompleted(), ENpcBridgeResult::FailedPrecondition, NoSubsystem);
+		OnFailed.Broadcast(FString(), FNpcEmotion(), FNpcActionCall(), FNpcCompleted(), ENpcBridgeResult::FailedPrecondition,
+			NoSubsystem);
 		SetReadyToDestroy();
 		return;
 	}
@@ -45,18 +46,33 @@ void UNpcSayAsyncAction::Activate()
 	{
 		UNpcSayAsyncAction* Self = WeakThis.Get();
 		if (!Self || !Self->ShouldBroadcastDelegates()) { return; }
+		const FNpcEmotion NoEmotion;
+		const FNpcActionCall NoAction;
+		const FNpcCompleted NoReply;
 		if (E.type == npcbridge::EventType::TextDelta)
 		{
-			Self->OnDelta.Broadcast(FNpcBridgeConvert::Str(E.text), FNpcCompleted(), ENpcBridgeResult::Ok, FString());
+			Self->OnDelta.Broadcast(FNpcBridgeConvert::Str(E.text), NoEmotion, NoAction, NoReply, ENpcBridgeResult::Ok, FString());
+		}
+		else if (E.type == npcbridge::EventType::Emotion)
+		{
+			Self->OnEmotion.Broadcast(FString(), FNpcBridgeContract::From(E.emotion), NoAction, NoReply, ENpcBridgeResult::Ok,
+				FString());
+		}
+		else if (E.type == npcbridge::EventType::Action)
+		{
+			Self->OnAction.Broadcast(FString(), NoEmotion, FNpcBridgeContract::From(E.action), NoReply, ENpcBridgeResult::Ok,
+				FString());
 		}
 		else if (E.type == npcbridge::EventType::Completed)
 		{
-			Self->OnCompleted.Broadcast(FString(), FNpcBridgeContract::From(E.completed), ENpcBridgeResult::Ok, FString());
+			Self->OnCompleted.Broadcast(FString(), NoEmotion, NoAction, FNpcBridgeContract::From(E.completed),
+				ENpcBridgeResult::Ok, FString());
 			Self->SetReadyToDestroy();
 		}
 		else if (E.type == npcbridge::EventType::Error)
 		{
-			Self->OnFailed.Broadcast(FString(), FNpcCompleted(), FNpcBridgeConvert::Result(E.status.code), FNpcBridgeConvert::Str(E.status.message));
+			Self->OnFailed.Broadcast(FString(), NoEmotion, NoAction, NoReply, FNpcBridgeConvert::Result(E.status.code),
+				FNpcBridgeConvert::Str(E.status.message));
 			Self->SetReadyToDestroy();
 		}
 	});

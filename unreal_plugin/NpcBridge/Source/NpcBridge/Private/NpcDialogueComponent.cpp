@@ -45,29 +45,39 @@ void UNpcDialogueComponent::OpenSession()
 		Self->SessionId = FNpcBridgeConvert::Str(Opened.id);
 		if (Self->Pending.IsSet())
 		{
-			const FString Text = Self->Pending.GetValue();
+			FNpcSayRequest Request = Self->Pending.GetValue();
 			Self->Pending.Reset();
-			Self->SendNow(Text);
+			Self->SendNow(MoveTemp(Request));
 		}
 	}));
 }
 
 void UNpcDialogueComponent::Say(const FString& Text)
 {
-	CancelReply();
-	if (SessionId.IsEmpty()) { Pending = Text; return; }
-	SendNow(Text);
+	SayInContext(Text, {}, FNpcGameEvent(), {});
 }
 
-void UNpcDialogueComponent::SendNow(const FString& Text)
+void UNpcDialogueComponent::SayInContext(const FString& Text, const TMap<FString, FString>& Context,
+	const FNpcGameEvent& Event, const TArray<FString>& AllowedActions)
+{
+	CancelReply();
+	FNpcSayRequest Request;
+	Request.Text = Text;
+	Request.Context = Context;
+	Request.Event = Event;
+	Request.AllowedActions = AllowedActions;
+	if (SessionId.IsEmpty()) { Pending = Request; return; }
+	SendNow(MoveTemp(Request));
+}
+
+void UNpcDialogueComponent::SendNow(FNpcSayRequest Say)
 {
 	UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(this);
 	if (!Bridge) { return; }
-	npcbridge::SayRequest Request;
-	Request.session_id = FNpcBridgeConvert::Utf8(SessionId);
-	Request.text = FNpcBridgeConvert::Utf8(Text);
-	Request.params.max_tokens = MaxTokens;
-	Request.priority = Priority;
+	Say.SessionId = SessionId;
+	Say.Params.MaxTokens = MaxTokens;
+	Say.Priority = Priority;
+	npcbridge::SayRequest Request = FNpcBridgeContract::To(Say);
 	TWeakObjectPtr<UNpcDialogueComponent> WeakThis(this);
 	ActiveRequest = Bridge->StartSay(Request, [WeakThis](const npcbridge::Event& E)
 	{
@@ -77,6 +87,8 @@ void UNpcDialogueComponent::SendNow(const FString& Text)
 		{
 		case npcbridge::EventType::TextDelta: Self->OnTextDelta.Broadcast(FNpcBridgeConvert::Str(E.text)); break;
 		case npcbridge::EventType::Moderation: Self->OnModerated.Broadcast(FNpcBridgeContract::From(E.moderation)); break;
+		case npcbridge::EventType::Emotion: Self->OnEmotion.Broadcast(FNpcBridgeContract::From(E.emotion)); break;
+		case npcbridge::EventType::Action: Self->OnAction.Broadcast(FNpcBridgeContract::From(E.action)); break;
 		case npcbridge::EventType::Completed:
 			Self->ActiveRequest = 0;
 			Self->OnReplyCompleted.Broadcast(FNpcBridgeContract::From(E.completed));

@@ -7,8 +7,9 @@
 #include "NpcBridgeTypes.h"
 #include "NpcBridgeAsyncActions.generated.h"
 
-DECLARE_DYNAMIC_MULTICAST_DELEGATE_FourParams(FNpcSayPin, const FString&, Delta, const FNpcCompleted&, Reply,
-	ENpcBridgeResult, Result, const FString&, Error);
+// One signature for every pin of the node (Blueprint async nodes need that): each pin fills its own part.
+DECLARE_DYNAMIC_MULTICAST_DELEGATE_SixParams(FNpcSayPin, const FString&, Delta, const FNpcEmotion&, Emotion,
+	const FNpcActionCall&, Action, const FNpcCompleted&, Reply, ENpcBridgeResult, Result, const FString&, Error);
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_FourParams(FNpcAvatarPin, const FNpcAvatar&, Avatar, int32, Completed,
 	ENpcBridgeResult, Result, const FString&, Error);
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_ThreeParams(FNpcCheckPin, const FNpcCheckResult&, Check,
@@ -25,6 +26,10 @@ public:
 	static UNpcSayAsyncAction* NpcSay(UObject* WorldContext, const FString& SessionId, const FString& Text, int32 MaxTokens = 0, int32 Priority = 0);
 
 	UPROPERTY(BlueprintAssignable) FNpcSayPin OnDelta;
+	/** Before the first OnDelta: the Emotion pin holds how the NPC feels. */
+	UPROPERTY(BlueprintAssignable) FNpcSayPin OnEmotion;
+	/** The Action pin holds a checked call (Name, ArgumentsJson) for the game to carry out. */
+	UPROPERTY(BlueprintAssignable) FNpcSayPin OnAction;
 	UPROPERTY(BlueprintAssignable) FNpcSayPin OnCompleted;
 	UPROPERTY(BlueprintAssignable) FNpcSayPin OnFailed;
 

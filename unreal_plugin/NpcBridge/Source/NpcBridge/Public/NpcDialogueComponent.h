@@ -9,6 +9,8 @@
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_OneParam(FNpcTextDeltaSignature, const FString&, Delta);
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_OneParam(FNpcReplySignature, const FNpcCompleted&, Reply);
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_OneParam(FNpcModeratedSignature, const FNpcModerationNotice&, Moderation);
+DECLARE_DYNAMIC_MULTICAST_DELEGATE_OneParam(FNpcEmotionSignature, const FNpcEmotion&, Emotion);
+DECLARE_DYNAMIC_MULTICAST_DELEGATE_OneParam(FNpcActionSignature, const FNpcActionCall&, Action);
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_TwoParams(FNpcErrorSignature, ENpcBridgeResult, Result, const FString&, Message);
 
 UCLASS(ClassGroup = (AI), meta = (BlueprintSpawnableComponent, DisplayName = "NPC Dialogue"))
@@ -28,10 +30,19 @@ public:
 	UPROPERTY(BlueprintAssignable, Category = "NPC Bridge") FNpcTextDeltaSignature OnTextDelta;
 	UPROPERTY(BlueprintAssignable, Category = "NPC Bridge") FNpcReplySignature OnReplyCompleted;
 	UPROPERTY(BlueprintAssignable, Category = "NPC Bridge") FNpcModeratedSignature OnModerated;
+	/** How the NPC feels; fires before the reply's first OnTextDelta (drive the face or the anim blueprint). */
+	UPROPERTY(BlueprintAssignable, Category = "NPC Bridge") FNpcEmotionSignature OnEmotion;
+	/** An action the NPC takes: Name is one of Character.Actions, ArgumentsJson validates against its schema. */
+	UPROPERTY(BlueprintAssignable, Category = "NPC Bridge") FNpcActionSignature OnAction;
 	UPROPERTY(BlueprintAssignable, Category = "NPC Bridge") FNpcErrorSignature OnError;
 
 	/** Sends the player's line; a reply still streaming is cancelled first. Queued until the session is open. */
 	UFUNCTION(BlueprintCallable, Category = "NPC Bridge") void Say(const FString& Text);
+	/** Say with game state for this turn (Context), something that happened (Event: Text may then be
+	 *  empty) and this turn's subset of Character.Actions (AllowedActions; empty = all). */
+	UFUNCTION(BlueprintCallable, Category = "NPC Bridge", meta = (AutoCreateRefTerm = "Context,Event,AllowedActions"))
+	void SayInContext(const FString& Text, const TMap<FString, FString>& Context, const FNpcGameEvent& Event,
+		const TArray<FString>& AllowedActions);
 	UFUNCTION(BlueprintCallable, Category = "NPC Bridge") void CancelReply();
 	UFUNCTION(BlueprintPure, Category = "NPC Bridge") bool IsReplying() const { return ActiveRequest != 0; }
 	UFUNCTION(BlueprintPure, Category = "NPC Bridge") FString GetSessionId() const { return SessionId; }
@@ -42,10 +53,10 @@ protected:
 
 private:
 	void OpenSession();
-	void SendNow(const FString& Text);
+	void SendNow(FNpcSayRequest Request);
 
 	FString SessionId;
-	TOptional<FString> Pending;
+	TOptional<FNpcSayRequest> Pending;
 	uint64 ActiveRequest = 0;
 	uint64 OpenRequest = 0;
 };
