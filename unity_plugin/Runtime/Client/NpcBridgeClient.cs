@@ -42,6 +42,10 @@ namespace NpcBridge
 
         /// <summary>Raised on <see cref="Poll"/> for every reply delta: (request id, text).</summary>
         public event Action<ulong, string> TextDelta;
+        /// <summary>How the NPC feels (Say request id, emotion), before the reply's first text delta; raised during <see cref="Poll"/>.</summary>
+        public event Action<ulong, Emotion> EmotionShown;
+        /// <summary>An action the NPC takes (Say request id, checked call); raised during <see cref="Poll"/>.</summary>
+        public event Action<ulong, ActionCall> ActionCalled;
         /// <summary>Raised on <see cref="Poll"/> when the channel goes down or comes back.</summary>
         public event Action<ConnectionState> ConnectionChanged;
         /// <summary>Raised on <see cref="Poll"/> when the host speaks a newer minor API version.</summary>
@@ -184,6 +188,8 @@ namespace NpcBridge
                 var handler = TextDelta;
                 if (handler != null) handler(ev.RequestId, message.Text);
             }
+            if (type == EventType.Emotion && EmotionShown != null) EmotionShown(ev.RequestId, Json.Parse<Emotion>(message.Json));
+            if (type == EventType.Action && ActionCalled != null) ActionCalled(ev.RequestId, Json.Parse<ActionCall>(message.Json));
             if (call.OnEvent(message)) pending.Remove(ev.RequestId);
         }
 

@@ -118,6 +118,9 @@ namespace NpcBridge.Tests
             var order = new List<string>();
             Emotion emotion = null;
             ActionCall call = null;
+            var raised = new List<string>();
+            client.EmotionShown += (id, e) => raised.Add("emotion:" + e.Label);
+            client.ActionCalled += (id, a) => raised.Add("action:" + a.Name);
             var reply = TestHost.Await(client, client.SayAsync(session, "a sword please", onDelta: d => order.Add("text"),
                 onEmotion: e => { order.Add("emotion"); emotion = e; }, onAction: a => { order.Add("action"); call = a; }));
             Assert.AreEqual("emotion", order[0]);
@@ -127,6 +130,7 @@ namespace NpcBridge.Tests
             Assert.AreEqual(1, reply.Actions.Count);
             Assert.AreEqual(call.Id, reply.Actions[0].Id);
             Assert.AreEqual("happy", reply.Emotion.Label);
+            CollectionAssert.AreEqual(new[] { "emotion:happy", "action:give_item" }, raised);
         }
 
         [Test]
