@@ -163,6 +163,9 @@ def chat(
         help="Read the persona from this text file (instead of --persona).")] = None,
     knowledge: Annotated[Optional[list[str]], typer.Option(
         help="A fact the character knows; repeat for several (with --persona or --persona-file).")] = None,
+    action: Annotated[Optional[list[str]], typer.Option(
+        help="An action without arguments, 'NAME: what it does | example line | ...'; repeat for several "
+             "(with --persona or --persona-file).")] = None,
     session: Annotated[Optional[str], typer.Option(help="Resume this session id.")] = None,
     player: Annotated[str, typer.Option(help="Player id for a new session.")] = "player",
     max_tokens: Annotated[int, typer.Option(help="Reply length (0 = host default).")] = 0,
@@ -179,10 +182,15 @@ def chat(
             persona = persona_file.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise typer.BadParameter(f"cannot read --persona-file {persona_file}: {exc}") from None
-    if knowledge and persona is None:
-        raise typer.BadParameter("--knowledge sets the character's facts: give --persona or --persona-file too")
+    if (knowledge or action) and persona is None:
+        raise typer.BadParameter("--knowledge and --action define the character: give --persona or --persona-file too")
+    actions = []
+    for spec in action or []:
+        name, _, rest = spec.partition(":")
+        description, *examples = [part.strip() for part in rest.split("|")]
+        actions.append({"name": name.strip(), "description": description, "examples": examples})
     code = run_chat(console, address, token, tls_ca, character, persona, session, player,
-                    max_tokens, temperature, seed, knowledge)
+                    max_tokens, temperature, seed, knowledge, actions)
     raise typer.Exit(code)
 
 

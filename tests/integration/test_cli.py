@@ -12,6 +12,8 @@ from npcbridge.transport.client import HostClient
 
 SCRIPT = ("replies:\n  - pattern: hello\n    reply: Hello from the script.\n"
           "  - pattern: markup\n    reply: '[bold]not markup[/bold] and [red]'\n"
+          "  - pattern: wave\n    reply: There you go.\n    emotion: happy\n"
+          "    actions: [{name: wave, arguments: {}}]\n"
           "default: 'You said: {text}'\n")
 
 
@@ -57,6 +59,11 @@ def test_info_and_chat(scripted_serve):
                           input="hello there\nwhat now\n", capture_output=True, text=True, timeout=60)
     assert chat.returncode == 0, chat.stderr
     assert "Hello from the script." in chat.stdout and "You said: what now" in chat.stdout
+    acting = subprocess.run(npcbridge("chat", "Bram", "--persona", "A guard.", "--action", "wave: wave at the player | "
+                                      "Wave at me!", "--address", scripted_serve),
+                            input="wave please\n", capture_output=True, text=True, timeout=60)
+    assert acting.returncode == 0, acting.stderr
+    assert "[happy]" in acting.stdout and "-> wave {}" in acting.stdout, acting.stdout
     missing = subprocess.run(npcbridge("chat", "Nobody", "--address", scripted_serve), capture_output=True,
                              text=True, timeout=60, input="")
     assert missing.returncode == 1 and "create it with --persona" in missing.stderr

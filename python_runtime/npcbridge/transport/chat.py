@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.prompt import Prompt
 
+from npcbridge._proto.v1 import dialogue_pb2 as dpb
 from npcbridge._proto.v1 import moderation_pb2 as mpb
 from npcbridge.transport.client import HostClient
 
@@ -76,7 +77,8 @@ class ReplyView:
 
 def run_chat(console: Console, address: str, token: str | None, tls_ca: Path | None, character: str,
              persona: str | None, session_id: str | None, player: str, max_tokens: int,
-             temperature: float | None, seed: int | None, knowledge: list[str] | None = None) -> int:
+             temperature: float | None, seed: int | None, knowledge: list[str] | None = None,
+             actions: list[dict] | None = None) -> int:
     """Run the chat loop; returns the process exit code."""
     out = Console()
     with HostClient(address, token, tls_ca) as client:
@@ -85,7 +87,8 @@ def run_chat(console: Console, address: str, token: str | None, tls_ca: Path | N
             if persona is not None:
                 existing = _find_character(client, character)
                 saved = client.upsert_character(id=existing or "", name=character, persona=persona,
-                                                knowledge=knowledge or [])
+                                                knowledge=knowledge or [],
+                                                actions=[dpb.ActionSpec(**a) for a in actions or []])
                 character_id = saved.id
             else:
                 character_id = _find_character(client, character)
