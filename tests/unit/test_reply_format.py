@@ -14,6 +14,9 @@ def test_an_emotion_head_is_split_from_the_speech_once_its_bracket_closes():
     assert parser.feed("[hap") == []
     assert parser.feed("py] Hello") == [ParsedEmotion("happy"), ParsedText("Hello")]
     assert parser.feed(" there") == [ParsedText(" there")]
+    split = ReplyParser(LABELS)  # the space after the bracket in the next piece
+    assert split.feed("[happy]") == [ParsedEmotion("happy")]
+    assert split.feed(" Hi") == [ParsedText("Hi")]
 
 
 def test_brackets_that_are_not_a_label_are_speech():

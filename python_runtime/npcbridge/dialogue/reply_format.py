@@ -63,12 +63,16 @@ class ReplyParser:
         self._labels = set(labels)
         self._head: str | None = ""  # None: the head is settled
         self._tail = ""
+        self._after_emotion = False  # the space after "[label]" may come with the next piece
 
     def feed(self, piece: str, tail: bool = False) -> list[ParsedPart]:
         if tail:
             self._tail += piece
             return self._calls(final=False)
         if self._head is None:
+            if self._after_emotion:
+                piece = piece.lstrip(" ")
+                self._after_emotion = not piece
             return [ParsedText(piece)] if piece else []
         self._head += piece
         return self._settle_head(final=False)
@@ -88,6 +92,7 @@ class ReplyParser:
         if end < 0 or head[1:end].strip() not in self._labels:
             return [ParsedText(head)] if head else []
         speech = head[end + 1:].lstrip(" ")
+        self._after_emotion = not speech
         return [ParsedEmotion(head[1:end].strip())] + ([ParsedText(speech)] if speech else [])
 
     def _calls(self, final: bool) -> list[ParsedPart]:
