@@ -107,6 +107,38 @@ Status Client::ListAttributes(std::vector<Attribute>* attributes) {
   return s;
 }
 
+Status Client::UpsertDocuments(const std::string& collection, const std::vector<Document>& documents,
+                               UpsertDocumentsResponse* response) {
+  UpsertDocumentsResponse resp;
+  Status s = Unary(*core_, core_->knowledge(), &v1::Knowledge::Stub::UpsertDocuments,
+                   UpsertDocumentsRequest{collection, documents}, &resp);
+  if (s.ok() && response != nullptr) *response = resp;
+  return s;
+}
+
+Status Client::DeleteDocuments(const std::string& collection, const std::vector<std::string>& ids, int32_t* deleted) {
+  DeleteDocumentsResponse resp;
+  Status s = Unary(*core_, core_->knowledge(), &v1::Knowledge::Stub::DeleteDocuments,
+                   DeleteDocumentsRequest{collection, ids}, &resp);
+  if (s.ok() && deleted != nullptr) *deleted = resp.deleted;
+  return s;
+}
+
+Status Client::Search(const std::string& collection, const std::string& query, int32_t k,
+                      std::vector<SearchHit>* hits) {
+  SearchResponse resp;
+  Status s = Unary(*core_, core_->knowledge(), &v1::Knowledge::Stub::Search, SearchRequest{collection, query, k}, &resp);
+  if (s.ok() && hits != nullptr) *hits = std::move(resp.hits);
+  return s;
+}
+
+Status Client::ListCollections(std::vector<CollectionInfo>* collections) {
+  ListCollectionsResponse resp;
+  Status s = Unary(*core_, core_->knowledge(), &v1::Knowledge::Stub::ListCollections, ListCollectionsRequest{}, &resp);
+  if (s.ok() && collections != nullptr) *collections = std::move(resp.collections);
+  return s;
+}
+
 uint64_t Client::Say(const SayRequest& request, Status* error) {
   Status s = CheckUtf8(request);
   if (error) *error = s;

@@ -7,6 +7,7 @@
 #include "npcbridge/types.hpp"
 #include "npcbridge/v1/avatar.pb.h"
 #include "npcbridge/v1/dialogue.pb.h"
+#include "npcbridge/v1/knowledge.pb.h"
 #include "npcbridge/v1/moderation.pb.h"
 #include "npcbridge/v1/runtime.pb.h"
 
@@ -172,6 +173,50 @@ Completed FromProto(const v1::Completed& message);
 v1::Completed ToProto(const Completed& value);
 /// False when a string field is not UTF-8; *field names it ("character.name").
 bool ValidUtf8(const Completed& value, std::string* field);
+Document FromProto(const v1::Document& message);
+v1::Document ToProto(const Document& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const Document& value, std::string* field);
+UpsertDocumentsRequest FromProto(const v1::UpsertDocumentsRequest& message);
+v1::UpsertDocumentsRequest ToProto(const UpsertDocumentsRequest& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const UpsertDocumentsRequest& value, std::string* field);
+UpsertDocumentsResponse FromProto(const v1::UpsertDocumentsResponse& message);
+v1::UpsertDocumentsResponse ToProto(const UpsertDocumentsResponse& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const UpsertDocumentsResponse& value, std::string* field);
+DeleteDocumentsRequest FromProto(const v1::DeleteDocumentsRequest& message);
+v1::DeleteDocumentsRequest ToProto(const DeleteDocumentsRequest& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const DeleteDocumentsRequest& value, std::string* field);
+DeleteDocumentsResponse FromProto(const v1::DeleteDocumentsResponse& message);
+v1::DeleteDocumentsResponse ToProto(const DeleteDocumentsResponse& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const DeleteDocumentsResponse& value, std::string* field);
+SearchRequest FromProto(const v1::SearchRequest& message);
+v1::SearchRequest ToProto(const SearchRequest& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const SearchRequest& value, std::string* field);
+SearchHit FromProto(const v1::SearchHit& message);
+v1::SearchHit ToProto(const SearchHit& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const SearchHit& value, std::string* field);
+SearchResponse FromProto(const v1::SearchResponse& message);
+v1::SearchResponse ToProto(const SearchResponse& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const SearchResponse& value, std::string* field);
+ListCollectionsRequest FromProto(const v1::ListCollectionsRequest& message);
+v1::ListCollectionsRequest ToProto(const ListCollectionsRequest& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const ListCollectionsRequest& value, std::string* field);
+CollectionInfo FromProto(const v1::CollectionInfo& message);
+v1::CollectionInfo ToProto(const CollectionInfo& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const CollectionInfo& value, std::string* field);
+ListCollectionsResponse FromProto(const v1::ListCollectionsResponse& message);
+v1::ListCollectionsResponse ToProto(const ListCollectionsResponse& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const ListCollectionsResponse& value, std::string* field);
 GetServerInfoRequest FromProto(const v1::GetServerInfoRequest& message);
 v1::GetServerInfoRequest ToProto(const GetServerInfoRequest& value);
 /// False when a string field is not UTF-8; *field names it ("character.name").

@@ -21,6 +21,7 @@ Character FromProto(const v1::Character& m) {
   for (const auto& x : m.deflections()) out.deflections.push_back(x);
   for (const auto& x : m.actions()) out.actions.push_back(FromProto(x));
   for (const auto& x : m.emotions()) out.emotions.push_back(x);
+  for (const auto& x : m.knowledge_collections()) out.knowledge_collections.push_back(x);
   return out;
 }
 
@@ -37,6 +38,7 @@ v1::Character ToProto(const Character& value) {
   for (const auto& x : value.deflections) m.add_deflections(x);
   for (const auto& x : value.actions) *m.add_actions() = ToProto(x);
   for (const auto& x : value.emotions) m.add_emotions(x);
+  for (const auto& x : value.knowledge_collections) m.add_knowledge_collections(x);
   return m;
 }
 
@@ -52,6 +54,7 @@ bool ValidUtf8(const Character& value, std::string* field) {
   for (const auto& x : value.deflections) if (!IsValidUtf8(x)) { *field = "deflections"; return false; }
   for (const auto& x : value.actions) if (!ValidUtf8(x, field)) { *field = "actions." + *field; return false; }
   for (const auto& x : value.emotions) if (!IsValidUtf8(x)) { *field = "emotions"; return false; }
+  for (const auto& x : value.knowledge_collections) if (!IsValidUtf8(x)) { *field = "knowledge_collections"; return false; }
   return true;
 }
 

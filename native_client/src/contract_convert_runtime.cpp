@@ -86,6 +86,7 @@ Capabilities FromProto(const v1::Capabilities& m) {
   out.persistent_sessions = m.persistent_sessions();
   out.priority = m.priority();
   out.actions = m.actions();
+  out.knowledge = m.knowledge();
   return out;
 }
 
@@ -100,6 +101,7 @@ v1::Capabilities ToProto(const Capabilities& value) {
   m.set_persistent_sessions(value.persistent_sessions);
   m.set_priority(value.priority);
   m.set_actions(value.actions);
+  m.set_knowledge(value.knowledge);
   return m;
 }
 
@@ -167,6 +169,10 @@ Limits FromProto(const v1::Limits& m) {
   out.max_context_tokens = m.max_context_tokens();
   out.max_actions = m.max_actions();
   out.max_context_chars = m.max_context_chars();
+  out.max_documents = m.max_documents();
+  out.max_document_chars = m.max_document_chars();
+  out.max_search_k = m.max_search_k();
+  out.knowledge_prompt_tokens = m.knowledge_prompt_tokens();
   return out;
 }
 
@@ -181,6 +187,10 @@ v1::Limits ToProto(const Limits& value) {
   m.set_max_context_tokens(value.max_context_tokens);
   m.set_max_actions(value.max_actions);
   m.set_max_context_chars(value.max_context_chars);
+  m.set_max_documents(value.max_documents);
+  m.set_max_document_chars(value.max_document_chars);
+  m.set_max_search_k(value.max_search_k);
+  m.set_knowledge_prompt_tokens(value.knowledge_prompt_tokens);
   return m;
 }
 

@@ -55,7 +55,8 @@ Core::Core(ClientOptions options)
       runtime_(v1::Runtime::NewStub(channel_)),
       dialogue_(v1::Dialogue::NewStub(channel_)),
       avatars_(v1::Avatars::NewStub(channel_)),
-      moderation_(v1::Moderation::NewStub(channel_)) {
+      moderation_(v1::Moderation::NewStub(channel_)),
+      knowledge_(v1::Knowledge::NewStub(channel_)) {
   watcher_ = std::thread([this] { WatchConnection(); });
 }
 

@@ -17,6 +17,7 @@
 #include "npcbridge/types.hpp"
 #include "npcbridge/v1/avatar.grpc.pb.h"
 #include "npcbridge/v1/dialogue.grpc.pb.h"
+#include "npcbridge/v1/knowledge.grpc.pb.h"
 #include "npcbridge/v1/moderation.grpc.pb.h"
 #include "npcbridge/v1/runtime.grpc.pb.h"
 
@@ -69,6 +70,7 @@ class Core {
   v1::Dialogue::Stub* dialogue() { return dialogue_.get(); }
   v1::Avatars::Stub* avatars() { return avatars_.get(); }
   v1::Moderation::Stub* moderation() { return moderation_.get(); }
+  v1::Knowledge::Stub* knowledge() { return knowledge_.get(); }
 
  private:
   struct Stream {
@@ -95,6 +97,7 @@ class Core {
   std::unique_ptr<v1::Dialogue::Stub> dialogue_;
   std::unique_ptr<v1::Avatars::Stub> avatars_;
   std::unique_ptr<v1::Moderation::Stub> moderation_;
+  std::unique_ptr<v1::Knowledge::Stub> knowledge_;
 
   std::mutex streams_mu_;
   std::map<uint64_t, std::unique_ptr<Stream>> streams_;

@@ -61,6 +61,10 @@ const std::map<std::string, Handler>& Table() {
       {"Check", Make(&Core::moderation, &v1::Moderation::Stub::Check)},
       {"CheckBatch", Make(&Core::moderation, &v1::Moderation::Stub::CheckBatch)},
       {"ListAttributes", Make(&Core::avatars, &v1::Avatars::Stub::ListAttributes)},
+      {"UpsertDocuments", Make(&Core::knowledge, &v1::Knowledge::Stub::UpsertDocuments)},
+      {"DeleteDocuments", Make(&Core::knowledge, &v1::Knowledge::Stub::DeleteDocuments)},
+      {"Search", Make(&Core::knowledge, &v1::Knowledge::Stub::Search)},
+      {"ListCollections", Make(&Core::knowledge, &v1::Knowledge::Stub::ListCollections)},
   };
   return table;
 }

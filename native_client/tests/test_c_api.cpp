@@ -134,6 +134,18 @@ TEST_F(CApi, EveryUnaryCallByName) {
   EXPECT_NE(Take(out).find("\"capabilities\""), std::string::npos);
   EXPECT_EQ(npcb_call(client_, "DeleteCharacter", "{\"id\": \"c-npc\"}", nullptr), NPCB_OK);
   EXPECT_EQ(npcb_call(client_, "GetCharacter", "{\"id\": \"c-npc\"}", nullptr), NPCB_NOT_FOUND);
+  ASSERT_EQ(npcb_call(client_, "UpsertDocuments",
+                      R"({"collection": "c-lore", "documents": [{"id": "inn", "text": "A room costs three silver."},)"
+                      R"( {"id": "wolf", "text": "Wolves fear juniper smoke."}]})", &out), NPCB_OK) << npcb_last_error();
+  EXPECT_NE(Take(out).find("\"upserted\":2"), std::string::npos);
+  ASSERT_EQ(npcb_call(client_, "Search", R"({"collection": "c-lore", "query": "what keeps wolves off", "k": 1})", &out),
+            NPCB_OK);
+  EXPECT_NE(Take(out).find("\"id\":\"wolf\""), std::string::npos);
+  ASSERT_EQ(npcb_call(client_, "ListCollections", "{}", &out), NPCB_OK);
+  EXPECT_NE(Take(out).find("c-lore"), std::string::npos);
+  ASSERT_EQ(npcb_call(client_, "DeleteDocuments", R"({"collection": "c-lore", "ids": ["inn"]})", &out), NPCB_OK);
+  EXPECT_NE(Take(out).find("\"deleted\":1"), std::string::npos);
+  EXPECT_EQ(npcb_call(client_, "Search", R"({"collection": "nowhere", "query": "x"})", nullptr), NPCB_NOT_FOUND);
 }
 
 TEST_F(CApi, BadInputGivesCodesAndMessages) {

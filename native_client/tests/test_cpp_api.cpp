@@ -132,6 +132,30 @@ TEST_F(CppApi, EmotionBeforeTextAndACheckedActionCall) {
   EXPECT_NE(refusal.back().status.message.find("fly"), std::string::npos);
 }
 
+TEST_F(CppApi, KnowledgeUpsertSearchDelete) {
+  std::vector<Document> lore(2);
+  lore[0].id = "inn";
+  lore[0].text = "The Golden Goose is the oldest inn; a room costs three silver.";
+  lore[0].metadata["source"] = "guide";
+  lore[1].id = "wolf";
+  lore[1].text = "Thornwood wolves fear the smell of burning juniper.";
+  UpsertDocumentsResponse upserted;
+  ASSERT_TRUE(client_->UpsertDocuments("cpp-lore", lore, &upserted).ok());
+  EXPECT_EQ(upserted.upserted, 2);
+  std::vector<SearchHit> hits;
+  ASSERT_TRUE(client_->Search("cpp-lore", "Where can I sleep tonight?", 1, &hits).ok());
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].document.id, "inn");
+  EXPECT_EQ(hits[0].document.metadata.at("source"), "guide");
+  std::vector<CollectionInfo> collections;
+  ASSERT_TRUE(client_->ListCollections(&collections).ok());
+  int32_t deleted = 0;
+  ASSERT_TRUE(client_->DeleteDocuments("cpp-lore", {"inn"}, &deleted).ok());
+  EXPECT_EQ(deleted, 1);
+  EXPECT_EQ(client_->Search("cpp-lore", "", 1, &hits).code, StatusCode::InvalidArgument);
+  EXPECT_EQ(client_->Search("no-such-lore", "x", 1, &hits).code, StatusCode::NotFound);
+}
+
 TEST_F(CppApi, EventsArriveOnlyThroughPollOnTheCallingThread) {
   std::string session = NewSession();
   uint64_t id = client_->Say(session, "hello");

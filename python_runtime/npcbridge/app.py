@@ -12,6 +12,7 @@ from npcbridge.dialogue.service import DialogueService
 from npcbridge.dialogue.validation import DialogueLimits
 from npcbridge.engine.interface import Engine
 from npcbridge.engine.process_launch import EngineLaunch
+from npcbridge.knowledge.service import KnowledgeLimits, KnowledgeService
 from npcbridge.models.device import dtype_name
 from npcbridge.moderation.service import ModerationLimits, ModerationService
 from npcbridge.store import SessionStore, open_store
@@ -70,6 +71,7 @@ class Host:
     engine: Engine
     dialogue: DialogueService
     moderation: ModerationService | None
+    knowledge: KnowledgeService
     avatars: AvatarService | None = None
 
     @classmethod
@@ -84,13 +86,16 @@ class Host:
                 settings.moderation_policy,
                 ModerationLimits(settings.max_text_chars, settings.max_batch_texts),
                 use_classifier=settings.moderation_classifier, device="cpu")
-        dialogue = DialogueService(store, engine, dialogue_limits(settings), moderation)
+        knowledge = KnowledgeService(store, KnowledgeLimits(
+            settings.max_documents, settings.max_document_chars, settings.max_search_k,
+            prompt_tokens=settings.knowledge_prompt_tokens))
+        dialogue = DialogueService(store, engine, dialogue_limits(settings), moderation, knowledge=knowledge)
         avatars = None
         if settings.avatars:
             avatars = AvatarService(
                 settings.avatar_model, settings.device, settings.dtype,
                 AvatarLimits(settings.max_avatar_count, settings.max_text_chars, settings.avatar_batch), moderation)
-        return cls(settings, store, engine, dialogue, moderation, avatars)
+        return cls(settings, store, engine, dialogue, moderation, knowledge, avatars)
 
     def server_info(self) -> ServerInfo:
         """The handshake answer for GetServerInfo."""
@@ -104,7 +109,7 @@ class Host:
                 "streaming_moderation": self.moderation is not None,
                 "auth_required": s.token() is not None, "tls": s.tls_cert is not None,
                 "persistent_sessions": s.db != ":memory:", "priority": s.backend == "transformers",
-                "actions": True,
+                "actions": True, "knowledge": True,
             },
             models=[{"name": info.name, "kind": "dialogue", "device": info.device, "dtype": info.dtype,
                      "context_length": info.context_length, "backend": info.backend}]
@@ -121,6 +126,10 @@ class Host:
                 "max_context_tokens": self.dialogue.context_limit(),
                 "max_actions": self.dialogue.limits.max_actions,
                 "max_context_chars": self.dialogue.limits.max_context_chars,
+                "max_documents": self.knowledge.limits.max_documents,
+                "max_document_chars": self.knowledge.limits.max_document_chars,
+                "max_search_k": self.knowledge.limits.max_search_k,
+                "knowledge_prompt_tokens": self.knowledge.limits.prompt_tokens,
             },
         )
 
@@ -139,6 +148,7 @@ class Host:
             if self.moderation is not None:
                 await self.moderation.start()
             await asyncio.to_thread(self.dialogue.load_intent)
+            await asyncio.to_thread(self.knowledge.start)
             if self.avatars is not None:
                 await self.avatars.start()
             await engine

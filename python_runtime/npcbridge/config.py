@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     max_context_tokens: int = Field(2048, ge=128, description="Prompt + reply budget; history is trimmed to fit.")
     max_actions: int = Field(32, ge=0, le=256, description="Actions one character may have.")
     max_context_chars: int = Field(4000, ge=0, description="SayRequest.context plus event, in characters.")
+    max_documents: int = Field(256, ge=1, description="Documents in one UpsertDocuments call.")
+    max_document_chars: int = Field(100_000, ge=100, description="Characters in one knowledge document.")
+    max_search_k: int = Field(50, ge=1, le=1000, description="Most hits one knowledge Search returns.")
+    knowledge_prompt_tokens: int = Field(
+        256, ge=0, description="Prompt tokens a reply's retrieved lore passages may take (0 turns retrieval off).")
     emotions_by: Literal["encoder", "model"] = Field(
         "encoder", description="Who picks a reply's emotion: the host's encoder before the reply, or the model "
                                "at its head under a grammar (better for large models; see eval replies).")

@@ -51,6 +51,14 @@ class NPCB_API Client {
                     const std::string& policy = "", const std::string& context = "");
   Status ListAttributes(std::vector<Attribute>* attributes);
 
+  /// Adds or replaces lore documents in a collection (created on first use); all or nothing.
+  Status UpsertDocuments(const std::string& collection, const std::vector<Document>& documents,
+                         UpsertDocumentsResponse* response = nullptr);
+  Status DeleteDocuments(const std::string& collection, const std::vector<std::string>& ids, int32_t* deleted = nullptr);
+  /// The passages closest in meaning to `query`, best first (k 0 means 5).
+  Status Search(const std::string& collection, const std::string& query, int32_t k, std::vector<SearchHit>* hits);
+  Status ListCollections(std::vector<CollectionInfo>* collections);
+
   /// Starts a Say stream; returns its request id (> 0), or 0 with *error set.
   /// Events: Started, TextDelta..., Moderation?, then Completed or Error.
   uint64_t Say(const SayRequest& request, Status* error = nullptr);

@@ -143,6 +143,8 @@ struct Character {
   std::vector<ActionSpec> actions;
   /// Emotion labels this NPC may show (lower-case words); empty means the default set: neutral, happy, sad, angry, afraid, surprised, disgusted.
   std::vector<std::string> emotions;
+  /// Knowledge collections this NPC draws on: each turn, the passages most relevant to it join the prompt. `knowledge` lines stay always in the prompt.
+  std::vector<std::string> knowledge_collections;
 };
 
 /// Something that happened in the game, which the NPC reacts to.
@@ -325,6 +327,64 @@ struct DialogueEvent {
   std::optional<ActionCall> action;
 };
 
+struct Document {
+  /// Unique in its collection: letters, digits and "_.:-".
+  std::string id;
+  std::string text;
+  std::map<std::string, std::string> metadata;
+};
+
+struct UpsertDocumentsRequest {
+  std::string collection;
+  std::vector<Document> documents;
+};
+
+struct UpsertDocumentsResponse {
+  int32_t upserted = 0;
+  /// Passages the documents were split into.
+  int32_t passages = 0;
+};
+
+struct DeleteDocumentsRequest {
+  std::string collection;
+  std::vector<std::string> ids;
+};
+
+struct DeleteDocumentsResponse {
+  int32_t deleted = 0;
+};
+
+struct SearchRequest {
+  std::string collection;
+  std::string query;
+  /// Hits wanted, 1 to Limits.max_search_k; 0 means 5.
+  int32_t k = 0;
+};
+
+/// One passage that matched: `document` holds the passage's text, its document's id and metadata, and metadata "passage" (its index in the document).
+struct SearchHit {
+  Document document;
+  /// Cosine similarity, -1 to 1: higher is closer.
+  float score = 0;
+};
+
+struct SearchResponse {
+  std::vector<SearchHit> hits;
+};
+
+struct ListCollectionsRequest {
+};
+
+struct CollectionInfo {
+  std::string name;
+  int32_t documents = 0;
+  int32_t passages = 0;
+};
+
+struct ListCollectionsResponse {
+  std::vector<CollectionInfo> collections;
+};
+
 struct GetServerInfoRequest {
   /// Free-form client name ("unity/1.2.0"), used only for logs.
   std::string client_name;
@@ -348,6 +408,8 @@ struct Capabilities {
   bool priority = false;
   /// Characters have actions and emotions; SayRequest takes context, event and allowed_actions; replies stream Emotion and ActionCall events.
   bool actions = false;
+  /// The Knowledge service, and Character.knowledge_collections in replies.
+  bool knowledge = false;
 };
 
 struct ModelInfo {
@@ -379,6 +441,14 @@ struct Limits {
   int32_t max_actions = 0;
   /// Characters in SayRequest.context (keys and values) plus SayRequest.event.
   int32_t max_context_chars = 0;
+  /// Documents in one UpsertDocuments call.
+  int32_t max_documents = 0;
+  /// Characters in one document.
+  int32_t max_document_chars = 0;
+  /// Most hits one Search returns.
+  int32_t max_search_k = 0;
+  /// Prompt tokens a reply's retrieved passages may take.
+  int32_t knowledge_prompt_tokens = 0;
 };
 
 struct ServerInfo {

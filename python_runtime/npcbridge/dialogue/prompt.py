@@ -90,13 +90,18 @@ def clean_history(history: list[Turn], character: Character) -> list[Turn]:
     return kept
 
 
-def fixed_messages(character: Character, player_text: str = "", context: dict[str, str] | None = None
-                   ) -> list[ChatMessage]:
+def lore_note(passages: list[str]) -> str:
+    """Retrieved lore, as lines of the system message."""
+    return "Lore you know:\n" + "\n".join(f"- {p.strip()}" for p in passages) if passages else ""
+
+
+def fixed_messages(character: Character, player_text: str = "", context: dict[str, str] | None = None,
+                   lore: list[str] | None = None) -> list[ChatMessage]:
     """The part of every prompt that history never shortens: the system message (with this
-    turn's game context last, so the character's part stays a shared prefix) and the player's line."""
-    system = system_prompt(character)
-    note = context_note(context or {})
-    return [ChatMessage("system", f"{system}\n{note}" if note else system), ChatMessage("user", player_text)]
+    turn's lore and game context last, so the character's part stays a shared prefix) and
+    the player's line."""
+    parts = [system_prompt(character), lore_note(lore or []), context_note(context or {})]
+    return [ChatMessage("system", "\n".join(p for p in parts if p)), ChatMessage("user", player_text)]
 
 
 def build_messages(
@@ -107,11 +112,12 @@ def build_messages(
     prompt_budget: int,
     hygiene: bool = True,
     context: dict[str, str] | None = None,
+    lore: list[str] | None = None,
 ) -> list[ChatMessage]:
     """Chat messages for the next reply, dropping the oldest turns until the prompt
     fits ``prompt_budget`` tokens; ``hygiene`` leaves degenerate exchanges out.
     ``player_text`` is the line as the model reads it (see :func:`player_line`)."""
-    system, user = fixed_messages(character, player_text, context)
+    system, user = fixed_messages(character, player_text, context, lore)
     turns = clean_history(history[-_MAX_HISTORY_TURNS:], character) if hygiene else history[-_MAX_HISTORY_TURNS:]
     recent = [_turn_message(t) for t in turns]
     # A window should start with a player line, as chat templates expect.

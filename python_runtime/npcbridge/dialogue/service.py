@@ -42,7 +42,8 @@ from npcbridge.dialogue.validation import (
     resolve_sampling,
 )
 from npcbridge.dialogue.intent import IntentScorer
-from npcbridge.engine.interface import Engine, GenerationChunk, GenerationRequest
+from npcbridge.engine.interface import ChatMessage, Engine, GenerationChunk, GenerationRequest
+from npcbridge.knowledge.service import KnowledgeService
 from npcbridge.errors import InvalidArgument, NotFound, ResourceExhausted, Unavailable
 from npcbridge.moderation.service import ModerationService
 from npcbridge.moderation.stream_filter import FilterVerdict
@@ -97,12 +98,14 @@ class DialogueService:
     """Everything the Dialogue RPCs do, with plain data in and out."""
 
     def __init__(self, store: SessionStore, engine: Engine, limits: DialogueLimits | None = None,
-                 moderation: ModerationService | None = None, intent: IntentScorer | None = None) -> None:
+                 moderation: ModerationService | None = None, intent: IntentScorer | None = None,
+                 knowledge: KnowledgeService | None = None) -> None:
         self.store = store
         self.engine = engine
         self.limits = limits or DialogueLimits()
         self.moderation = moderation
         self.intent = intent  # picks emotions and actions; None: the model picks actions itself
+        self.knowledge = knowledge  # lore retrieved into prompts of characters with knowledge_collections
         self._active: set[str] = set()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -266,10 +269,12 @@ class DialogueService:
             params.grammar = speech_grammar(character.emotion_labels())
         params.tail_grammar = tail_grammar(plan.choice)
         params.tail_max_tokens = tail_tokens(plan.choice)
-        messages = build_messages(character, session.turns, player_line(text, options.event),
+        line = player_line(text, options.event)
+        lore = await self._retrieve(character, session, line, options)
+        messages = build_messages(character, session.turns, line,
                                   self.engine.count_tokens, self.prompt_budget(params.max_tokens
                                                                                + params.tail_max_tokens),
-                                  self.limits.history_hygiene, options.context)
+                                  self.limits.history_hygiene, options.context, lore)
         reply_filter = self.moderation.stream_filter(character.safety_policy) if self.moderation else None
         parser = ReplyParser(character.emotion_labels())
         events = ReplyEvents(plan, character, self.moderation)
@@ -340,6 +345,17 @@ class DialogueService:
         yield Completed(interaction_id, reply, reason or "stop", usage,
                         _timings(received, first_at, usage.completion_tokens, final.queue_ms if final else 0.0,
                                  decode), actions=list(events.actions), emotion=events.emotion)
+
+    async def _retrieve(self, character: Character, session: Session, line: str, options: SayOptions) -> list[str]:
+        """Lore passages for this turn: closest to the player's line, the game context and the
+        last exchange, within the knowledge prompt budget."""
+        if self.knowledge is None or not character.knowledge_collections:
+            return []
+        recent = " ".join(t.text for t in session.turns[-2:])
+        query = " ".join(part for part in (line, " ".join(options.context.values()), recent) if part)
+        return await asyncio.to_thread(
+            self.knowledge.retrieve_now, character.knowledge_collections, query,
+            lambda text: self.engine.count_tokens([ChatMessage("system", text)]), self.knowledge.limits.prompt_tokens)
 
     async def shutdown(self, grace_s: float) -> None:
         """Refuse new Say calls, let active ones finish for ``grace_s``, then abort them."""

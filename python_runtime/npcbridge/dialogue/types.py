@@ -79,6 +79,7 @@ class Character:
     deflections: list[str] = field(default_factory=list)
     actions: list[ActionSpec] = field(default_factory=list)
     emotions: list[str] = field(default_factory=list)
+    knowledge_collections: list[str] = field(default_factory=list)  # lore retrieved into each turn's prompt
 
     def emotion_labels(self) -> list[str]:
         """The labels this NPC may show: its own, or the default set."""

@@ -15,6 +15,7 @@ _ACTION_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 _EMOTION = re.compile(r"^[a-z][a-z_]{0,31}$")
 MAX_EMOTIONS = 16
 MAX_ACTION_EXAMPLES = 32
+MAX_COLLECTIONS = 16
 MAX_CHARACTER_CHARS = 32_000
 MAX_KNOWLEDGE_ITEMS = 200
 
@@ -63,6 +64,13 @@ def check_character(character: Character) -> None:
     if len(character.knowledge) > MAX_KNOWLEDGE_ITEMS:
         raise InvalidArgument(f"character.knowledge has {len(character.knowledge)} items; at most {MAX_KNOWLEDGE_ITEMS}")
     check_emotions(character.emotions)
+    if len(character.knowledge_collections) > MAX_COLLECTIONS:
+        raise InvalidArgument(f"character.knowledge_collections names {len(character.knowledge_collections)} "
+                              f"collections; at most {MAX_COLLECTIONS}")
+    for name in character.knowledge_collections:
+        if not _ID.match(name):
+            raise InvalidArgument(f"character.knowledge_collections has {name[:64]!r}, not a valid collection name: "
+                                  "use 1-128 letters, digits, '_', '.', ':' or '-'")
     size = sum(len(s) for s in (character.name, character.persona, character.backstory,
                                 character.speaking_style, character.greeting, *character.knowledge,
                                 *(t for a in character.actions for t in (a.description, a.parameters_schema,

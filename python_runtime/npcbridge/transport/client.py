@@ -14,7 +14,8 @@ from npcbridge import API_VERSION, __version__
 from npcbridge._proto.v1 import avatar_pb2 as apb
 from npcbridge._proto.v1 import avatar_pb2_grpc
 from npcbridge._proto.v1 import dialogue_pb2 as dpb
-from npcbridge._proto.v1 import dialogue_pb2_grpc, runtime_pb2, runtime_pb2_grpc
+from npcbridge._proto.v1 import dialogue_pb2_grpc, knowledge_pb2_grpc, runtime_pb2, runtime_pb2_grpc
+from npcbridge._proto.v1 import knowledge_pb2 as kpb
 
 HostError = grpc.RpcError
 
@@ -34,6 +35,7 @@ class HostClient:
         self.dialogue = dialogue_pb2_grpc.DialogueStub(self.channel)
         self.health_stub = health_pb2_grpc.HealthStub(self.channel)
         self.avatars = avatar_pb2_grpc.AvatarsStub(self.channel)
+        self.knowledge = knowledge_pb2_grpc.KnowledgeStub(self.channel)
 
     def __enter__(self) -> HostClient:
         return self
@@ -126,6 +128,24 @@ class HostClient:
         if completed is None:
             raise RuntimeError("Say ended without a completed event")
         return deltas, completed
+
+    def upsert_documents(self, collection: str, documents: list[tuple[str, str] | kpb.Document]
+                         ) -> kpb.UpsertDocumentsResponse:
+        """Add or replace documents, given as protos or (id, text) pairs."""
+        docs = [d if isinstance(d, kpb.Document) else kpb.Document(id=d[0], text=d[1]) for d in documents]
+        return self._call(self.knowledge.UpsertDocuments, kpb.UpsertDocumentsRequest(collection=collection,
+                                                                                      documents=docs))
+
+    def delete_documents(self, collection: str, ids: list[str]) -> int:
+        return self._call(self.knowledge.DeleteDocuments,
+                          kpb.DeleteDocumentsRequest(collection=collection, ids=ids)).deleted
+
+    def search(self, collection: str, query: str, k: int = 0) -> list[kpb.SearchHit]:
+        return list(self._call(self.knowledge.Search, kpb.SearchRequest(collection=collection, query=query,
+                                                                        k=k)).hits)
+
+    def list_collections(self) -> list[kpb.CollectionInfo]:
+        return list(self._call(self.knowledge.ListCollections, kpb.ListCollectionsRequest()).collections)
 
     def list_attributes(self) -> dict[str, list[str]]:
         reply = self._call(self.avatars.ListAttributes, apb.ListAttributesRequest())

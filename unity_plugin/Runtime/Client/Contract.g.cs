@@ -186,6 +186,8 @@ namespace NpcBridge
         [DataMember(Name = "actions")] public List<ActionSpec> Actions = new List<ActionSpec>();
         /// <summary>Emotion labels this NPC may show (lower-case words); empty means the default set: neutral, happy, sad, angry, afraid, surprised, disgusted.</summary>
         [DataMember(Name = "emotions")] public List<string> Emotions = new List<string>();
+        /// <summary>Knowledge collections this NPC draws on: each turn, the passages most relevant to it join the prompt. `knowledge` lines stay always in the prompt.</summary>
+        [DataMember(Name = "knowledge_collections")] public List<string> KnowledgeCollections = new List<string>();
     }
 
     /// <summary>Something an NPC can do, which the game carries out.</summary>
@@ -445,6 +447,86 @@ namespace NpcBridge
     }
 
     [Serializable, DataContract]
+    public sealed partial class Document
+    {
+        /// <summary>Unique in its collection: letters, digits and "_.:-".</summary>
+        [DataMember(Name = "id")] public string Id = "";
+        [DataMember(Name = "text")] public string Text = "";
+        [DataMember(Name = "metadata")] public Dictionary<string, string> Metadata = new Dictionary<string, string>();
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class UpsertDocumentsRequest
+    {
+        [DataMember(Name = "collection")] public string Collection = "";
+        [DataMember(Name = "documents")] public List<Document> Documents = new List<Document>();
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class UpsertDocumentsResponse
+    {
+        [DataMember(Name = "upserted")] public int Upserted;
+        /// <summary>Passages the documents were split into.</summary>
+        [DataMember(Name = "passages")] public int Passages;
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class DeleteDocumentsRequest
+    {
+        [DataMember(Name = "collection")] public string Collection = "";
+        [DataMember(Name = "ids")] public List<string> Ids = new List<string>();
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class DeleteDocumentsResponse
+    {
+        [DataMember(Name = "deleted")] public int Deleted;
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class SearchRequest
+    {
+        [DataMember(Name = "collection")] public string Collection = "";
+        [DataMember(Name = "query")] public string Query = "";
+        /// <summary>Hits wanted, 1 to Limits.max_search_k; 0 means 5.</summary>
+        [DataMember(Name = "k")] public int K;
+    }
+
+    /// <summary>One passage that matched: `document` holds the passage's text, its document's id and metadata, and metadata "passage" (its index in the document).</summary>
+    [Serializable, DataContract]
+    public sealed partial class SearchHit
+    {
+        [DataMember(Name = "document", EmitDefaultValue = false)] public Document Document;
+        /// <summary>Cosine similarity, -1 to 1: higher is closer.</summary>
+        [DataMember(Name = "score")] public float Score;
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class SearchResponse
+    {
+        [DataMember(Name = "hits")] public List<SearchHit> Hits = new List<SearchHit>();
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class ListCollectionsRequest
+    {
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class CollectionInfo
+    {
+        [DataMember(Name = "name")] public string Name = "";
+        [DataMember(Name = "documents")] public int Documents;
+        [DataMember(Name = "passages")] public int Passages;
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class ListCollectionsResponse
+    {
+        [DataMember(Name = "collections")] public List<CollectionInfo> Collections = new List<CollectionInfo>();
+    }
+
+    [Serializable, DataContract]
     public sealed partial class GetServerInfoRequest
     {
         /// <summary>Free-form client name ("unity/1.2.0"), used only for logs.</summary>
@@ -483,6 +565,8 @@ namespace NpcBridge
         [DataMember(Name = "priority")] public bool Priority;
         /// <summary>Characters have actions and emotions; SayRequest takes context, event and allowed_actions; replies stream Emotion and ActionCall events.</summary>
         [DataMember(Name = "actions")] public bool Actions;
+        /// <summary>The Knowledge service, and Character.knowledge_collections in replies.</summary>
+        [DataMember(Name = "knowledge")] public bool Knowledge;
     }
 
     [Serializable, DataContract]
@@ -518,5 +602,13 @@ namespace NpcBridge
         [DataMember(Name = "max_actions")] public int MaxActions;
         /// <summary>Characters in SayRequest.context (keys and values) plus SayRequest.event.</summary>
         [DataMember(Name = "max_context_chars")] public int MaxContextChars;
+        /// <summary>Documents in one UpsertDocuments call.</summary>
+        [DataMember(Name = "max_documents")] public int MaxDocuments;
+        /// <summary>Characters in one document.</summary>
+        [DataMember(Name = "max_document_chars")] public int MaxDocumentChars;
+        /// <summary>Most hits one Search returns.</summary>
+        [DataMember(Name = "max_search_k")] public int MaxSearchK;
+        /// <summary>Prompt tokens a reply's retrieved passages may take.</summary>
+        [DataMember(Name = "knowledge_prompt_tokens")] public int KnowledgePromptTokens;
     }
 }

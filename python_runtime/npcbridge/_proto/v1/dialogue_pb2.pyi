@@ -18,7 +18,7 @@ ROLE_PLAYER: Role
 ROLE_CHARACTER: Role
 
 class Character(_message.Message):
-    __slots__ = ("id", "name", "persona", "backstory", "speaking_style", "knowledge", "greeting", "safety_policy", "deflections", "actions", "emotions")
+    __slots__ = ("id", "name", "persona", "backstory", "speaking_style", "knowledge", "greeting", "safety_policy", "deflections", "actions", "emotions", "knowledge_collections")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     PERSONA_FIELD_NUMBER: _ClassVar[int]
@@ -30,6 +30,7 @@ class Character(_message.Message):
     DEFLECTIONS_FIELD_NUMBER: _ClassVar[int]
     ACTIONS_FIELD_NUMBER: _ClassVar[int]
     EMOTIONS_FIELD_NUMBER: _ClassVar[int]
+    KNOWLEDGE_COLLECTIONS_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     persona: str
@@ -41,7 +42,8 @@ class Character(_message.Message):
     deflections: _containers.RepeatedScalarFieldContainer[str]
     actions: _containers.RepeatedCompositeFieldContainer[ActionSpec]
     emotions: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., persona: _Optional[str] = ..., backstory: _Optional[str] = ..., speaking_style: _Optional[str] = ..., knowledge: _Optional[_Iterable[str]] = ..., greeting: _Optional[str] = ..., safety_policy: _Optional[str] = ..., deflections: _Optional[_Iterable[str]] = ..., actions: _Optional[_Iterable[_Union[ActionSpec, _Mapping]]] = ..., emotions: _Optional[_Iterable[str]] = ...) -> None: ...
+    knowledge_collections: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., persona: _Optional[str] = ..., backstory: _Optional[str] = ..., speaking_style: _Optional[str] = ..., knowledge: _Optional[_Iterable[str]] = ..., greeting: _Optional[str] = ..., safety_policy: _Optional[str] = ..., deflections: _Optional[_Iterable[str]] = ..., actions: _Optional[_Iterable[_Union[ActionSpec, _Mapping]]] = ..., emotions: _Optional[_Iterable[str]] = ..., knowledge_collections: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ActionSpec(_message.Message):
     __slots__ = ("name", "description", "parameters_schema", "examples")

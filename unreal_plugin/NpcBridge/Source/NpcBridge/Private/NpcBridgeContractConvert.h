@@ -297,6 +297,7 @@ struct FNpcBridgeContract
 		for (const auto& V : In.deflections) { Out.Deflections.Add(FNpcBridgeConvert::Str(V)); }
 		for (const auto& V : In.actions) { Out.Actions.Add(From(V)); }
 		for (const auto& V : In.emotions) { Out.Emotions.Add(FNpcBridgeConvert::Str(V)); }
+		for (const auto& V : In.knowledge_collections) { Out.KnowledgeCollections.Add(FNpcBridgeConvert::Str(V)); }
 		return Out;
 	}
 
@@ -314,6 +315,7 @@ struct FNpcBridgeContract
 		for (const auto& V : In.Deflections) { Out.deflections.push_back(FNpcBridgeConvert::Utf8(V)); }
 		for (const auto& V : In.Actions) { Out.actions.push_back(To(V)); }
 		for (const auto& V : In.Emotions) { Out.emotions.push_back(FNpcBridgeConvert::Utf8(V)); }
+		for (const auto& V : In.KnowledgeCollections) { Out.knowledge_collections.push_back(FNpcBridgeConvert::Utf8(V)); }
 		return Out;
 	}
 
@@ -746,6 +748,178 @@ struct FNpcBridgeContract
 		return Out;
 	}
 
+	static FNpcDocument From(const npcbridge::Document& In)
+	{
+		FNpcDocument Out;
+		Out.Id = FNpcBridgeConvert::Str(In.id);
+		Out.Text = FNpcBridgeConvert::Str(In.text);
+		for (const auto& [K, V] : In.metadata) { Out.Metadata.Add(FNpcBridgeConvert::Str(K), FNpcBridgeConvert::Str(V)); }
+		return Out;
+	}
+
+	static npcbridge::Document To(const FNpcDocument& In)
+	{
+		npcbridge::Document Out;
+		Out.id = FNpcBridgeConvert::Utf8(In.Id);
+		Out.text = FNpcBridgeConvert::Utf8(In.Text);
+		for (const auto& Pair : In.Metadata) { Out.metadata[FNpcBridgeConvert::Utf8(Pair.Key)] = FNpcBridgeConvert::Utf8(Pair.Value); }
+		return Out;
+	}
+
+	static FNpcUpsertDocumentsRequest From(const npcbridge::UpsertDocumentsRequest& In)
+	{
+		FNpcUpsertDocumentsRequest Out;
+		Out.Collection = FNpcBridgeConvert::Str(In.collection);
+		for (const auto& V : In.documents) { Out.Documents.Add(From(V)); }
+		return Out;
+	}
+
+	static npcbridge::UpsertDocumentsRequest To(const FNpcUpsertDocumentsRequest& In)
+	{
+		npcbridge::UpsertDocumentsRequest Out;
+		Out.collection = FNpcBridgeConvert::Utf8(In.Collection);
+		for (const auto& V : In.Documents) { Out.documents.push_back(To(V)); }
+		return Out;
+	}
+
+	static FNpcUpsertDocumentsResponse From(const npcbridge::UpsertDocumentsResponse& In)
+	{
+		FNpcUpsertDocumentsResponse Out;
+		Out.Upserted = In.upserted;
+		Out.Passages = In.passages;
+		return Out;
+	}
+
+	static npcbridge::UpsertDocumentsResponse To(const FNpcUpsertDocumentsResponse& In)
+	{
+		npcbridge::UpsertDocumentsResponse Out;
+		Out.upserted = In.Upserted;
+		Out.passages = In.Passages;
+		return Out;
+	}
+
+	static FNpcDeleteDocumentsRequest From(const npcbridge::DeleteDocumentsRequest& In)
+	{
+		FNpcDeleteDocumentsRequest Out;
+		Out.Collection = FNpcBridgeConvert::Str(In.collection);
+		for (const auto& V : In.ids) { Out.Ids.Add(FNpcBridgeConvert::Str(V)); }
+		return Out;
+	}
+
+	static npcbridge::DeleteDocumentsRequest To(const FNpcDeleteDocumentsRequest& In)
+	{
+		npcbridge::DeleteDocumentsRequest Out;
+		Out.collection = FNpcBridgeConvert::Utf8(In.Collection);
+		for (const auto& V : In.Ids) { Out.ids.push_back(FNpcBridgeConvert::Utf8(V)); }
+		return Out;
+	}
+
+	static FNpcDeleteDocumentsResponse From(const npcbridge::DeleteDocumentsResponse& In)
+	{
+		FNpcDeleteDocumentsResponse Out;
+		Out.Deleted = In.deleted;
+		return Out;
+	}
+
+	static npcbridge::DeleteDocumentsResponse To(const FNpcDeleteDocumentsResponse& In)
+	{
+		npcbridge::DeleteDocumentsResponse Out;
+		Out.deleted = In.Deleted;
+		return Out;
+	}
+
+	static FNpcSearchRequest From(const npcbridge::SearchRequest& In)
+	{
+		FNpcSearchRequest Out;
+		Out.Collection = FNpcBridgeConvert::Str(In.collection);
+		Out.Query = FNpcBridgeConvert::Str(In.query);
+		Out.K = In.k;
+		return Out;
+	}
+
+	static npcbridge::SearchRequest To(const FNpcSearchRequest& In)
+	{
+		npcbridge::SearchRequest Out;
+		Out.collection = FNpcBridgeConvert::Utf8(In.Collection);
+		Out.query = FNpcBridgeConvert::Utf8(In.Query);
+		Out.k = In.K;
+		return Out;
+	}
+
+	static FNpcSearchHit From(const npcbridge::SearchHit& In)
+	{
+		FNpcSearchHit Out;
+		Out.Document = From(In.document);
+		Out.Score = In.score;
+		return Out;
+	}
+
+	static npcbridge::SearchHit To(const FNpcSearchHit& In)
+	{
+		npcbridge::SearchHit Out;
+		Out.document = To(In.Document);
+		Out.score = In.Score;
+		return Out;
+	}
+
+	static FNpcSearchResponse From(const npcbridge::SearchResponse& In)
+	{
+		FNpcSearchResponse Out;
+		for (const auto& V : In.hits) { Out.Hits.Add(From(V)); }
+		return Out;
+	}
+
+	static npcbridge::SearchResponse To(const FNpcSearchResponse& In)
+	{
+		npcbridge::SearchResponse Out;
+		for (const auto& V : In.Hits) { Out.hits.push_back(To(V)); }
+		return Out;
+	}
+
+	static FNpcListCollectionsRequest From([[maybe_unused]] const npcbridge::ListCollectionsRequest& In)
+	{
+		FNpcListCollectionsRequest Out;
+		return Out;
+	}
+
+	static npcbridge::ListCollectionsRequest To([[maybe_unused]] const FNpcListCollectionsRequest& In)
+	{
+		npcbridge::ListCollectionsRequest Out;
+		return Out;
+	}
+
+	static FNpcCollectionInfo From(const npcbridge::CollectionInfo& In)
+	{
+		FNpcCollectionInfo Out;
+		Out.Name = FNpcBridgeConvert::Str(In.name);
+		Out.Documents = In.documents;
+		Out.Passages = In.passages;
+		return Out;
+	}
+
+	static npcbridge::CollectionInfo To(const FNpcCollectionInfo& In)
+	{
+		npcbridge::CollectionInfo Out;
+		Out.name = FNpcBridgeConvert::Utf8(In.Name);
+		Out.documents = In.Documents;
+		Out.passages = In.Passages;
+		return Out;
+	}
+
+	static FNpcListCollectionsResponse From(const npcbridge::ListCollectionsResponse& In)
+	{
+		FNpcListCollectionsResponse Out;
+		for (const auto& V : In.collections) { Out.Collections.Add(From(V)); }
+		return Out;
+	}
+
+	static npcbridge::ListCollectionsResponse To(const FNpcListCollectionsResponse& In)
+	{
+		npcbridge::ListCollectionsResponse Out;
+		for (const auto& V : In.Collections) { Out.collections.push_back(To(V)); }
+		return Out;
+	}
+
 	static FNpcGetServerInfoRequest From(const npcbridge::GetServerInfoRequest& In)
 	{
 		FNpcGetServerInfoRequest Out;
@@ -774,6 +948,7 @@ struct FNpcBridgeContract
 		Out.bPersistentSessions = In.persistent_sessions;
 		Out.bPriority = In.priority;
 		Out.bActions = In.actions;
+		Out.bKnowledge = In.knowledge;
 		return Out;
 	}
 
@@ -789,6 +964,7 @@ struct FNpcBridgeContract
 		Out.persistent_sessions = In.bPersistentSessions;
 		Out.priority = In.bPriority;
 		Out.actions = In.bActions;
+		Out.knowledge = In.bKnowledge;
 		return Out;
 	}
 
@@ -828,6 +1004,10 @@ struct FNpcBridgeContract
 		Out.MaxContextTokens = In.max_context_tokens;
 		Out.MaxActions = In.max_actions;
 		Out.MaxContextChars = In.max_context_chars;
+		Out.MaxDocuments = In.max_documents;
+		Out.MaxDocumentChars = In.max_document_chars;
+		Out.MaxSearchK = In.max_search_k;
+		Out.KnowledgePromptTokens = In.knowledge_prompt_tokens;
 		return Out;
 	}
 
@@ -843,6 +1023,10 @@ struct FNpcBridgeContract
 		Out.max_context_tokens = In.MaxContextTokens;
 		Out.max_actions = In.MaxActions;
 		Out.max_context_chars = In.MaxContextChars;
+		Out.max_documents = In.MaxDocuments;
+		Out.max_document_chars = In.MaxDocumentChars;
+		Out.max_search_k = In.MaxSearchK;
+		Out.knowledge_prompt_tokens = In.KnowledgePromptTokens;
 		return Out;
 	}
 

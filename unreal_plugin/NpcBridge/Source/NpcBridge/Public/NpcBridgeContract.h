@@ -181,6 +181,7 @@ struct NPCBRIDGE_API FNpcCharacter
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Character", meta = (ToolTip = "In-character lines used instead of a reply that moderation blocks.")) TArray<FString> Deflections;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Character", meta = (ToolTip = "What this NPC can do in the game. A reply calls at most one of them; the host guarantees the name is one of these and the arguments validate.")) TArray<FNpcActionSpec> Actions;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Character", meta = (ToolTip = "Emotion labels this NPC may show (lower-case words); empty means the default set: neutral, happy, sad, angry, afraid, surprised, disgusted.")) TArray<FString> Emotions;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Character", meta = (ToolTip = "Knowledge collections this NPC draws on: each turn, the passages most relevant to it join the prompt. `knowledge` lines stay always in the prompt.")) TArray<FString> KnowledgeCollections;
 };
 
 /** Something that happened in the game, which the NPC reacts to. */
@@ -410,6 +411,93 @@ struct NPCBRIDGE_API FNpcDialogueEvent
 };
 
 USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcDocument
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Document", meta = (ToolTip = "Unique in its collection: letters, digits and \"_.:-\".")) FString Id;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Document") FString Text;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Document") TMap<FString, FString> Metadata;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcUpsertDocumentsRequest
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|UpsertDocumentsRequest") FString Collection;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|UpsertDocumentsRequest") TArray<FNpcDocument> Documents;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcUpsertDocumentsResponse
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|UpsertDocumentsResponse") int32 Upserted = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|UpsertDocumentsResponse", meta = (ToolTip = "Passages the documents were split into.")) int32 Passages = 0;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcDeleteDocumentsRequest
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|DeleteDocumentsRequest") FString Collection;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|DeleteDocumentsRequest") TArray<FString> Ids;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcDeleteDocumentsResponse
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|DeleteDocumentsResponse") int32 Deleted = 0;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcSearchRequest
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SearchRequest") FString Collection;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SearchRequest") FString Query;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SearchRequest", meta = (ToolTip = "Hits wanted, 1 to Limits.max_search_k; 0 means 5.")) int32 K = 0;
+};
+
+/** One passage that matched: `document` holds the passage's text, its document's id and metadata, and metadata "passage" (its index in the document). */
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcSearchHit
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SearchHit") FNpcDocument Document;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SearchHit", meta = (ToolTip = "Cosine similarity, -1 to 1: higher is closer.")) float Score = 0.f;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcSearchResponse
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SearchResponse") TArray<FNpcSearchHit> Hits;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcListCollectionsRequest
+{
+	GENERATED_BODY()
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcCollectionInfo
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|CollectionInfo") FString Name;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|CollectionInfo") int32 Documents = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|CollectionInfo") int32 Passages = 0;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcListCollectionsResponse
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ListCollectionsResponse") TArray<FNpcCollectionInfo> Collections;
+};
+
+USTRUCT(BlueprintType)
 struct NPCBRIDGE_API FNpcGetServerInfoRequest
 {
 	GENERATED_BODY()
@@ -431,6 +519,7 @@ struct NPCBRIDGE_API FNpcCapabilities
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Capabilities", meta = (ToolTip = "Characters, sessions and turns survive a host restart.")) bool bPersistentSessions = false;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Capabilities", meta = (ToolTip = "SayRequest.priority is honoured by the scheduler.")) bool bPriority = false;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Capabilities", meta = (ToolTip = "Characters have actions and emotions; SayRequest takes context, event and allowed_actions; replies stream Emotion and ActionCall events.")) bool bActions = false;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Capabilities", meta = (ToolTip = "The Knowledge service, and Character.knowledge_collections in replies.")) bool bKnowledge = false;
 };
 
 USTRUCT(BlueprintType)
@@ -459,6 +548,10 @@ struct NPCBRIDGE_API FNpcLimits
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Limits", meta = (ToolTip = "Prompt + reply tokens one dialogue turn may use: the smaller of the host's max_context_tokens and the dialogue model's own context length.")) int32 MaxContextTokens = 0;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Limits", meta = (ToolTip = "Actions one character may have.")) int32 MaxActions = 0;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Limits", meta = (ToolTip = "Characters in SayRequest.context (keys and values) plus SayRequest.event.")) int32 MaxContextChars = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Limits", meta = (ToolTip = "Documents in one UpsertDocuments call.")) int32 MaxDocuments = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Limits", meta = (ToolTip = "Characters in one document.")) int32 MaxDocumentChars = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Limits", meta = (ToolTip = "Most hits one Search returns.")) int32 MaxSearchK = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Limits", meta = (ToolTip = "Prompt tokens a reply's retrieved passages may take.")) int32 KnowledgePromptTokens = 0;
 };
 
 USTRUCT(BlueprintType)

@@ -1,0 +1,1 @@
+"""Knowledge: lore collections searched by meaning, and retrieval into NPC prompts."""
