@@ -130,3 +130,23 @@ def test_restart_on_the_same_database_keeps_history(tmp_path: Path):
             assert len(client.get_session(session.id).turns) == 4
     finally:
         stop_serve(proc)
+
+
+def test_knowledge_add_search_and_list(scripted_serve, tmp_path: Path):
+    lore = tmp_path / "lore"
+    (lore / "places").mkdir(parents=True)
+    (lore / "places" / "inn.md").write_text("The Golden Goose is an inn. A room costs three silver.\n")
+    (lore / "wolves.txt").write_text("Thornwood wolves fear the smell of burning juniper.\n")
+    added = subprocess.run(npcbridge("knowledge", "add", "vale", str(lore), "--address", scripted_serve),
+                           capture_output=True, text=True, timeout=60)
+    assert added.returncode == 0, added.stderr
+    assert "2 documents" in added.stdout
+    found = subprocess.run(npcbridge("knowledge", "search", "vale", "what scares wolves", "-k", "1",
+                                     "--address", scripted_serve), capture_output=True, text=True, timeout=60)
+    assert found.returncode == 0 and "wolves" in found.stdout and "juniper" in found.stdout, found.stdout
+    listed = subprocess.run(npcbridge("knowledge", "list", "--address", scripted_serve), capture_output=True,
+                            text=True, timeout=60)
+    assert "vale" in listed.stdout
+    missing = subprocess.run(npcbridge("knowledge", "search", "nowhere", "x", "--address", scripted_serve),
+                             capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 1 and "NOT_FOUND" in missing.stdout
