@@ -323,6 +323,24 @@ def eval_actions(
         json_out.write_text(json.dumps(figures, indent=2) + "\n")
 
 
+@eval_app.command("knowledge")
+def eval_knowledge(
+    model: Annotated[str, typer.Option(help="Dialogue model for the end-to-end part.")] = "smollm2-135m-instruct",
+    cost_passages: Annotated[int, typer.Option(help="Passages indexed for the TTFT cost run.")] = 10_000,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
+) -> None:
+    """Lore retrieval: recall@1/@5 of Search beside BM25, replies that state the answer
+    with retrieval vs without, and the TTFT cost of retrieval over 10,000 passages."""
+    import json
+
+    from npcbridge.bench.knowledge import run_knowledge_eval
+
+    _setup_logging("warning")
+    figures = run_knowledge_eval(console, model, cost_passages)
+    if json_out is not None:
+        json_out.write_text(json.dumps(figures, indent=2) + "\n")
+
+
 @eval_app.command("moderation")
 def eval_moderation(
     policy: Annotated[str, typer.Option(help="Policy tier to evaluate.")] = "teen",

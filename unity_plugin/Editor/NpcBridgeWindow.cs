@@ -6,12 +6,13 @@ using UnityEngine;
 namespace NpcBridge.Editor
 {
     /// <summary>Window > NPC Bridge: test the connection, start/stop a local host with its log,
-    /// chat with a character, and generate and preview an avatar.</summary>
+    /// chat with a character, upload a lore folder and search it, and generate and preview an avatar.</summary>
     public sealed class NpcBridgeWindow : EditorWindow
     {
         NpcBridgeClient client;
         string status = "not connected", characterId = "greta", persona = "A gruff dwarven blacksmith.", line = "Hello!";
         string sessionId, description = "a red-haired elf with green eyes";
+        string collection = "lore", query = "", loreStatus = "";
         readonly StringBuilder chat = new StringBuilder(), log = new StringBuilder();
         Process hostProcess;
         Texture2D preview;
@@ -63,6 +64,13 @@ namespace NpcBridge.Editor
             line = EditorGUILayout.TextField("Say", line);
             if (GUILayout.Button("Send")) Send();
             EditorGUILayout.TextArea(chat.ToString(), GUILayout.Height(100));
+
+            EditorGUILayout.LabelField("Lore", EditorStyles.boldLabel);
+            collection = EditorGUILayout.TextField("Collection", collection);
+            if (GUILayout.Button("Upload folder...")) UploadFolder();
+            query = EditorGUILayout.TextField("Search", query);
+            if (GUILayout.Button("Search")) SearchLore();
+            EditorGUILayout.HelpBox(loreStatus, MessageType.None);
 
             EditorGUILayout.LabelField("Avatar", EditorStyles.boldLabel);
             description = EditorGUILayout.TextField("Description", description);
@@ -118,6 +126,48 @@ namespace NpcBridge.Editor
                 chat.AppendLine();
             }
             catch (System.Exception e) { chat.AppendLine("[" + e.Message + "]"); }
+            Repaint();
+        }
+
+        async void UploadFolder()
+        {
+            var folder = EditorUtility.OpenFolderPanel("Lore folder (.txt and .md files)", "", "");
+            if (string.IsNullOrEmpty(folder)) return;
+            var files = new System.Collections.Generic.List<string>();
+            foreach (var pattern in new[] { "*.txt", "*.md" })
+                files.AddRange(System.IO.Directory.GetFiles(folder, pattern, System.IO.SearchOption.AllDirectories));
+            try
+            {
+                const int batch = 32;  // documents per call, well under the host's max_documents
+                var passages = 0;
+                for (var i = 0; i < files.Count; i += batch)
+                {
+                    EditorUtility.DisplayProgressBar("NPC Bridge", "Uploading lore to " + collection, (float)i / files.Count);
+                    var docs = new System.Collections.Generic.List<Document>();
+                    foreach (var path in files.GetRange(i, System.Math.Min(batch, files.Count - i)))
+                    {
+                        var id = path.Substring(folder.Length).TrimStart('/', '\\').Replace('/', ':').Replace('\\', ':');
+                        docs.Add(new Document { Id = System.IO.Path.ChangeExtension(id, null), Text = System.IO.File.ReadAllText(path) });
+                    }
+                    passages += (await Client().UpsertDocumentsAsync(collection, docs)).Passages;
+                }
+                loreStatus = files.Count + " documents, " + passages + " passages in " + collection;
+            }
+            catch (System.Exception e) { loreStatus = e.Message; }
+            finally { EditorUtility.ClearProgressBar(); }
+            Repaint();
+        }
+
+        async void SearchLore()
+        {
+            try
+            {
+                var text = new StringBuilder();
+                foreach (var hit in await Client().SearchAsync(collection, query, 5))
+                    text.Append(hit.Score.ToString("0.00")).Append("  ").Append(hit.Document.Id).Append(": ").AppendLine(hit.Document.Text);
+                loreStatus = text.Length > 0 ? text.ToString() : "no passages";
+            }
+            catch (System.Exception e) { loreStatus = e.Message; }
             Repaint();
         }
 

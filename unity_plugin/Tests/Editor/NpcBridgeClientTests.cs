@@ -134,6 +134,22 @@ namespace NpcBridge.Tests
         }
 
         [Test]
+        public void KnowledgeUpsertSearchAndNotFound()
+        {
+            var docs = new List<Document>
+            {
+                new Document { Id = "inn", Text = "The Golden Goose is an inn; a room costs three silver." },
+                new Document { Id = "wolf", Text = "Thornwood wolves fear the smell of burning juniper." },
+            };
+            Assert.AreEqual(2, TestHost.Await(client, client.UpsertDocumentsAsync("cs-lore", docs)).Upserted);
+            var hits = TestHost.Await(client, client.SearchAsync("cs-lore", "What keeps wolves away?", 1));
+            Assert.AreEqual("wolf", hits[0].Document.Id);
+            Assert.IsTrue(TestHost.Await(client, client.ListCollectionsAsync()).Exists(c => c.Name == "cs-lore"));
+            Assert.AreEqual(1, TestHost.Await(client, client.DeleteDocumentsAsync("cs-lore", new[] { "inn" })));
+            Assert.AreEqual(StatusCode.NotFound, CodeOf(() => TestHost.Await(client, client.SearchAsync("nowhere", "x"))));
+        }
+
+        [Test]
         public void CancelMidStream()
         {
             var session = NewSession("cs-cancel");
