@@ -8,6 +8,7 @@
 #include "npcbridge/v1/avatar.pb.h"
 #include "npcbridge/v1/dialogue.pb.h"
 #include "npcbridge/v1/knowledge.pb.h"
+#include "npcbridge/v1/memory.pb.h"
 #include "npcbridge/v1/moderation.pb.h"
 #include "npcbridge/v1/runtime.pb.h"
 
@@ -217,6 +218,50 @@ ListCollectionsResponse FromProto(const v1::ListCollectionsResponse& message);
 v1::ListCollectionsResponse ToProto(const ListCollectionsResponse& value);
 /// False when a string field is not UTF-8; *field names it ("character.name").
 bool ValidUtf8(const ListCollectionsResponse& value, std::string* field);
+MemoryItem FromProto(const v1::MemoryItem& message);
+v1::MemoryItem ToProto(const MemoryItem& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const MemoryItem& value, std::string* field);
+ListMemoriesRequest FromProto(const v1::ListMemoriesRequest& message);
+v1::ListMemoriesRequest ToProto(const ListMemoriesRequest& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const ListMemoriesRequest& value, std::string* field);
+ListMemoriesResponse FromProto(const v1::ListMemoriesResponse& message);
+v1::ListMemoriesResponse ToProto(const ListMemoriesResponse& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const ListMemoriesResponse& value, std::string* field);
+AddMemoryRequest FromProto(const v1::AddMemoryRequest& message);
+v1::AddMemoryRequest ToProto(const AddMemoryRequest& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const AddMemoryRequest& value, std::string* field);
+DeleteMemoryRequest FromProto(const v1::DeleteMemoryRequest& message);
+v1::DeleteMemoryRequest ToProto(const DeleteMemoryRequest& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const DeleteMemoryRequest& value, std::string* field);
+DeleteMemoryResponse FromProto(const v1::DeleteMemoryResponse& message);
+v1::DeleteMemoryResponse ToProto(const DeleteMemoryResponse& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const DeleteMemoryResponse& value, std::string* field);
+ForgetPlayerRequest FromProto(const v1::ForgetPlayerRequest& message);
+v1::ForgetPlayerRequest ToProto(const ForgetPlayerRequest& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const ForgetPlayerRequest& value, std::string* field);
+ForgetPlayerResponse FromProto(const v1::ForgetPlayerResponse& message);
+v1::ForgetPlayerResponse ToProto(const ForgetPlayerResponse& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const ForgetPlayerResponse& value, std::string* field);
+Relationship FromProto(const v1::Relationship& message);
+v1::Relationship ToProto(const Relationship& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const Relationship& value, std::string* field);
+GetRelationshipRequest FromProto(const v1::GetRelationshipRequest& message);
+v1::GetRelationshipRequest ToProto(const GetRelationshipRequest& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const GetRelationshipRequest& value, std::string* field);
+SetRelationshipRequest FromProto(const v1::SetRelationshipRequest& message);
+v1::SetRelationshipRequest ToProto(const SetRelationshipRequest& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const SetRelationshipRequest& value, std::string* field);
 GetServerInfoRequest FromProto(const v1::GetServerInfoRequest& message);
 v1::GetServerInfoRequest ToProto(const GetServerInfoRequest& value);
 /// False when a string field is not UTF-8; *field names it ("character.name").

@@ -87,6 +87,7 @@ Capabilities FromProto(const v1::Capabilities& m) {
   out.priority = m.priority();
   out.actions = m.actions();
   out.knowledge = m.knowledge();
+  out.memory = m.memory();
   return out;
 }
 
@@ -102,6 +103,7 @@ v1::Capabilities ToProto(const Capabilities& value) {
   m.set_priority(value.priority);
   m.set_actions(value.actions);
   m.set_knowledge(value.knowledge);
+  m.set_memory(value.memory);
   return m;
 }
 

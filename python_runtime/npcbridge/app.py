@@ -13,6 +13,7 @@ from npcbridge.dialogue.validation import DialogueLimits
 from npcbridge.engine.interface import Engine
 from npcbridge.engine.process_launch import EngineLaunch
 from npcbridge.knowledge.service import KnowledgeLimits, KnowledgeService
+from npcbridge.memory.service import MemoryService
 from npcbridge.models.device import dtype_name
 from npcbridge.moderation.service import ModerationLimits, ModerationService
 from npcbridge.store import SessionStore, open_store
@@ -72,6 +73,7 @@ class Host:
     dialogue: DialogueService
     moderation: ModerationService | None
     knowledge: KnowledgeService
+    memory: MemoryService
     avatars: AvatarService | None = None
 
     @classmethod
@@ -89,13 +91,15 @@ class Host:
         knowledge = KnowledgeService(store, KnowledgeLimits(
             settings.max_documents, settings.max_document_chars, settings.max_search_k,
             prompt_tokens=settings.knowledge_prompt_tokens))
-        dialogue = DialogueService(store, engine, dialogue_limits(settings), moderation, knowledge=knowledge)
+        memory = MemoryService(store)
+        dialogue = DialogueService(store, engine, dialogue_limits(settings), moderation, knowledge=knowledge,
+                                   memory=memory)
         avatars = None
         if settings.avatars:
             avatars = AvatarService(
                 settings.avatar_model, settings.device, settings.dtype,
                 AvatarLimits(settings.max_avatar_count, settings.max_text_chars, settings.avatar_batch), moderation)
-        return cls(settings, store, engine, dialogue, moderation, knowledge, avatars)
+        return cls(settings, store, engine, dialogue, moderation, knowledge, memory, avatars)
 
     def server_info(self) -> ServerInfo:
         """The handshake answer for GetServerInfo."""
@@ -109,7 +113,7 @@ class Host:
                 "streaming_moderation": self.moderation is not None,
                 "auth_required": s.token() is not None, "tls": s.tls_cert is not None,
                 "persistent_sessions": s.db != ":memory:", "priority": s.backend == "transformers",
-                "actions": True, "knowledge": True,
+                "actions": True, "knowledge": True, "memory": True,
             },
             models=[{"name": info.name, "kind": "dialogue", "device": info.device, "dtype": info.dtype,
                      "context_length": info.context_length, "backend": info.backend}]

@@ -385,6 +385,70 @@ struct ListCollectionsResponse {
   std::vector<CollectionInfo> collections;
 };
 
+struct MemoryItem {
+  std::string id;
+  std::string player_id;
+  std::string character_id;
+  /// In the NPC's words about the player: "The player's name is Rowan."
+  std::string text;
+  /// 0 to 1: how much it matters (a name more than a passing remark).
+  float importance = 0;
+  int64_t created_at_ms = 0;
+};
+
+struct ListMemoriesRequest {
+  std::string player_id;
+  /// Empty: the player's memories with every character.
+  std::string character_id;
+};
+
+struct ListMemoriesResponse {
+  std::vector<MemoryItem> memories;
+};
+
+struct AddMemoryRequest {
+  MemoryItem memory;
+};
+
+struct DeleteMemoryRequest {
+  std::string id;
+};
+
+struct DeleteMemoryResponse {
+};
+
+struct ForgetPlayerRequest {
+  std::string player_id;
+};
+
+struct ForgetPlayerResponse {
+  int32_t sessions = 0;
+  int32_t memories = 0;
+  int32_t relationships = 0;
+};
+
+/// How a character feels about a player; colours the NPC's replies.
+struct Relationship {
+  std::string player_id;
+  std::string character_id;
+  /// -1 (hostile) to 1 (fond); moves with how the player treats the NPC.
+  float affinity = 0;
+  /// -1 (suspicious) to 1 (trusting); moves with kept words and deeds.
+  float trust = 0;
+  /// Replies the NPC has given this player.
+  int32_t interactions = 0;
+  int64_t updated_at_ms = 0;
+};
+
+struct GetRelationshipRequest {
+  std::string player_id;
+  std::string character_id;
+};
+
+struct SetRelationshipRequest {
+  Relationship relationship;
+};
+
 struct GetServerInfoRequest {
   /// Free-form client name ("unity/1.2.0"), used only for logs.
   std::string client_name;
@@ -410,6 +474,8 @@ struct Capabilities {
   bool actions = false;
   /// The Knowledge service, and Character.knowledge_collections in replies.
   bool knowledge = false;
+  /// The Memory service: memories and relationships per player and character.
+  bool memory = false;
 };
 
 struct ModelInfo {

@@ -95,12 +95,17 @@ def lore_note(passages: list[str]) -> str:
     return "Lore you know:\n" + "\n".join(f"- {p.strip()}" for p in passages) if passages else ""
 
 
-def fixed_messages(character: Character, player_text: str = "", context: dict[str, str] | None = None,
-                   lore: list[str] | None = None) -> list[ChatMessage]:
+def memory_note(memories: list[str], relationship: str = "") -> str:
+    """What the NPC remembers of this player, and how it feels about them."""
+    lines = ["What you remember about this player:\n" + "\n".join(f"- {m}" for m in memories)] if memories else []
+    return "\n".join(lines + ([relationship] if relationship else []))
+
+
+def fixed_messages(character: Character, player_text: str = "", notes: list[str] | None = None) -> list[ChatMessage]:
     """The part of every prompt that history never shortens: the system message (with this
-    turn's lore and game context last, so the character's part stays a shared prefix) and
-    the player's line."""
-    parts = [system_prompt(character), lore_note(lore or []), context_note(context or {})]
+    turn's ``notes`` last: lore, memories, game context, so the character's part stays a
+    shared prefix) and the player's line."""
+    parts = [system_prompt(character), *(notes or [])]
     return [ChatMessage("system", "\n".join(p for p in parts if p)), ChatMessage("user", player_text)]
 
 
@@ -111,13 +116,12 @@ def build_messages(
     count_tokens: Callable[[list[ChatMessage]], int],
     prompt_budget: int,
     hygiene: bool = True,
-    context: dict[str, str] | None = None,
-    lore: list[str] | None = None,
+    notes: list[str] | None = None,
 ) -> list[ChatMessage]:
     """Chat messages for the next reply, dropping the oldest turns until the prompt
     fits ``prompt_budget`` tokens; ``hygiene`` leaves degenerate exchanges out.
     ``player_text`` is the line as the model reads it (see :func:`player_line`)."""
-    system, user = fixed_messages(character, player_text, context, lore)
+    system, user = fixed_messages(character, player_text, notes)
     turns = clean_history(history[-_MAX_HISTORY_TURNS:], character) if hygiene else history[-_MAX_HISTORY_TURNS:]
     recent = [_turn_message(t) for t in turns]
     # A window should start with a player line, as chat templates expect.

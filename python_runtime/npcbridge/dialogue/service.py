@@ -10,7 +10,15 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from npcbridge import metrics
-from npcbridge.dialogue.prompt import build_messages, deflection, fixed_messages, player_line
+from npcbridge.dialogue.prompt import (
+    build_messages,
+    context_note,
+    deflection,
+    fixed_messages,
+    lore_note,
+    memory_note,
+    player_line,
+)
 from npcbridge.dialogue.reply_events import ReplyEvents
 from npcbridge.dialogue.reply_format import ParsedCall, ParsedText, ReplyParser
 from npcbridge.dialogue.reply_grammar import speech_grammar, tail_grammar, tail_tokens
@@ -44,6 +52,7 @@ from npcbridge.dialogue.validation import (
 from npcbridge.dialogue.intent import IntentScorer
 from npcbridge.engine.interface import ChatMessage, Engine, GenerationChunk, GenerationRequest
 from npcbridge.knowledge.service import KnowledgeService
+from npcbridge.memory.service import MemoryService
 from npcbridge.errors import InvalidArgument, NotFound, ResourceExhausted, Unavailable
 from npcbridge.moderation.service import ModerationService
 from npcbridge.moderation.stream_filter import FilterVerdict
@@ -99,13 +108,14 @@ class DialogueService:
 
     def __init__(self, store: SessionStore, engine: Engine, limits: DialogueLimits | None = None,
                  moderation: ModerationService | None = None, intent: IntentScorer | None = None,
-                 knowledge: KnowledgeService | None = None) -> None:
+                 knowledge: KnowledgeService | None = None, memory: MemoryService | None = None) -> None:
         self.store = store
         self.engine = engine
         self.limits = limits or DialogueLimits()
         self.moderation = moderation
         self.intent = intent  # picks emotions and actions; None: the model picks actions itself
         self.knowledge = knowledge  # lore retrieved into prompts of characters with knowledge_collections
+        self.memory = memory  # what each NPC remembers of each player
         self._active: set[str] = set()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -237,6 +247,7 @@ class DialogueService:
                 emotion = Emotion(character.emotion_labels()[0], 0.5)
                 yield emotion
                 yield TextDelta(line)
+                await self._remember(session, character, text, emotion, True)
                 yield Completed(interaction_id, line, "blocked", Usage(), _timings(received, None, 0, 0.0),
                                 emotion=emotion)
                 return
@@ -271,10 +282,13 @@ class DialogueService:
         params.tail_max_tokens = tail_tokens(plan.choice)
         line = player_line(text, options.event)
         lore = await self._retrieve(character, session, line, options)
+        memories, feeling = (await asyncio.to_thread(self.memory.recall, session.player_id, character.id)
+                             if self.memory is not None else ([], ""))
+        notes = [lore_note(lore), memory_note(memories, feeling), context_note(options.context)]
         messages = build_messages(character, session.turns, line,
                                   self.engine.count_tokens, self.prompt_budget(params.max_tokens
                                                                                + params.tail_max_tokens),
-                                  self.limits.history_hygiene, options.context, lore)
+                                  self.limits.history_hygiene, notes)
         reply_filter = self.moderation.stream_filter(character.safety_policy) if self.moderation else None
         parser = ReplyParser(character.emotion_labels())
         events = ReplyEvents(plan, character, self.moderation)
@@ -340,11 +354,18 @@ class DialogueService:
             Turn(Role.PLAYER, text, interaction_id, event=options.event),
             Turn(Role.CHARACTER, reply, interaction_id, emotion=events.emotion, actions=events.actions),
         ])
+        await self._remember(session, character, text, events.emotion, blocked is not None)
         metrics.TOKENS_GENERATED.inc(usage.completion_tokens)
         decode = (token_times[0], token_times[-1]) if len(token_times) > 1 else None
         yield Completed(interaction_id, reply, reason or "stop", usage,
                         _timings(received, first_at, usage.completion_tokens, final.queue_ms if final else 0.0,
                                  decode), actions=list(events.actions), emotion=events.emotion)
+
+    async def _remember(self, session: Session, character: Character, text: str, emotion: Emotion | None,
+                        blocked: bool) -> None:
+        if self.memory is not None:
+            await asyncio.to_thread(self.memory.remember, session.player_id, character.id, text,
+                                    emotion.label if emotion else "neutral", blocked)
 
     async def _retrieve(self, character: Character, session: Session, line: str, options: SayOptions) -> list[str]:
         """Lore passages for this turn: closest to the player's line, the game context and the

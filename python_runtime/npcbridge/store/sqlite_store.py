@@ -11,6 +11,7 @@ from pathlib import Path
 from npcbridge.dialogue.types import ActionCall, Character, Emotion, GameEvent, Role, Session, Turn
 from npcbridge.errors import ConfigError
 from npcbridge.store.sqlite_knowledge import KNOWLEDGE_SCHEMA, SqliteKnowledge
+from npcbridge.store.sqlite_memory import MEMORY_SCHEMA, SqliteMemory
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS characters (
@@ -56,7 +57,7 @@ def _turn_from_row(role: str, text: str, interaction_id: str, created_at_ms: int
                 event=GameEvent(**data["event"]) if "event" in data else None)
 
 
-class SqliteStore(SqliteKnowledge):
+class SqliteStore(SqliteKnowledge, SqliteMemory):
     """A :class:`~npcbridge.store.base.SessionStore` on one SQLite connection.
 
     One connection guarded by a lock: writes are tiny and SQLite serialises them
@@ -74,7 +75,7 @@ class SqliteStore(SqliteKnowledge):
             self._db.execute("PRAGMA foreign_keys = ON")
             if path != ":memory:":
                 self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.executescript(_SCHEMA + KNOWLEDGE_SCHEMA)
+            self._db.executescript(_SCHEMA + KNOWLEDGE_SCHEMA + MEMORY_SCHEMA)
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(turns)")}
             if "extra" not in columns:  # a database from before actions and emotions
                 self._db.execute("ALTER TABLE turns ADD COLUMN extra TEXT NOT NULL DEFAULT '{}'")

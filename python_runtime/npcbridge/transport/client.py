@@ -16,6 +16,8 @@ from npcbridge._proto.v1 import avatar_pb2_grpc
 from npcbridge._proto.v1 import dialogue_pb2 as dpb
 from npcbridge._proto.v1 import dialogue_pb2_grpc, knowledge_pb2_grpc, runtime_pb2, runtime_pb2_grpc
 from npcbridge._proto.v1 import knowledge_pb2 as kpb
+from npcbridge._proto.v1 import memory_pb2 as mempb
+from npcbridge._proto.v1 import memory_pb2_grpc
 
 HostError = grpc.RpcError
 
@@ -36,6 +38,7 @@ class HostClient:
         self.health_stub = health_pb2_grpc.HealthStub(self.channel)
         self.avatars = avatar_pb2_grpc.AvatarsStub(self.channel)
         self.knowledge = knowledge_pb2_grpc.KnowledgeStub(self.channel)
+        self.memory = memory_pb2_grpc.MemoryStub(self.channel)
 
     def __enter__(self) -> HostClient:
         return self
@@ -146,6 +149,29 @@ class HostClient:
 
     def list_collections(self) -> list[kpb.CollectionInfo]:
         return list(self._call(self.knowledge.ListCollections, kpb.ListCollectionsRequest()).collections)
+
+    def list_memories(self, player_id: str, character_id: str = "") -> list[mempb.MemoryItem]:
+        return list(self._call(self.memory.ListMemories, mempb.ListMemoriesRequest(
+            player_id=player_id, character_id=character_id)).memories)
+
+    def add_memory(self, player_id: str, character_id: str, text: str, importance: float = 0.5) -> mempb.MemoryItem:
+        return self._call(self.memory.AddMemory, mempb.AddMemoryRequest(memory=mempb.MemoryItem(
+            player_id=player_id, character_id=character_id, text=text, importance=importance)))
+
+    def delete_memory(self, memory_id: str) -> None:
+        self._call(self.memory.DeleteMemory, mempb.DeleteMemoryRequest(id=memory_id))
+
+    def forget_player(self, player_id: str) -> mempb.ForgetPlayerResponse:
+        return self._call(self.memory.ForgetPlayer, mempb.ForgetPlayerRequest(player_id=player_id))
+
+    def get_relationship(self, player_id: str, character_id: str) -> mempb.Relationship:
+        return self._call(self.memory.GetRelationship, mempb.GetRelationshipRequest(
+            player_id=player_id, character_id=character_id))
+
+    def set_relationship(self, player_id: str, character_id: str, affinity: float, trust: float
+                         ) -> mempb.Relationship:
+        return self._call(self.memory.SetRelationship, mempb.SetRelationshipRequest(relationship=mempb.Relationship(
+            player_id=player_id, character_id=character_id, affinity=affinity, trust=trust)))
 
     def list_attributes(self) -> dict[str, list[str]]:
         reply = self._call(self.avatars.ListAttributes, apb.ListAttributesRequest())

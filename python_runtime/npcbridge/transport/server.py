@@ -12,11 +12,12 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
-from npcbridge._proto.v1 import avatar_pb2, dialogue_pb2, knowledge_pb2, moderation_pb2, runtime_pb2
+from npcbridge._proto.v1 import avatar_pb2, dialogue_pb2, knowledge_pb2, memory_pb2, moderation_pb2, runtime_pb2
 from npcbridge._proto.v1 import (
     avatar_pb2_grpc,
     dialogue_pb2_grpc,
     knowledge_pb2_grpc,
+    memory_pb2_grpc,
     moderation_pb2_grpc,
     runtime_pb2_grpc,
 )
@@ -29,6 +30,7 @@ from npcbridge.transport.interceptors import AuthInterceptor, ErrorInterceptor
 from npcbridge.transport.moderation_servicer import ModerationServicer
 from npcbridge.transport.placeholders import AvatarsPlaceholder, ModerationPlaceholder
 from npcbridge.transport.knowledge_servicer import KnowledgeServicer
+from npcbridge.transport.memory_servicer import MemoryServicer
 from npcbridge.transport.runtime_servicer import RuntimeServicer
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,7 @@ SERVICE_NAMES = [
     avatar_pb2.DESCRIPTOR.services_by_name["Avatars"].full_name,
     moderation_pb2.DESCRIPTOR.services_by_name["Moderation"].full_name,
     knowledge_pb2.DESCRIPTOR.services_by_name["Knowledge"].full_name,
+    memory_pb2.DESCRIPTOR.services_by_name["Memory"].full_name,
 ]
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
@@ -96,6 +99,7 @@ class GrpcHost:
         moderation_pb2_grpc.add_ModerationServicer_to_server(
             ModerationServicer(self.host.moderation) if self.host.moderation else ModerationPlaceholder(), server)
         knowledge_pb2_grpc.add_KnowledgeServicer_to_server(KnowledgeServicer(self.host.knowledge), server)
+        memory_pb2_grpc.add_MemoryServicer_to_server(MemoryServicer(self.host.memory), server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         for name in ["", *SERVICE_NAMES]:
             await self.health.set(name, NOT_SERVING)

@@ -527,6 +527,102 @@ namespace NpcBridge
     }
 
     [Serializable, DataContract]
+    public sealed partial class MemoryItem
+    {
+        [DataMember(Name = "id")] public string Id = "";
+        [DataMember(Name = "player_id")] public string PlayerId = "";
+        [DataMember(Name = "character_id")] public string CharacterId = "";
+        /// <summary>In the NPC's words about the player: "The player's name is Rowan."</summary>
+        [DataMember(Name = "text")] public string Text = "";
+        /// <summary>0 to 1: how much it matters (a name more than a passing remark).</summary>
+        [DataMember(Name = "importance")] public float Importance;
+        [DataMember(Name = "created_at_ms")] string CreatedAtMsJson = "0";
+        public long CreatedAtMs
+        {
+            get { return string.IsNullOrEmpty(CreatedAtMsJson) ? 0 : long.Parse(CreatedAtMsJson, CultureInfo.InvariantCulture); }
+            set { CreatedAtMsJson = value.ToString(CultureInfo.InvariantCulture); }
+        }
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class ListMemoriesRequest
+    {
+        [DataMember(Name = "player_id")] public string PlayerId = "";
+        /// <summary>Empty: the player's memories with every character.</summary>
+        [DataMember(Name = "character_id")] public string CharacterId = "";
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class ListMemoriesResponse
+    {
+        [DataMember(Name = "memories")] public List<MemoryItem> Memories = new List<MemoryItem>();
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class AddMemoryRequest
+    {
+        [DataMember(Name = "memory", EmitDefaultValue = false)] public MemoryItem Memory;
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class DeleteMemoryRequest
+    {
+        [DataMember(Name = "id")] public string Id = "";
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class DeleteMemoryResponse
+    {
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class ForgetPlayerRequest
+    {
+        [DataMember(Name = "player_id")] public string PlayerId = "";
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class ForgetPlayerResponse
+    {
+        [DataMember(Name = "sessions")] public int Sessions;
+        [DataMember(Name = "memories")] public int Memories;
+        [DataMember(Name = "relationships")] public int Relationships;
+    }
+
+    /// <summary>How a character feels about a player; colours the NPC's replies.</summary>
+    [Serializable, DataContract]
+    public sealed partial class Relationship
+    {
+        [DataMember(Name = "player_id")] public string PlayerId = "";
+        [DataMember(Name = "character_id")] public string CharacterId = "";
+        /// <summary>-1 (hostile) to 1 (fond); moves with how the player treats the NPC.</summary>
+        [DataMember(Name = "affinity")] public float Affinity;
+        /// <summary>-1 (suspicious) to 1 (trusting); moves with kept words and deeds.</summary>
+        [DataMember(Name = "trust")] public float Trust;
+        /// <summary>Replies the NPC has given this player.</summary>
+        [DataMember(Name = "interactions")] public int Interactions;
+        [DataMember(Name = "updated_at_ms")] string UpdatedAtMsJson = "0";
+        public long UpdatedAtMs
+        {
+            get { return string.IsNullOrEmpty(UpdatedAtMsJson) ? 0 : long.Parse(UpdatedAtMsJson, CultureInfo.InvariantCulture); }
+            set { UpdatedAtMsJson = value.ToString(CultureInfo.InvariantCulture); }
+        }
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class GetRelationshipRequest
+    {
+        [DataMember(Name = "player_id")] public string PlayerId = "";
+        [DataMember(Name = "character_id")] public string CharacterId = "";
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class SetRelationshipRequest
+    {
+        [DataMember(Name = "relationship", EmitDefaultValue = false)] public Relationship Relationship;
+    }
+
+    [Serializable, DataContract]
     public sealed partial class GetServerInfoRequest
     {
         /// <summary>Free-form client name ("unity/1.2.0"), used only for logs.</summary>
@@ -567,6 +663,8 @@ namespace NpcBridge
         [DataMember(Name = "actions")] public bool Actions;
         /// <summary>The Knowledge service, and Character.knowledge_collections in replies.</summary>
         [DataMember(Name = "knowledge")] public bool Knowledge;
+        /// <summary>The Memory service: memories and relationships per player and character.</summary>
+        [DataMember(Name = "memory")] public bool Memory;
     }
 
     [Serializable, DataContract]

@@ -29,7 +29,7 @@ class ServerInfo(_message.Message):
     def __init__(self, api_version: _Optional[str] = ..., runtime_version: _Optional[str] = ..., capabilities: _Optional[_Union[Capabilities, _Mapping]] = ..., models: _Optional[_Iterable[_Union[ModelInfo, _Mapping]]] = ..., limits: _Optional[_Union[Limits, _Mapping]] = ...) -> None: ...
 
 class Capabilities(_message.Message):
-    __slots__ = ("dialogue", "avatars", "moderation", "streaming_moderation", "auth_required", "tls", "persistent_sessions", "priority", "actions", "knowledge")
+    __slots__ = ("dialogue", "avatars", "moderation", "streaming_moderation", "auth_required", "tls", "persistent_sessions", "priority", "actions", "knowledge", "memory")
     DIALOGUE_FIELD_NUMBER: _ClassVar[int]
     AVATARS_FIELD_NUMBER: _ClassVar[int]
     MODERATION_FIELD_NUMBER: _ClassVar[int]
@@ -40,6 +40,7 @@ class Capabilities(_message.Message):
     PRIORITY_FIELD_NUMBER: _ClassVar[int]
     ACTIONS_FIELD_NUMBER: _ClassVar[int]
     KNOWLEDGE_FIELD_NUMBER: _ClassVar[int]
+    MEMORY_FIELD_NUMBER: _ClassVar[int]
     dialogue: bool
     avatars: bool
     moderation: bool
@@ -50,7 +51,8 @@ class Capabilities(_message.Message):
     priority: bool
     actions: bool
     knowledge: bool
-    def __init__(self, dialogue: _Optional[bool] = ..., avatars: _Optional[bool] = ..., moderation: _Optional[bool] = ..., streaming_moderation: _Optional[bool] = ..., auth_required: _Optional[bool] = ..., tls: _Optional[bool] = ..., persistent_sessions: _Optional[bool] = ..., priority: _Optional[bool] = ..., actions: _Optional[bool] = ..., knowledge: _Optional[bool] = ...) -> None: ...
+    memory: bool
+    def __init__(self, dialogue: _Optional[bool] = ..., avatars: _Optional[bool] = ..., moderation: _Optional[bool] = ..., streaming_moderation: _Optional[bool] = ..., auth_required: _Optional[bool] = ..., tls: _Optional[bool] = ..., persistent_sessions: _Optional[bool] = ..., priority: _Optional[bool] = ..., actions: _Optional[bool] = ..., knowledge: _Optional[bool] = ..., memory: _Optional[bool] = ...) -> None: ...
 
 class ModelInfo(_message.Message):
     __slots__ = ("name", "kind", "device", "dtype", "context_length", "backend")

@@ -920,6 +920,186 @@ struct FNpcBridgeContract
 		return Out;
 	}
 
+	static FNpcMemoryItem From(const npcbridge::MemoryItem& In)
+	{
+		FNpcMemoryItem Out;
+		Out.Id = FNpcBridgeConvert::Str(In.id);
+		Out.PlayerId = FNpcBridgeConvert::Str(In.player_id);
+		Out.CharacterId = FNpcBridgeConvert::Str(In.character_id);
+		Out.Text = FNpcBridgeConvert::Str(In.text);
+		Out.Importance = In.importance;
+		Out.CreatedAtMs = In.created_at_ms;
+		return Out;
+	}
+
+	static npcbridge::MemoryItem To(const FNpcMemoryItem& In)
+	{
+		npcbridge::MemoryItem Out;
+		Out.id = FNpcBridgeConvert::Utf8(In.Id);
+		Out.player_id = FNpcBridgeConvert::Utf8(In.PlayerId);
+		Out.character_id = FNpcBridgeConvert::Utf8(In.CharacterId);
+		Out.text = FNpcBridgeConvert::Utf8(In.Text);
+		Out.importance = In.Importance;
+		Out.created_at_ms = In.CreatedAtMs;
+		return Out;
+	}
+
+	static FNpcListMemoriesRequest From(const npcbridge::ListMemoriesRequest& In)
+	{
+		FNpcListMemoriesRequest Out;
+		Out.PlayerId = FNpcBridgeConvert::Str(In.player_id);
+		Out.CharacterId = FNpcBridgeConvert::Str(In.character_id);
+		return Out;
+	}
+
+	static npcbridge::ListMemoriesRequest To(const FNpcListMemoriesRequest& In)
+	{
+		npcbridge::ListMemoriesRequest Out;
+		Out.player_id = FNpcBridgeConvert::Utf8(In.PlayerId);
+		Out.character_id = FNpcBridgeConvert::Utf8(In.CharacterId);
+		return Out;
+	}
+
+	static FNpcListMemoriesResponse From(const npcbridge::ListMemoriesResponse& In)
+	{
+		FNpcListMemoriesResponse Out;
+		for (const auto& V : In.memories) { Out.Memories.Add(From(V)); }
+		return Out;
+	}
+
+	static npcbridge::ListMemoriesResponse To(const FNpcListMemoriesResponse& In)
+	{
+		npcbridge::ListMemoriesResponse Out;
+		for (const auto& V : In.Memories) { Out.memories.push_back(To(V)); }
+		return Out;
+	}
+
+	static FNpcAddMemoryRequest From(const npcbridge::AddMemoryRequest& In)
+	{
+		FNpcAddMemoryRequest Out;
+		Out.Memory = From(In.memory);
+		return Out;
+	}
+
+	static npcbridge::AddMemoryRequest To(const FNpcAddMemoryRequest& In)
+	{
+		npcbridge::AddMemoryRequest Out;
+		Out.memory = To(In.Memory);
+		return Out;
+	}
+
+	static FNpcDeleteMemoryRequest From(const npcbridge::DeleteMemoryRequest& In)
+	{
+		FNpcDeleteMemoryRequest Out;
+		Out.Id = FNpcBridgeConvert::Str(In.id);
+		return Out;
+	}
+
+	static npcbridge::DeleteMemoryRequest To(const FNpcDeleteMemoryRequest& In)
+	{
+		npcbridge::DeleteMemoryRequest Out;
+		Out.id = FNpcBridgeConvert::Utf8(In.Id);
+		return Out;
+	}
+
+	static FNpcDeleteMemoryResponse From([[maybe_unused]] const npcbridge::DeleteMemoryResponse& In)
+	{
+		FNpcDeleteMemoryResponse Out;
+		return Out;
+	}
+
+	static npcbridge::DeleteMemoryResponse To([[maybe_unused]] const FNpcDeleteMemoryResponse& In)
+	{
+		npcbridge::DeleteMemoryResponse Out;
+		return Out;
+	}
+
+	static FNpcForgetPlayerRequest From(const npcbridge::ForgetPlayerRequest& In)
+	{
+		FNpcForgetPlayerRequest Out;
+		Out.PlayerId = FNpcBridgeConvert::Str(In.player_id);
+		return Out;
+	}
+
+	static npcbridge::ForgetPlayerRequest To(const FNpcForgetPlayerRequest& In)
+	{
+		npcbridge::ForgetPlayerRequest Out;
+		Out.player_id = FNpcBridgeConvert::Utf8(In.PlayerId);
+		return Out;
+	}
+
+	static FNpcForgetPlayerResponse From(const npcbridge::ForgetPlayerResponse& In)
+	{
+		FNpcForgetPlayerResponse Out;
+		Out.Sessions = In.sessions;
+		Out.Memories = In.memories;
+		Out.Relationships = In.relationships;
+		return Out;
+	}
+
+	static npcbridge::ForgetPlayerResponse To(const FNpcForgetPlayerResponse& In)
+	{
+		npcbridge::ForgetPlayerResponse Out;
+		Out.sessions = In.Sessions;
+		Out.memories = In.Memories;
+		Out.relationships = In.Relationships;
+		return Out;
+	}
+
+	static FNpcRelationship From(const npcbridge::Relationship& In)
+	{
+		FNpcRelationship Out;
+		Out.PlayerId = FNpcBridgeConvert::Str(In.player_id);
+		Out.CharacterId = FNpcBridgeConvert::Str(In.character_id);
+		Out.Affinity = In.affinity;
+		Out.Trust = In.trust;
+		Out.Interactions = In.interactions;
+		Out.UpdatedAtMs = In.updated_at_ms;
+		return Out;
+	}
+
+	static npcbridge::Relationship To(const FNpcRelationship& In)
+	{
+		npcbridge::Relationship Out;
+		Out.player_id = FNpcBridgeConvert::Utf8(In.PlayerId);
+		Out.character_id = FNpcBridgeConvert::Utf8(In.CharacterId);
+		Out.affinity = In.Affinity;
+		Out.trust = In.Trust;
+		Out.interactions = In.Interactions;
+		Out.updated_at_ms = In.UpdatedAtMs;
+		return Out;
+	}
+
+	static FNpcGetRelationshipRequest From(const npcbridge::GetRelationshipRequest& In)
+	{
+		FNpcGetRelationshipRequest Out;
+		Out.PlayerId = FNpcBridgeConvert::Str(In.player_id);
+		Out.CharacterId = FNpcBridgeConvert::Str(In.character_id);
+		return Out;
+	}
+
+	static npcbridge::GetRelationshipRequest To(const FNpcGetRelationshipRequest& In)
+	{
+		npcbridge::GetRelationshipRequest Out;
+		Out.player_id = FNpcBridgeConvert::Utf8(In.PlayerId);
+		Out.character_id = FNpcBridgeConvert::Utf8(In.CharacterId);
+		return Out;
+	}
+
+	static FNpcSetRelationshipRequest From(const npcbridge::SetRelationshipRequest& In)
+	{
+		FNpcSetRelationshipRequest Out;
+		Out.Relationship = From(In.relationship);
+		return Out;
+	}
+
+	static npcbridge::SetRelationshipRequest To(const FNpcSetRelationshipRequest& In)
+	{
+		npcbridge::SetRelationshipRequest Out;
+		Out.relationship = To(In.Relationship);
+		return Out;
+	}
+
 	static FNpcGetServerInfoRequest From(const npcbridge::GetServerInfoRequest& In)
 	{
 		FNpcGetServerInfoRequest Out;
@@ -949,6 +1129,7 @@ struct FNpcBridgeContract
 		Out.bPriority = In.priority;
 		Out.bActions = In.actions;
 		Out.bKnowledge = In.knowledge;
+		Out.bMemory = In.memory;
 		return Out;
 	}
 
@@ -965,6 +1146,7 @@ struct FNpcBridgeContract
 		Out.priority = In.bPriority;
 		Out.actions = In.bActions;
 		Out.knowledge = In.bKnowledge;
+		Out.memory = In.bMemory;
 		return Out;
 	}
 

@@ -498,6 +498,97 @@ struct NPCBRIDGE_API FNpcListCollectionsResponse
 };
 
 USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcMemoryItem
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|MemoryItem") FString Id;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|MemoryItem") FString PlayerId;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|MemoryItem") FString CharacterId;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|MemoryItem", meta = (ToolTip = "In the NPC's words about the player: \"The player's name is Rowan.\"")) FString Text;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|MemoryItem", meta = (ToolTip = "0 to 1: how much it matters (a name more than a passing remark).")) float Importance = 0.f;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|MemoryItem") int64 CreatedAtMs = 0;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcListMemoriesRequest
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ListMemoriesRequest") FString PlayerId;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ListMemoriesRequest", meta = (ToolTip = "Empty: the player's memories with every character.")) FString CharacterId;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcListMemoriesResponse
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ListMemoriesResponse") TArray<FNpcMemoryItem> Memories;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcAddMemoryRequest
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|AddMemoryRequest") FNpcMemoryItem Memory;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcDeleteMemoryRequest
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|DeleteMemoryRequest") FString Id;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcDeleteMemoryResponse
+{
+	GENERATED_BODY()
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcForgetPlayerRequest
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ForgetPlayerRequest") FString PlayerId;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcForgetPlayerResponse
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ForgetPlayerResponse") int32 Sessions = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ForgetPlayerResponse") int32 Memories = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ForgetPlayerResponse") int32 Relationships = 0;
+};
+
+/** How a character feels about a player; colours the NPC's replies. */
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcRelationship
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Relationship") FString PlayerId;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Relationship") FString CharacterId;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Relationship", meta = (ToolTip = "-1 (hostile) to 1 (fond); moves with how the player treats the NPC.")) float Affinity = 0.f;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Relationship", meta = (ToolTip = "-1 (suspicious) to 1 (trusting); moves with kept words and deeds.")) float Trust = 0.f;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Relationship", meta = (ToolTip = "Replies the NPC has given this player.")) int32 Interactions = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Relationship") int64 UpdatedAtMs = 0;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcGetRelationshipRequest
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|GetRelationshipRequest") FString PlayerId;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|GetRelationshipRequest") FString CharacterId;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcSetRelationshipRequest
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SetRelationshipRequest") FNpcRelationship Relationship;
+};
+
+USTRUCT(BlueprintType)
 struct NPCBRIDGE_API FNpcGetServerInfoRequest
 {
 	GENERATED_BODY()
@@ -520,6 +611,7 @@ struct NPCBRIDGE_API FNpcCapabilities
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Capabilities", meta = (ToolTip = "SayRequest.priority is honoured by the scheduler.")) bool bPriority = false;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Capabilities", meta = (ToolTip = "Characters have actions and emotions; SayRequest takes context, event and allowed_actions; replies stream Emotion and ActionCall events.")) bool bActions = false;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Capabilities", meta = (ToolTip = "The Knowledge service, and Character.knowledge_collections in replies.")) bool bKnowledge = false;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Capabilities", meta = (ToolTip = "The Memory service: memories and relationships per player and character.")) bool bMemory = false;
 };
 
 USTRUCT(BlueprintType)

@@ -1,0 +1,1 @@
+"""Memory: what each NPC remembers of each player, and their relationship."""
