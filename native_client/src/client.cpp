@@ -139,6 +139,48 @@ Status Client::ListCollections(std::vector<CollectionInfo>* collections) {
   return s;
 }
 
+Status Client::ListMemories(const std::string& player_id, const std::string& character_id,
+                            std::vector<MemoryItem>* memories) {
+  ListMemoriesResponse resp;
+  Status s = Unary(*core_, core_->memory(), &v1::Memory::Stub::ListMemories,
+                   ListMemoriesRequest{player_id, character_id}, &resp);
+  if (s.ok() && memories != nullptr) *memories = std::move(resp.memories);
+  return s;
+}
+
+Status Client::AddMemory(const MemoryItem& memory, MemoryItem* stored) {
+  MemoryItem resp;
+  Status s = Unary(*core_, core_->memory(), &v1::Memory::Stub::AddMemory, AddMemoryRequest{memory}, &resp);
+  if (s.ok() && stored != nullptr) *stored = resp;
+  return s;
+}
+
+Status Client::DeleteMemory(const std::string& id) {
+  DeleteMemoryResponse resp;
+  return Unary(*core_, core_->memory(), &v1::Memory::Stub::DeleteMemory, DeleteMemoryRequest{id}, &resp);
+}
+
+Status Client::ForgetPlayer(const std::string& player_id, ForgetPlayerResponse* forgotten) {
+  ForgetPlayerResponse resp;
+  Status s = Unary(*core_, core_->memory(), &v1::Memory::Stub::ForgetPlayer, ForgetPlayerRequest{player_id}, &resp);
+  if (s.ok() && forgotten != nullptr) *forgotten = resp;
+  return s;
+}
+
+Status Client::GetRelationship(const std::string& player_id, const std::string& character_id,
+                               Relationship* relationship) {
+  return Unary(*core_, core_->memory(), &v1::Memory::Stub::GetRelationship,
+               GetRelationshipRequest{player_id, character_id}, relationship);
+}
+
+Status Client::SetRelationship(const Relationship& relationship, Relationship* stored) {
+  Relationship resp;
+  Status s = Unary(*core_, core_->memory(), &v1::Memory::Stub::SetRelationship, SetRelationshipRequest{relationship},
+                   &resp);
+  if (s.ok() && stored != nullptr) *stored = resp;
+  return s;
+}
+
 uint64_t Client::Say(const SayRequest& request, Status* error) {
   Status s = CheckUtf8(request);
   if (error) *error = s;

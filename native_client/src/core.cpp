@@ -56,7 +56,8 @@ Core::Core(ClientOptions options)
       dialogue_(v1::Dialogue::NewStub(channel_)),
       avatars_(v1::Avatars::NewStub(channel_)),
       moderation_(v1::Moderation::NewStub(channel_)),
-      knowledge_(v1::Knowledge::NewStub(channel_)) {
+      knowledge_(v1::Knowledge::NewStub(channel_)),
+      memory_(v1::Memory::NewStub(channel_)) {
   watcher_ = std::thread([this] { WatchConnection(); });
 }
 

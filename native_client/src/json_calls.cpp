@@ -65,6 +65,12 @@ const std::map<std::string, Handler>& Table() {
       {"DeleteDocuments", Make(&Core::knowledge, &v1::Knowledge::Stub::DeleteDocuments)},
       {"Search", Make(&Core::knowledge, &v1::Knowledge::Stub::Search)},
       {"ListCollections", Make(&Core::knowledge, &v1::Knowledge::Stub::ListCollections)},
+      {"ListMemories", Make(&Core::memory, &v1::Memory::Stub::ListMemories)},
+      {"AddMemory", Make(&Core::memory, &v1::Memory::Stub::AddMemory)},
+      {"DeleteMemory", Make(&Core::memory, &v1::Memory::Stub::DeleteMemory)},
+      {"ForgetPlayer", Make(&Core::memory, &v1::Memory::Stub::ForgetPlayer)},
+      {"GetRelationship", Make(&Core::memory, &v1::Memory::Stub::GetRelationship)},
+      {"SetRelationship", Make(&Core::memory, &v1::Memory::Stub::SetRelationship)},
   };
   return table;
 }

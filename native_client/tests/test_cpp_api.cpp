@@ -156,6 +156,42 @@ TEST_F(CppApi, KnowledgeUpsertSearchDelete) {
   EXPECT_EQ(client_->Search("no-such-lore", "x", 1, &hits).code, StatusCode::NotFound);
 }
 
+TEST_F(CppApi, MemoryKeptFromSayAndForgotten) {
+  std::string session = NewSession("greta-remembers");
+  auto events = Drain(*client_, client_->Say(session, "hello, my name is Rowan"));
+  ASSERT_FALSE(events.empty());
+  ASSERT_EQ(events.back().type, EventType::Completed);
+  std::vector<MemoryItem> memories;
+  ASSERT_TRUE(client_->ListMemories("p1", "greta-remembers", &memories).ok());
+  ASSERT_FALSE(memories.empty());
+  EXPECT_EQ(memories[0].text, "The player's name is Rowan.");
+  MemoryItem extra;
+  extra.player_id = "p1";
+  extra.character_id = "greta-remembers";
+  extra.text = "The player owes you three gold.";
+  extra.importance = 0.6f;
+  MemoryItem stored;
+  ASSERT_TRUE(client_->AddMemory(extra, &stored).ok());
+  EXPECT_FALSE(stored.id.empty());
+  Relationship r;
+  r.player_id = "p1";
+  r.character_id = "greta-remembers";
+  r.affinity = 0.5f;
+  r.trust = 0.25f;
+  ASSERT_TRUE(client_->SetRelationship(r).ok());
+  Relationship read;
+  ASSERT_TRUE(client_->GetRelationship("p1", "greta-remembers", &read).ok());
+  EXPECT_FLOAT_EQ(read.affinity, 0.5f);
+  EXPECT_EQ(read.interactions, 1);
+  r.affinity = 2.0f;
+  EXPECT_EQ(client_->SetRelationship(r).code, StatusCode::InvalidArgument);
+  ForgetPlayerResponse forgotten;
+  ASSERT_TRUE(client_->ForgetPlayer("p1", &forgotten).ok());
+  EXPECT_GE(forgotten.memories, 2);
+  ASSERT_TRUE(client_->ListMemories("p1", "", &memories).ok());
+  EXPECT_TRUE(memories.empty());
+}
+
 TEST_F(CppApi, EventsArriveOnlyThroughPollOnTheCallingThread) {
   std::string session = NewSession();
   uint64_t id = client_->Say(session, "hello");

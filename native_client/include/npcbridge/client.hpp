@@ -59,6 +59,15 @@ class NPCB_API Client {
   Status Search(const std::string& collection, const std::string& query, int32_t k, std::vector<SearchHit>* hits);
   Status ListCollections(std::vector<CollectionInfo>* collections);
 
+  /// What a character remembers of a player (empty character_id: every character).
+  Status ListMemories(const std::string& player_id, const std::string& character_id, std::vector<MemoryItem>* memories);
+  Status AddMemory(const MemoryItem& memory, MemoryItem* stored = nullptr);
+  Status DeleteMemory(const std::string& id);
+  /// Deletes everything stored about a player (sessions, turns, memories, relationships).
+  Status ForgetPlayer(const std::string& player_id, ForgetPlayerResponse* forgotten = nullptr);
+  Status GetRelationship(const std::string& player_id, const std::string& character_id, Relationship* relationship);
+  Status SetRelationship(const Relationship& relationship, Relationship* stored = nullptr);
+
   /// Starts a Say stream; returns its request id (> 0), or 0 with *error set.
   /// Events: Started, TextDelta..., Moderation?, then Completed or Error.
   uint64_t Say(const SayRequest& request, Status* error = nullptr);

@@ -150,6 +150,28 @@ namespace NpcBridge.Tests
         }
 
         [Test]
+        public void MemoryRelationshipAndForgetPlayer()
+        {
+            TestHost.Await(client, client.UpsertCharacterAsync(new Character { Id = "cs-mem", Name = "Greta" }));
+            var session = TestHost.Await(client, client.CreateSessionAsync("cs-mem", "cs-player")).Id;
+            TestHost.Await(client, client.SayAsync(session, "hello, my name is Rowan"));
+            var memories = TestHost.Await(client, client.ListMemoriesAsync("cs-player", "cs-mem"));
+            Assert.AreEqual("The player's name is Rowan.", memories[0].Text);
+            var added = TestHost.Await(client, client.AddMemoryAsync(new MemoryItem
+                { PlayerId = "cs-player", CharacterId = "cs-mem", Text = "The player owes you a favour.", Importance = 0.6f }));
+            StringAssert.StartsWith("mem_", added.Id);
+            var set = TestHost.Await(client, client.SetRelationshipAsync(new Relationship
+                { PlayerId = "cs-player", CharacterId = "cs-mem", Affinity = 0.5f, Trust = 0.1f }));
+            Assert.AreEqual(0.5f, set.Affinity, 1e-6);
+            Assert.AreEqual(1, TestHost.Await(client, client.GetRelationshipAsync("cs-player", "cs-mem")).Interactions);
+            Assert.AreEqual(StatusCode.InvalidArgument, CodeOf(() => TestHost.Await(client, client.SetRelationshipAsync(new Relationship
+                { PlayerId = "cs-player", CharacterId = "cs-mem", Affinity = 3f }))));
+            var gone = TestHost.Await(client, client.ForgetPlayerAsync("cs-player"));
+            Assert.AreEqual(1, gone.Sessions);
+            Assert.AreEqual(0, TestHost.Await(client, client.ListMemoriesAsync("cs-player")).Count);
+        }
+
+        [Test]
         public void CancelMidStream()
         {
             var session = NewSession("cs-cancel");
