@@ -341,6 +341,23 @@ def eval_knowledge(
         json_out.write_text(json.dumps(figures, indent=2) + "\n")
 
 
+@eval_app.command("memory")
+def eval_memory(
+    model: Annotated[str, typer.Option(help="Dialogue model to evaluate.")] = "smollm2-135m-instruct",
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
+) -> None:
+    """Memory across sessions: a fact told in session 1, asked in session 3: found in the
+    memories and in the reply, with memory vs without."""
+    import json
+
+    from npcbridge.bench.memory import run_memory_eval
+
+    _setup_logging("warning")
+    figures = run_memory_eval(console, model)
+    if json_out is not None:
+        json_out.write_text(json.dumps(figures, indent=2) + "\n")
+
+
 @eval_app.command("moderation")
 def eval_moderation(
     policy: Annotated[str, typer.Option(help="Policy tier to evaluate.")] = "teen",

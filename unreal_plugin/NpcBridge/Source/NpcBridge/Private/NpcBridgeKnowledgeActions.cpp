@@ -104,3 +104,110 @@ void UNpcUpsertDocumentsAsyncAction::Cancel()
 	if (UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get())) { Bridge->Cancel(RequestId); }
 	Super::Cancel();
 }
+
+// ---- Get NPC Relationship --------------------------------------------------
+
+UNpcGetRelationshipAsyncAction* UNpcGetRelationshipAsyncAction::GetRelationship(UObject* WorldContext,
+	const FString& PlayerId, const FString& CharacterId)
+{
+	UNpcGetRelationshipAsyncAction* Action = NewObject<UNpcGetRelationshipAsyncAction>();
+	Action->Context = WorldContext;
+	Action->PlayerId = PlayerId;
+	Action->CharacterId = CharacterId;
+	Action->RegisterWithGameInstance(WorldContext);
+	return Action;
+}
+
+void UNpcGetRelationshipAsyncAction::Fail(ENpcBridgeResult Result, const FString& Error)
+{
+	if (ShouldBroadcastDelegates()) { OnFailed.Broadcast(FNpcRelationship(), {}, Result, Error); }
+	SetReadyToDestroy();
+}
+
+void UNpcGetRelationshipAsyncAction::Activate()
+{
+	UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get());
+	if (!Bridge)
+	{
+		OnFailed.Broadcast(FNpcRelationship(), {}, ENpcBridgeResult::FailedPrecondition, NoSubsystem);
+		SetReadyToDestroy();
+		return;
+	}
+	FNpcGetRelationshipRequest Request;
+	Request.PlayerId = PlayerId;
+	Request.CharacterId = CharacterId;
+	TWeakObjectPtr<UNpcGetRelationshipAsyncAction> WeakThis(this);
+	// Two calls in a row: the relationship, then the memories.
+	RequestId = NpcBridgeCall<npcbridge::Relationship>(*Bridge, "GetRelationship", FNpcBridgeContract::To(Request),
+		[WeakThis, Bridge](const npcbridge::Status& S, const npcbridge::Relationship& Relation)
+	{
+		UNpcGetRelationshipAsyncAction* Self = WeakThis.Get();
+		if (!Self) { return; }
+		if (!S.ok()) { Self->Fail(FNpcBridgeConvert::Result(S.code), FNpcBridgeConvert::Str(S.message)); return; }
+		FNpcListMemoriesRequest List;
+		List.PlayerId = Self->PlayerId;
+		List.CharacterId = Self->CharacterId;
+		const FNpcRelationship Found = FNpcBridgeContract::From(Relation);
+		Self->RequestId = NpcBridgeCall<npcbridge::ListMemoriesResponse>(*Bridge, "ListMemories", FNpcBridgeContract::To(List),
+			[WeakThis, Found](const npcbridge::Status& S2, const npcbridge::ListMemoriesResponse& Memories)
+		{
+			UNpcGetRelationshipAsyncAction* Inner = WeakThis.Get();
+			if (!Inner) { return; }
+			if (!S2.ok()) { Inner->Fail(FNpcBridgeConvert::Result(S2.code), FNpcBridgeConvert::Str(S2.message)); return; }
+			if (Inner->ShouldBroadcastDelegates())
+			{
+				Inner->OnDone.Broadcast(Found, FNpcBridgeContract::From(Memories).Memories, ENpcBridgeResult::Ok, FString());
+			}
+			Inner->SetReadyToDestroy();
+		});
+	});
+}
+
+void UNpcGetRelationshipAsyncAction::Cancel()
+{
+	if (UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get())) { Bridge->Cancel(RequestId); }
+	Super::Cancel();
+}
+
+// ---- Forget NPC Player -----------------------------------------------------
+
+UNpcForgetPlayerAsyncAction* UNpcForgetPlayerAsyncAction::ForgetPlayer(UObject* WorldContext, const FString& PlayerId)
+{
+	UNpcForgetPlayerAsyncAction* Action = NewObject<UNpcForgetPlayerAsyncAction>();
+	Action->Context = WorldContext;
+	Action->PlayerId = PlayerId;
+	Action->RegisterWithGameInstance(WorldContext);
+	return Action;
+}
+
+void UNpcForgetPlayerAsyncAction::Activate()
+{
+	UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get());
+	if (!Bridge)
+	{
+		OnFailed.Broadcast(FNpcForgetPlayerResponse(), ENpcBridgeResult::FailedPrecondition, NoSubsystem);
+		SetReadyToDestroy();
+		return;
+	}
+	FNpcForgetPlayerRequest Request;
+	Request.PlayerId = PlayerId;
+	TWeakObjectPtr<UNpcForgetPlayerAsyncAction> WeakThis(this);
+	RequestId = NpcBridgeCall<npcbridge::ForgetPlayerResponse>(*Bridge, "ForgetPlayer", FNpcBridgeContract::To(Request),
+		[WeakThis](const npcbridge::Status& S, const npcbridge::ForgetPlayerResponse& Response)
+	{
+		UNpcForgetPlayerAsyncAction* Self = WeakThis.Get();
+		if (!Self) { return; }
+		if (Self->ShouldBroadcastDelegates())
+		{
+			if (S.ok()) { Self->OnDone.Broadcast(FNpcBridgeContract::From(Response), ENpcBridgeResult::Ok, FString()); }
+			else { Self->OnFailed.Broadcast(FNpcForgetPlayerResponse(), FNpcBridgeConvert::Result(S.code), FNpcBridgeConvert::Str(S.message)); }
+		}
+		Self->SetReadyToDestroy();
+	});
+}
+
+void UNpcForgetPlayerAsyncAction::Cancel()
+{
+	if (UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get())) { Bridge->Cancel(RequestId); }
+	Super::Cancel();
+}

@@ -1,4 +1,5 @@
-// Blueprint async nodes of the Knowledge service: Search NPC Knowledge, Upsert NPC Documents.
+// Blueprint async nodes of the Knowledge and Memory services: Search NPC Knowledge, Upsert NPC
+// Documents, Get NPC Relationship, Forget NPC Player.
 // Each honours Cancel and broadcasts only while ShouldBroadcastDelegates().
 #pragma once
 
@@ -11,6 +12,10 @@
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_ThreeParams(FNpcSearchPin, const TArray<FNpcSearchHit>&, Hits,
 	ENpcBridgeResult, Result, const FString&, Error);
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_FourParams(FNpcUpsertPin, int32, Upserted, int32, Passages,
+	ENpcBridgeResult, Result, const FString&, Error);
+DECLARE_DYNAMIC_MULTICAST_DELEGATE_FourParams(FNpcRelationshipPin, const FNpcRelationship&, Relationship,
+	const TArray<FNpcMemoryItem>&, Memories, ENpcBridgeResult, Result, const FString&, Error);
+DECLARE_DYNAMIC_MULTICAST_DELEGATE_ThreeParams(FNpcForgetPin, const FNpcForgetPlayerResponse&, Forgotten,
 	ENpcBridgeResult, Result, const FString&, Error);
 
 UCLASS()
@@ -54,5 +59,48 @@ private:
 	TWeakObjectPtr<UObject> Context;
 	FString Collection;
 	TArray<FNpcDocument> Documents;
+	uint64 RequestId = 0;
+};
+
+UCLASS()
+class NPCBRIDGE_API UNpcGetRelationshipAsyncAction : public UCancellableAsyncAction
+{
+	GENERATED_BODY()
+public:
+	/** How CharacterId feels about PlayerId (affinity, trust) and what it remembers of them. */
+	UFUNCTION(BlueprintCallable, Category = "NPC Bridge", meta = (BlueprintInternalUseOnly = "true", WorldContext = "WorldContext", DisplayName = "Get NPC Relationship"))
+	static UNpcGetRelationshipAsyncAction* GetRelationship(UObject* WorldContext, const FString& PlayerId, const FString& CharacterId);
+
+	UPROPERTY(BlueprintAssignable) FNpcRelationshipPin OnDone;
+	UPROPERTY(BlueprintAssignable) FNpcRelationshipPin OnFailed;
+
+	virtual void Activate() override;
+	virtual void Cancel() override;
+
+private:
+	void Fail(ENpcBridgeResult Result, const FString& Error);
+	TWeakObjectPtr<UObject> Context;
+	FString PlayerId, CharacterId;
+	uint64 RequestId = 0;
+};
+
+UCLASS()
+class NPCBRIDGE_API UNpcForgetPlayerAsyncAction : public UCancellableAsyncAction
+{
+	GENERATED_BODY()
+public:
+	/** Deletes everything the host stores about PlayerId (sessions, memories, relationships). */
+	UFUNCTION(BlueprintCallable, Category = "NPC Bridge", meta = (BlueprintInternalUseOnly = "true", WorldContext = "WorldContext", DisplayName = "Forget NPC Player"))
+	static UNpcForgetPlayerAsyncAction* ForgetPlayer(UObject* WorldContext, const FString& PlayerId);
+
+	UPROPERTY(BlueprintAssignable) FNpcForgetPin OnDone;
+	UPROPERTY(BlueprintAssignable) FNpcForgetPin OnFailed;
+
+	virtual void Activate() override;
+	virtual void Cancel() override;
+
+private:
+	TWeakObjectPtr<UObject> Context;
+	FString PlayerId;
 	uint64 RequestId = 0;
 };
