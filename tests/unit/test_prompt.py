@@ -47,3 +47,25 @@ def test_history_window_drops_oldest_and_starts_with_player():
 def test_prompt_too_big_is_invalid_argument():
     with pytest.raises(InvalidArgument, match="prompt budget"):
         build_messages(GRETA, [], "hello", words, 5)
+
+
+def test_turns_that_no_longer_fit_are_summarised_not_dropped():
+    history = []
+    for i in range(30):
+        history += [Turn(Role.PLAYER, f"Line {i}: tell me about the mine number {i}."),
+                    Turn(Role.CHARACTER, f"The mine {i} is deep.")]
+    messages = build_messages(GRETA, history, "And now?", words, 150)
+    assert words(messages) <= 150
+    system = messages[0].content
+    assert "Earlier in this conversation the player said:" in system
+    kept = [m.content for m in messages[1:-1]]
+    oldest_kept = min(int(m.split(":")[0].split()[1]) for m in kept if m.startswith("Line"))
+    assert f"Line {oldest_kept - 1}:" in system  # the summary covers what was dropped just before
+    assert "Earlier" not in build_messages(GRETA, history[:4], "And now?", words, 10_000)[0].content
+
+
+def test_no_room_for_a_summary_leaves_the_prompt_as_it_was():
+    history = [Turn(Role.PLAYER, "word " * 50), Turn(Role.CHARACTER, "reply " * 50)]
+    base = words(build_messages(GRETA, [], "now?", words, 10_000))
+    messages = build_messages(GRETA, history, "now?", words, base + 3)
+    assert len(messages) == 2 and "Earlier" not in messages[0].content

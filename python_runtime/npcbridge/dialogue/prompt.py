@@ -145,4 +145,30 @@ def build_messages(
     window = recent[len(recent) - lo:]
     while window and window[0].role != "user":
         window.pop(0)
+    # Older turns are summarised rather than dropped: the summary may cost older kept turns,
+    # never the last exchange; if even that does not fit, the window stays as it was.
+    trial = window
+    while len(recent) > len(trial) and len(trial) >= min(2, len(window)):
+        note = earlier_note(recent[:len(recent) - len(trial)])
+        summarised = ChatMessage("system", f"{system.content}\n{note}")
+        if count_tokens([summarised, *trial, user]) <= prompt_budget:
+            return [summarised, *trial, user]
+        if not trial:
+            break
+        trial = trial[1:]
+        while trial and trial[0].role != "user":
+            trial = trial[1:]
     return [system, *window, user]
+
+EARLIER_LINES = 3  # the player's last lines before the window that the summary keeps
+EARLIER_WORDS = 15
+
+
+def earlier_note(dropped: list[ChatMessage]) -> str:
+    """A short summary of turns that no longer fit: what the player said last before them."""
+    said = [m.content for m in dropped if m.role == "user" and m.content.strip()][-EARLIER_LINES:]
+    if not said:
+        return ""
+    cut = ['"' + " ".join(line.split()[:EARLIER_WORDS]) + ('..."' if len(line.split()) > EARLIER_WORDS else '"')
+           for line in said]
+    return "Earlier in this conversation the player said: " + "; ".join(cut) + "."
