@@ -35,6 +35,14 @@ Token = Annotated[Optional[str], typer.Option("--token", envvar="NPCBRIDGE_AUTH_
 TlsCa = Annotated[Optional[Path], typer.Option("--tls-ca", help="CA certificate to verify a TLS host.")]
 
 
+def _write_figures(path: Optional[Path], figures: dict) -> None:
+    """An evaluation's figures as JSON, when --json was given."""
+    if path is not None:
+        import json
+
+        path.write_text(json.dumps(figures, indent=2) + "\n")
+
+
 def _setup_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(message)s", datefmt="[%X]",
                         handlers=[RichHandler(console=console, show_path=False)])
@@ -313,14 +321,11 @@ def eval_actions(
     """Actions the NPC takes, through the real Say flow: validity of every call, choice
     accuracy and false actions on the probe set beside a prompt-only baseline, and the
     cost of actions at 1 and 32 sessions."""
-    import json
-
     from npcbridge.bench.actions import run_actions_eval
 
     _setup_logging("warning")
     figures = run_actions_eval(console, model, rounds, samples)
-    if json_out is not None:
-        json_out.write_text(json.dumps(figures, indent=2) + "\n")
+    _write_figures(json_out, figures)
 
 
 @eval_app.command("knowledge")
@@ -331,14 +336,11 @@ def eval_knowledge(
 ) -> None:
     """Lore retrieval: recall@1/@5 of Search beside BM25, replies that state the answer
     with retrieval vs without, and the TTFT cost of retrieval over 10,000 passages."""
-    import json
-
     from npcbridge.bench.knowledge import run_knowledge_eval
 
     _setup_logging("warning")
     figures = run_knowledge_eval(console, model, cost_passages)
-    if json_out is not None:
-        json_out.write_text(json.dumps(figures, indent=2) + "\n")
+    _write_figures(json_out, figures)
 
 
 @eval_app.command("memory")
@@ -348,14 +350,11 @@ def eval_memory(
 ) -> None:
     """Memory across sessions: a fact told in session 1, asked in session 3: found in the
     memories and in the reply, with memory vs without."""
-    import json
-
     from npcbridge.bench.memory import run_memory_eval
 
     _setup_logging("warning")
     figures = run_memory_eval(console, model)
-    if json_out is not None:
-        json_out.write_text(json.dumps(figures, indent=2) + "\n")
+    _write_figures(json_out, figures)
 
 
 @eval_app.command("moderation")

@@ -26,6 +26,7 @@ from rich.table import Table
 
 from npcbridge.app import dialogue_limits
 from npcbridge.config import load_settings
+from npcbridge.dialogue.quality import states_all
 from npcbridge.dialogue.service import DialogueService
 from npcbridge.dialogue.types import Character, Completed, SayOptions
 from npcbridge.engine.interface import ChatMessage
@@ -47,8 +48,7 @@ class Question:
     expect: list[str]
 
     def stated(self, reply: str) -> bool:
-        low = reply.lower()
-        return all(any(alt.strip().lower() in low for alt in str(item).split("|")) for item in self.expect)
+        return states_all(reply, self.expect)
 
 
 def load_lore(path: Path = LORE) -> tuple[list[Document], list[Question]]:

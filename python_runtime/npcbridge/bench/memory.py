@@ -20,6 +20,7 @@ from rich.table import Table
 
 from npcbridge.app import dialogue_limits
 from npcbridge.config import load_settings
+from npcbridge.dialogue.quality import states_all
 from npcbridge.dialogue.service import DialogueService
 from npcbridge.dialogue.types import Character, Completed, SayOptions
 from npcbridge.memory.service import MemoryService
@@ -38,8 +39,7 @@ class Conversation:
     expect: list[str]
 
     def found(self, text: str) -> bool:
-        low = text.lower()
-        return all(any(alt.strip().lower() in low for alt in str(e).split("|")) for e in self.expect)
+        return states_all(text, self.expect)
 
 
 def load_script(path: Path = SCRIPT) -> tuple[list[Conversation], list[str]]:

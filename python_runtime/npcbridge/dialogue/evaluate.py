@@ -37,8 +37,7 @@ class Turn:
     expect: list[str] = field(default_factory=list)
 
     def fact_stated(self, reply: str) -> bool:
-        low = reply.lower()
-        return all(any(alt.strip().lower() in low for alt in str(item).split("|")) for item in self.expect)
+        return quality.states_all(reply, self.expect)
 
 
 @dataclass

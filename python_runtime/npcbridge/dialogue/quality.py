@@ -53,3 +53,10 @@ def out_of_character(text: str) -> bool:
 def degenerate(text: str) -> bool:
     """A reply not worth keeping in the prompt history: empty, looping or out of character."""
     return not text.strip() or loops(text) or out_of_character(text)
+
+
+def states_all(text: str, expect: list[str]) -> bool:
+    """Whether ``text`` contains every expected entry (case-insensitive; "a|b" accepts
+    either): how the evaluations decide that a reply stated a fact."""
+    low = text.lower()
+    return all(any(alt.strip().lower() in low for alt in str(item).split("|")) for item in expect)
