@@ -5,14 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Optional
 
-import grpc
 import typer
 from rich.console import Console
-from rich.markup import escape
-from rich.progress import Progress
-from rich.table import Table
-
-from npcbridge._proto.v1 import knowledge_pb2 as kpb
 
 knowledge_app = typer.Typer(help="Lore collections NPCs draw on: add documents, search, list.", no_args_is_help=True)
 console = Console()
@@ -21,28 +15,19 @@ Token = Annotated[Optional[str], typer.Option("--token", envvar="NPCBRIDGE_AUTH_
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst"}
 
 
-def lore_files(paths: list[Path]) -> list[Path]:
-    """The text files named, and those under named folders (sorted)."""
-    found: list[Path] = []
+def lore_files(paths: list[Path]) -> list[tuple[str, Path]]:
+    """(document id, file) for the files named and the text files under named folders;
+    the id is the path below its folder with ':' for '/' (or the file's stem)."""
+    found: list[tuple[str, Path]] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and p.is_file())
+            for f in sorted(p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and p.is_file()):
+                found.append((":".join(f.relative_to(path).with_suffix("").parts), f))
         elif path.is_file():
-            found.append(path)
+            found.append((path.stem, path))
         else:
             raise typer.BadParameter(f"{path} does not exist")
     return found
-
-
-def document_id(path: Path, root: Path | None) -> str:
-    """A document id from a file path: relative to its folder, '/' as ':'."""
-    relative = path.relative_to(root) if root is not None and root in path.parents else Path(path.name)
-    return ":".join(relative.with_suffix("").parts)
-
-
-def _fail(exc: grpc.RpcError) -> None:
-    console.print(f"[red]{exc.code().name}:[/] {escape(exc.details() or '')}")
-    raise typer.Exit(1)
 
 
 @knowledge_app.command("add")
@@ -51,25 +36,12 @@ def add(collection: Annotated[str, typer.Argument(help="Collection to add to (cr
         address: Address = "127.0.0.1:50051", token: Token = None,
         batch: Annotated[int, typer.Option(help="Documents per UpsertDocuments call.")] = 32) -> None:
     """Upload files as documents (the id is the file's path, the text its contents)."""
-    from npcbridge.transport.client import HostClient
+    from npcbridge.transport.knowledge_cli import upload
 
-    files = [(f, next((p for p in paths if p.is_dir() and p in f.parents), None)) for f in lore_files(paths)]
-    if not files:
+    documents = lore_files(paths)
+    if not documents:
         raise typer.BadParameter("no text files found")
-    passages = 0
-    with HostClient(address, token) as client, Progress(console=console) as progress:
-        task = progress.add_task(f"adding to {collection}", total=len(files))
-        for start in range(0, len(files), batch):
-            chunk = files[start:start + batch]
-            docs = [kpb.Document(id=document_id(f, root), text=f.read_text(encoding="utf-8"),
-                                 metadata={"file": f.name}) for f, root in chunk]
-            try:
-                passages += client.upsert_documents(collection, docs).passages
-            except grpc.RpcError as exc:
-                progress.stop()
-                _fail(exc)
-            progress.advance(task, len(chunk))
-    console.print(f"{len(files)} documents, {passages} passages in [bold]{escape(collection)}[/]")
+    raise typer.Exit(upload(console, address, token, collection, documents, batch))
 
 
 @knowledge_app.command("search")
@@ -78,30 +50,14 @@ def search(collection: Annotated[str, typer.Argument(help="Collection to search.
            k: Annotated[int, typer.Option("-k", help="Hits wanted.")] = 5,
            address: Address = "127.0.0.1:50051", token: Token = None) -> None:
     """The passages closest in meaning to the query."""
-    from npcbridge.transport.client import HostClient
+    from npcbridge.transport.knowledge_cli import search as run_search
 
-    with HostClient(address, token) as client:
-        try:
-            hits = client.search(collection, query, k)
-        except grpc.RpcError as exc:
-            _fail(exc)
-    table = Table("score", "document", "passage", title=f"{collection}: {query}")
-    for hit in hits:
-        table.add_row(f"{hit.score:.2f}", escape(hit.document.id), escape(hit.document.text))
-    console.print(table)
+    raise typer.Exit(run_search(console, address, token, collection, query, k))
 
 
 @knowledge_app.command("list")
 def list_collections(address: Address = "127.0.0.1:50051", token: Token = None) -> None:
     """Collections with their document and passage counts."""
-    from npcbridge.transport.client import HostClient
+    from npcbridge.transport.knowledge_cli import list_collections as run_list
 
-    with HostClient(address, token) as client:
-        try:
-            collections = client.list_collections()
-        except grpc.RpcError as exc:
-            _fail(exc)
-    table = Table("collection", "documents", "passages")
-    for c in collections:
-        table.add_row(escape(c.name), str(c.documents), str(c.passages))
-    console.print(table)
+    raise typer.Exit(run_list(console, address, token))
