@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
@@ -32,6 +32,7 @@ class ReplyView:
     out: Console
     name: str
     _mid_line: bool = False
+    _actions: list[str] = field(default_factory=list)  # shown after the reply's text, not inside it
 
     def _line_break(self) -> None:
         if self._mid_line:
@@ -49,9 +50,8 @@ class ReplyView:
             self._line_break()
             self.out.print(f"[cyan]\\[{escape(event.emotion.label)}][/]", highlight=False)
         elif kind == "action":
-            self._line_break()
             a = event.action
-            self.out.print(f"[green]-> {escape(a.name)} {escape(a.arguments_json)}[/]", highlight=False)
+            self._actions.append(f"[green]-> {escape(a.name)} {escape(a.arguments_json)}[/]")
         elif kind == "moderation":
             m = event.moderation
             self._line_break()
@@ -61,6 +61,9 @@ class ReplyView:
                            f"{escape(m.message)}[/]")
         elif kind == "completed":
             self._line_break()
+            for line in self._actions:
+                self.out.print(line, highlight=False)
+            self._actions.clear()
             c = event.completed
             if c.finish_reason == "blocked":
                 self.out.print("[dim](blocked by moderation: the character answered with a deflection)[/]")
