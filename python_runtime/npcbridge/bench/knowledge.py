@@ -155,7 +155,7 @@ def run_knowledge_eval(console: Console, model: str = "smollm2-135m-instruct", c
             retrieval_ms = []
             for q in questions[:40]:
                 begun = time.perf_counter()
-                lore = knowledge.retrieve_now(["big"], q.text, count, knowledge.limits.prompt_tokens)
+                knowledge.retrieve_now(["big"], q.text, count, knowledge.limits.prompt_tokens)
                 retrieval_ms.append((time.perf_counter() - begun) * 1000)
             figures["retrieval_ms_p50"] = statistics.median(retrieval_ms)
             figures["lore_tokens_mean"] = statistics.mean(
