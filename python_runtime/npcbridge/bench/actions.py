@@ -32,6 +32,7 @@ from rich.table import Table
 
 from npcbridge.app import dialogue_limits
 from npcbridge.config import load_settings
+from npcbridge.dialogue.evaluate import reply_to
 from npcbridge.dialogue.intent import ActionHead, IntentScorer
 from npcbridge.dialogue.intent_training import EVAL_SET, Probe, load_probes
 from npcbridge.dialogue.service import DialogueService
@@ -74,12 +75,9 @@ async def _say(service: DialogueService, probe: Probe, character: Character, see
     saved = await service.upsert_character(replace(character, id=""))
     session = await service.create_session(saved.id, "eval")
     options = SayOptions(seed=seed, event=probe.event, allowed_actions=allowed)
-    done = None
-    async for event in service.say(session.id, probe.text, options):
-        if isinstance(event, Completed):
-            done = event
-    text = done.text if done else ""
-    calls = done.actions if done and done.actions else parse_prompt_calls(text) if not character.actions else []
+    done = await reply_to(service, session.id, probe.text, options)
+    text = done.text
+    calls = done.actions or (parse_prompt_calls(text) if not character.actions else [])
     return Outcome(probe, list(calls), text, allowed, done)
 
 

@@ -26,6 +26,7 @@ from rich.table import Table
 
 from npcbridge.app import dialogue_limits
 from npcbridge.config import load_settings
+from npcbridge.dialogue.evaluate import reply_to
 from npcbridge.dialogue.quality import states_all
 from npcbridge.dialogue.service import DialogueService
 from npcbridge.dialogue.types import Character, Completed, SayOptions
@@ -83,12 +84,7 @@ def retrieval_recall(knowledge: KnowledgeService, passages: list[Document], ques
 async def _ask(service: DialogueService, character: Character, question: str) -> Completed:
     saved = await service.upsert_character(replace(character, id=""))
     session = await service.create_session(saved.id, "eval")
-    done = None
-    async for event in service.say(session.id, question, SayOptions(seed=0)):
-        if isinstance(event, Completed):
-            done = event
-    assert done is not None
-    return done
+    return await reply_to(service, session.id, question, SayOptions(seed=0))
 
 
 async def answers_stated(service: DialogueService, character: Character, questions: list[Question]) -> float:

@@ -20,9 +20,10 @@ from rich.table import Table
 
 from npcbridge.app import dialogue_limits
 from npcbridge.config import load_settings
+from npcbridge.dialogue.evaluate import reply_to
 from npcbridge.dialogue.quality import states_all
 from npcbridge.dialogue.service import DialogueService
-from npcbridge.dialogue.types import Character, Completed, SayOptions
+from npcbridge.dialogue.types import Character, SayOptions
 from npcbridge.memory.service import MemoryService
 from npcbridge.moderation.service import ModerationLimits, ModerationService
 from npcbridge.store import open_store
@@ -48,11 +49,7 @@ def load_script(path: Path = SCRIPT) -> tuple[list[Conversation], list[str]]:
 
 
 async def _say(service: DialogueService, session_id: str, text: str) -> str:
-    reply = ""
-    async for event in service.say(session_id, text, SayOptions(seed=0)):
-        if isinstance(event, Completed):
-            reply = event.text
-    return reply
+    return (await reply_to(service, session_id, text, SayOptions(seed=0))).text
 
 
 async def run_conversation(service: DialogueService, character_id: str, player: str, c: Conversation,

@@ -118,18 +118,26 @@ class Summary:
                    rate([r.finish_reason == "blocked" for r in rows]), statistics.fmean(lengths), lengths[int(0.9 * (len(lengths) - 1))], seconds)
 
 
+async def reply_to(service: DialogueService, session_id: str, text: str, options: SayOptions) -> Completed:
+    """One whole Say through the service; its Completed event (the evaluations' unit).
+    Its text is what was streamed, or the deflection that replaced a blocked reply."""
+    done = None
+    async for event in service.say(session_id, text, options):
+        if isinstance(event, Completed):
+            done = event
+    if done is None:
+        raise RuntimeError("Say ended without a completed event")
+    return done
+
+
 async def converse(service: DialogueService, script: Script, options: SayOptions) -> list[Scored]:
     """Hold one character's conversation through the Say flow and score every reply."""
     character = await service.upsert_character(replace(script.character))
     session = await service.create_session(character.id, "eval-player")
     rows = []
     for turn in script.turns:
-        reply, reason = "", "stop"
-        async for event in service.say(session.id, turn.text, options):
-            if isinstance(event, Completed):
-                # Its text is what was streamed, or the deflection that replaced a blocked reply.
-                reply, reason = event.text, event.finish_reason
-        rows.append(score(turn, character.name, reply, reason))
+        done = await reply_to(service, session.id, turn.text, options)
+        rows.append(score(turn, character.name, done.text, done.finish_reason))
     return rows
 
 

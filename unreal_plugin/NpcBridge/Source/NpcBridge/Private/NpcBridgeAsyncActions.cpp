@@ -6,11 +6,6 @@
 #include "NpcBridgeSubsystem.h"
 #include "npcbridge/client.hpp"
 
-namespace
-{
-const FString NoSubsystem = TEXT("no NPC Bridge subsystem: is the plugin enabled and is there a game instance?");
-}
-
 // ---- Say -------------------------------------------------------------------
 
 UNpcSayAsyncAction* UNpcSayAsyncAction::NpcSay(UObject* WorldContext, const FString& SessionId, const FString& Text, int32 MaxTokens,
@@ -32,7 +27,7 @@ void UNpcSayAsyncAction::Activate()
 	if (!Bridge)
 	{
 		OnFailed.Broadcast(FString(), FNpcEmotion(), FNpcActionCall(), FNpcCompleted(), ENpcBridgeResult::FailedPrecondition,
-			NoSubsystem);
+			NpcBridgeNoSubsystem());
 		SetReadyToDestroy();
 		return;
 	}
@@ -104,7 +99,7 @@ void UNpcGenerateAvatarAsyncAction::Activate()
 	UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get());
 	if (!Bridge)
 	{
-		OnFailed.Broadcast(FNpcAvatar(), 0, ENpcBridgeResult::FailedPrecondition, NoSubsystem);
+		OnFailed.Broadcast(FNpcAvatar(), 0, ENpcBridgeResult::FailedPrecondition, NpcBridgeNoSubsystem());
 		SetReadyToDestroy();
 		return;
 	}
@@ -158,7 +153,7 @@ void UNpcCheckTextAsyncAction::Activate()
 	UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get());
 	if (!Bridge)
 	{
-		OnFailed.Broadcast(FNpcCheckResult(), ENpcBridgeResult::FailedPrecondition, NoSubsystem);
+		OnFailed.Broadcast(FNpcCheckResult(), ENpcBridgeResult::FailedPrecondition, NpcBridgeNoSubsystem());
 		SetReadyToDestroy();
 		return;
 	}
@@ -201,7 +196,7 @@ void UNpcGetServerInfoAsyncAction::Activate()
 	UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get());
 	if (!Bridge)
 	{
-		OnFailed.Broadcast(FNpcServerInfo(), ENpcBridgeResult::FailedPrecondition, NoSubsystem);
+		OnFailed.Broadcast(FNpcServerInfo(), ENpcBridgeResult::FailedPrecondition, NpcBridgeNoSubsystem());
 		SetReadyToDestroy();
 		return;
 	}

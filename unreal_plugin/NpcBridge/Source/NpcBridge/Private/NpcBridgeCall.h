@@ -7,6 +7,13 @@
 #include "NpcBridgeSubsystem.h"
 #include "npcbridge/contract_json.hpp"
 
+/** What an async node reports when there is no subsystem to call through. */
+inline const FString& NpcBridgeNoSubsystem()
+{
+	static const FString Message = TEXT("no NPC Bridge subsystem: is the plugin enabled and is there a game instance?");
+	return Message;
+}
+
 template <class TResponse>
 using TNpcBridgeDone = TFunction<void(const npcbridge::Status&, const TResponse&)>;
 

@@ -6,11 +6,6 @@
 #include "NpcBridgeSubsystem.h"
 #include "npcbridge/client.hpp"
 
-namespace
-{
-const FString NoSubsystem = TEXT("no NPC Bridge subsystem: is the plugin enabled and is there a game instance?");
-}
-
 // ---- Search NPC Knowledge --------------------------------------------------
 
 UNpcSearchKnowledgeAsyncAction* UNpcSearchKnowledgeAsyncAction::SearchKnowledge(UObject* WorldContext,
@@ -30,7 +25,7 @@ void UNpcSearchKnowledgeAsyncAction::Activate()
 	UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get());
 	if (!Bridge)
 	{
-		OnFailed.Broadcast({}, ENpcBridgeResult::FailedPrecondition, NoSubsystem);
+		OnFailed.Broadcast({}, ENpcBridgeResult::FailedPrecondition, NpcBridgeNoSubsystem());
 		SetReadyToDestroy();
 		return;
 	}
@@ -77,7 +72,7 @@ void UNpcUpsertDocumentsAsyncAction::Activate()
 	UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get());
 	if (!Bridge)
 	{
-		OnFailed.Broadcast(0, 0, ENpcBridgeResult::FailedPrecondition, NoSubsystem);
+		OnFailed.Broadcast(0, 0, ENpcBridgeResult::FailedPrecondition, NpcBridgeNoSubsystem());
 		SetReadyToDestroy();
 		return;
 	}
@@ -129,7 +124,7 @@ void UNpcGetRelationshipAsyncAction::Activate()
 	UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get());
 	if (!Bridge)
 	{
-		OnFailed.Broadcast(FNpcRelationship(), {}, ENpcBridgeResult::FailedPrecondition, NoSubsystem);
+		OnFailed.Broadcast(FNpcRelationship(), {}, ENpcBridgeResult::FailedPrecondition, NpcBridgeNoSubsystem());
 		SetReadyToDestroy();
 		return;
 	}
@@ -185,7 +180,7 @@ void UNpcForgetPlayerAsyncAction::Activate()
 	UNpcBridgeSubsystem* Bridge = UNpcBridgeSubsystem::Get(Context.Get());
 	if (!Bridge)
 	{
-		OnFailed.Broadcast(FNpcForgetPlayerResponse(), ENpcBridgeResult::FailedPrecondition, NoSubsystem);
+		OnFailed.Broadcast(FNpcForgetPlayerResponse(), ENpcBridgeResult::FailedPrecondition, NpcBridgeNoSubsystem());
 		SetReadyToDestroy();
 		return;
 	}
