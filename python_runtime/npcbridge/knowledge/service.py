@@ -8,7 +8,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from npcbridge.errors import InvalidArgument, NotFound, Unavailable
+from npcbridge.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable
 from npcbridge.knowledge.index import VectorIndexes
 from npcbridge.knowledge.passages import split_passages
 from npcbridge.knowledge.types import CollectionInfo, Document, SearchHit
@@ -47,17 +47,33 @@ class KnowledgeService:
         self.encoder = encoder  # SentenceEncoder; set by start() when not given
         self.indexes = VectorIndexes()
         self._ready = False
+        #: Why knowledge is off on this host (the encoder wheel missing), or None.
+        self.disabled: str | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.disabled is None
 
     def start(self) -> None:
-        """Load the encoder (shared with moderation) and rebuild the indexes from the store (blocking)."""
+        """Load the encoder (shared with moderation) and rebuild the indexes from the store (blocking).
+        Without the encoder the host still serves everything else: knowledge is reported off
+        (ServerInfo.capabilities.knowledge), its RPCs answer FAILED_PRECONDITION, replies use no lore."""
         if self.encoder is None:
+            from npcbridge.errors import ModelLoadError
             from npcbridge.moderation.service import shared_encoder
 
-            self.encoder = shared_encoder("cpu")
+            try:
+                self.encoder = shared_encoder("cpu")
+            except ModelLoadError as exc:
+                self.disabled = str(exc)
+                log.warning("knowledge is off: %s", exc)
+                return
         self.indexes.rebuild(self.store.passage_vectors())
         self._ready = True
 
     def _require_ready(self) -> None:
+        if self.disabled is not None:
+            raise FailedPrecondition(f"knowledge is off on this host: {self.disabled}")
         if not self._ready:
             raise Unavailable("the knowledge index is still loading; retry when health is SERVING")
 
