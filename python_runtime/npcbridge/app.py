@@ -43,6 +43,12 @@ def make_engine(settings: Settings, launch: EngineLaunch | None = None) -> Engin
     return TransformersEngine.from_settings(settings, launch)
 
 
+def knowledge_limits(settings: Settings) -> KnowledgeLimits:
+    """The knowledge-relevant slice of the settings."""
+    return KnowledgeLimits(settings.max_documents, settings.max_document_chars, settings.max_search_k,
+                           prompt_tokens=settings.knowledge_prompt_tokens)
+
+
 def dialogue_limits(settings: Settings) -> DialogueLimits:
     """The dialogue-relevant slice of the settings."""
     return DialogueLimits(
@@ -88,9 +94,7 @@ class Host:
                 settings.moderation_policy,
                 ModerationLimits(settings.max_text_chars, settings.max_batch_texts),
                 use_classifier=settings.moderation_classifier, device="cpu")
-        knowledge = KnowledgeService(store, KnowledgeLimits(
-            settings.max_documents, settings.max_document_chars, settings.max_search_k,
-            prompt_tokens=settings.knowledge_prompt_tokens))
+        knowledge = KnowledgeService(store, knowledge_limits(settings))
         memory = MemoryService(store)
         dialogue = DialogueService(store, engine, dialogue_limits(settings), moderation, knowledge=knowledge,
                                    memory=memory)

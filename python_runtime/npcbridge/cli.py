@@ -351,6 +351,8 @@ def eval_actions(
 def eval_knowledge(
     model: Annotated[str, typer.Option(help="Dialogue model for the end-to-end part.")] = "smollm2-135m-instruct",
     cost_passages: Annotated[int, typer.Option(help="Passages indexed for the TTFT cost run.")] = 10_000,
+    replies: Annotated[bool, typer.Option(help="Measure replies that state the answer (off: a random-weight "
+                                                "model measured for speed only).")] = True,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
 ) -> None:
     """Lore retrieval: recall@1/@5 of Search beside BM25, replies that state the answer
@@ -358,7 +360,7 @@ def eval_knowledge(
     from npcbridge.bench.knowledge import run_knowledge_eval
 
     _setup_logging("warning")
-    figures = run_knowledge_eval(console, model, cost_passages)
+    figures = run_knowledge_eval(console, model, cost_passages, replies=replies)
     _write_figures(json_out, figures)
 
 
