@@ -112,7 +112,8 @@ HostProcess::~HostProcess() { Stop(); }
 
 void HostProcess::Start(int timeout_s) {
   std::vector<std::string> args = {"-m", "npcbridge.cli", "serve", "--port", std::to_string(port_), "--db",
-                                   ":memory:", "--log-level", "warning", "--grace-period", "0.5"};
+                                   ":memory:", "--log-level", "warning", "--grace-period", "0.5",
+                                   "--http-port", "0"};
   args.insert(args.end(), extra_.begin(), extra_.end());
   pid_ = SpawnPython(args, LogPath(port_));
   // Wait for health SERVING (models loaded) with the Python client's own

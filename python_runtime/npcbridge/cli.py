@@ -82,6 +82,10 @@ def serve(
     tls_key: Annotated[Optional[Path], typer.Option(help="PEM private key.")] = None,
     insecure: Annotated[Optional[bool], typer.Option("--insecure", help="Allow non-loopback without a token.")] = None,
     metrics_port: Annotated[Optional[int], typer.Option(help="Serve Prometheus metrics on this port.")] = None,
+    http_port: Annotated[Optional[int], typer.Option(
+        help="HTTP/JSON + SSE + WebSocket face and /openapi.json [8080]; 0 = off.")] = None,
+    cors_origins: Annotated[Optional[list[str]], typer.Option(
+        "--cors-origin", help="A browser origin allowed to call the HTTP face (repeatable).")] = None,
     grace_period_s: Annotated[Optional[float], typer.Option("--grace-period", help="Seconds streams get on stop.")] = None,
     max_text_chars: Annotated[Optional[int], typer.Option(help="Longest player text.")] = None,
     max_new_tokens: Annotated[Optional[int], typer.Option(help="Most tokens per reply.")] = None,
@@ -128,7 +132,9 @@ def serve(
         def ready(grpc_host: object) -> None:
             status.stop()
             address = format_address(settings.host, grpc_host.port)  # type: ignore[attr-defined]
-            console.print(f"[bold green]NPC Bridge {__version__}[/] serving [bold]{what}[/] on {address} "
+            http = grpc_host.http_port  # type: ignore[attr-defined]
+            web = f" and http{'s' if settings.tls_cert else ''}://{format_address(settings.host, http)}" if http else ""
+            console.print(f"[bold green]NPC Bridge {__version__}[/] serving [bold]{what}[/] on {address}{web} "
                           "(Ctrl+C to stop)")
 
         status.start()

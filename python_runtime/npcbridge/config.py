@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     # Network
     host: str = Field("127.0.0.1", description="Address to bind; non-loopback needs a token or --insecure.")
     port: int = Field(50051, ge=0, le=65535, description="Port to bind; 0 picks a free one.")
+    http_port: int = Field(8080, ge=0, le=65535, description="The HTTP/JSON face (SSE, WebSocket, /openapi.json) "
+                                                             "on the same address; 0 turns it off.")
+    cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed to call the "
+                                                                      "HTTP face (CORS), e.g. http://localhost:3000.")
     insecure: bool = Field(False, description="Allow a non-loopback bind without an auth token.")
     auth_token: SecretStr | None = Field(None, description="Bearer token every call must carry.")
     auth_token_file: Path | None = Field(None, description="File holding the bearer token.")

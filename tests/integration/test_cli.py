@@ -22,7 +22,8 @@ def npcbridge(*args: str) -> list[str]:
 
 
 def start_serve(*args: str, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen(npcbridge("serve", "--port", str(port), *args), stdout=subprocess.PIPE,
+    http = () if "--http-port" in args else ("--http-port", "0")  # tests never collide on 8080
+    proc = subprocess.Popen(npcbridge("serve", "--port", str(port), *http, *args), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     with HostClient(f"127.0.0.1:{port}") as client:
         try:
@@ -150,3 +151,29 @@ def test_knowledge_add_search_and_list(scripted_serve, tmp_path: Path):
     missing = subprocess.run(npcbridge("knowledge", "search", "nowhere", "x", "--address", scripted_serve),
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode == 1 and "NOT_FOUND" in missing.stdout
+
+
+def test_serve_speaks_http_beside_grpc_and_names_a_busy_port(tmp_path: Path):
+    import socket
+
+    import httpx
+
+    script = tmp_path / "npc.yaml"
+    script.write_text(SCRIPT)
+    port, http_port = free_port(), free_port()
+    proc = start_serve("--backend", "scripted", "--script", str(script), "--http-port", str(http_port), port=port)
+    try:
+        assert httpx.get(f"http://127.0.0.1:{http_port}/healthz", timeout=10).json() == {"status": "SERVING"}
+        info = httpx.post(f"http://127.0.0.1:{http_port}/v1/Runtime/GetServerInfo", json={}, timeout=10)
+        assert info.json()["apiVersion"] == "1.0.0"
+    finally:
+        out = stop_serve(proc)
+    assert f"http://127.0.0.1:{http_port}" in out
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        done = subprocess.run(npcbridge("serve", "--backend", "scripted", "--script", str(script), "--port",
+                                        str(free_port()), "--http-port", str(busy.getsockname()[1])),
+                              capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "cannot bind the HTTP port" in done.stdout + done.stderr and "--http-port 0" in done.stdout + done.stderr

@@ -30,7 +30,7 @@ def launch_in_terminal(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, st
     env = {**os.environ, "TMPDIR": str(tmp_path)}  # where the engine's pipe folder goes
     proc = subprocess.Popen(
         [sys.executable, "-m", "npcbridge.cli", "serve", "--port", str(port), "--db", str(tmp_path / "s.db"),
-         "--no-avatars", *args],
+         "--no-avatars", "--http-port", "0", *args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True)
     return proc, f"127.0.0.1:{port}"
 

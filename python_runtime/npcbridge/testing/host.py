@@ -43,16 +43,22 @@ def free_port() -> int:
 class RunningHost:
     """A started :class:`GrpcHost` plus the loop thread it runs on."""
 
-    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
+    def __init__(self, settings: Settings, engine: Engine | None = None, http: bool = False) -> None:
         self.settings = settings
         self.host = Host.create(settings, engine)
         self.grpc_host = GrpcHost(self.host)
+        # The HTTP face on a free port when asked for, else off (hosts of one test run never collide on 8080).
+        self.grpc_host.http_bind = 0 if http else None
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="npcbridge-test-host", daemon=True)
 
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.grpc_host.port}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.grpc_host.http_port}"
 
     def run(self, coro: Any, timeout: float | None = 300) -> Any:
         """Run a coroutine on the host's loop and wait for its result."""
@@ -79,15 +85,16 @@ class RunningHost:
 
 
 @contextmanager
-def running_host(engine: Engine | None = None, **settings: Any) -> Iterator[RunningHost]:
+def running_host(engine: Engine | None = None, http: bool = False, **settings: Any) -> Iterator[RunningHost]:
     """Start a host on 127.0.0.1 (free port, in-memory db unless given), stop it after.
+    ``http``: also serve the HTTP face, on a free port (``host.http_url``).
 
     With neither ``engine`` nor a ``backend`` setting, the scripted default engine
     answers; ``backend="transformers"`` loads the configured model for real.
     """
     if engine is None and "backend" not in settings:
         engine = scripted_engine()
-    host = RunningHost(load_settings(**{"port": 0, "db": ":memory:", **settings}), engine).start()
+    host = RunningHost(load_settings(**{"port": 0, "db": ":memory:", **settings}), engine, http=http).start()
     try:
         yield host
     finally:

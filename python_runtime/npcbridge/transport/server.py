@@ -12,40 +12,19 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
-from npcbridge._proto.v1 import avatar_pb2, dialogue_pb2, knowledge_pb2, memory_pb2, moderation_pb2, runtime_pb2
-from npcbridge._proto.v1 import (
-    avatar_pb2_grpc,
-    dialogue_pb2_grpc,
-    knowledge_pb2_grpc,
-    memory_pb2_grpc,
-    moderation_pb2_grpc,
-    runtime_pb2_grpc,
-)
 from npcbridge.app import Host
 from npcbridge.errors import ConfigError
 from npcbridge.metrics import serve_metrics
-from npcbridge.transport.avatar_servicer import AvatarsServicer
-from npcbridge.transport.dialogue_servicer import DialogueServicer
+from npcbridge.transport.http_server import HttpServer
 from npcbridge.transport.interceptors import AuthInterceptor, ErrorInterceptor
-from npcbridge.transport.moderation_servicer import ModerationServicer
-from npcbridge.transport.placeholders import AvatarsPlaceholder, ModerationPlaceholder
-from npcbridge.transport.knowledge_servicer import KnowledgeServicer
-from npcbridge.transport.memory_servicer import MemoryServicer
-from npcbridge.transport.runtime_servicer import RuntimeServicer
+from npcbridge.transport.servicers import ServedService, build_services, register_all, service_names
 
 log = logging.getLogger(__name__)
 
 # Beyond the grace period: the gRPC server's own 3 s, the engine's stop (10 s) and closing.
 STOP_SLACK_S = 20.0
 
-SERVICE_NAMES = [
-    runtime_pb2.DESCRIPTOR.services_by_name["Runtime"].full_name,
-    dialogue_pb2.DESCRIPTOR.services_by_name["Dialogue"].full_name,
-    avatar_pb2.DESCRIPTOR.services_by_name["Avatars"].full_name,
-    moderation_pb2.DESCRIPTOR.services_by_name["Moderation"].full_name,
-    knowledge_pb2.DESCRIPTOR.services_by_name["Knowledge"].full_name,
-    memory_pb2.DESCRIPTOR.services_by_name["Memory"].full_name,
-]
+SERVICE_NAMES = service_names()
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 
@@ -67,6 +46,12 @@ class GrpcHost:
     def __init__(self, host: Host) -> None:
         self.host = host
         self.settings = host.settings
+        self.services: list[ServedService] = build_services(host)
+        self.http: HttpServer | None = None
+        #: Where the HTTP face binds: the setting (0 = off), or None for off; tests set 0 for a free port.
+        self.http_bind: int | None = self.settings.http_port or None
+        self.http_port = 0
+        self._serving = False
         self.health = HealthServicer()
         self.port = 0
         self._server: grpc.aio.Server | None = None
@@ -92,14 +77,7 @@ class GrpcHost:
                 ("grpc.keepalive_permit_without_calls", 1),
             ],
         )
-        runtime_pb2_grpc.add_RuntimeServicer_to_server(RuntimeServicer(self.host.server_info), server)
-        dialogue_pb2_grpc.add_DialogueServicer_to_server(DialogueServicer(self.host.dialogue), server)
-        avatar_pb2_grpc.add_AvatarsServicer_to_server(
-            AvatarsServicer(self.host.avatars) if self.host.avatars else AvatarsPlaceholder(), server)
-        moderation_pb2_grpc.add_ModerationServicer_to_server(
-            ModerationServicer(self.host.moderation) if self.host.moderation else ModerationPlaceholder(), server)
-        knowledge_pb2_grpc.add_KnowledgeServicer_to_server(KnowledgeServicer(self.host.knowledge), server)
-        memory_pb2_grpc.add_MemoryServicer_to_server(MemoryServicer(self.host.memory), server)
+        register_all(self.services, server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         for name in ["", *SERVICE_NAMES]:
             await self.health.set(name, NOT_SERVING)
@@ -120,6 +98,13 @@ class GrpcHost:
             raise ConfigError(f"cannot bind {address}: is the port in use or the address not on this machine?")
         await server.start()
         self._server = server
+        if self.http_bind is not None:
+            self.http = HttpServer(s, self.services, lambda: self._serving)
+            try:
+                self.http_port = await self.http.start(self.http_bind)
+            except BaseException:
+                await server.stop(None)
+                raise
         if s.metrics_port is not None:
             serve_metrics(s.metrics_port, s.host)
         self._loading = asyncio.create_task(self._load(), name="npcbridge-load")
@@ -142,6 +127,7 @@ class GrpcHost:
     async def _set_health(self, serving: bool) -> None:
         if self._stopping:
             return
+        self._serving = serving
         for name in ["", *SERVICE_NAMES]:
             await self.health.set(name, SERVING if serving else NOT_SERVING)
         if not serving:
@@ -161,6 +147,7 @@ class GrpcHost:
         the grace period, then end the rest with UNAVAILABLE and a clear message."""
         grace = self.settings.grace_period_s if grace_s is None else grace_s
         self._stopping = True
+        self._serving = False
         await self.health.enter_graceful_shutdown()
         if self._loading is not None and not self._loading.done():
             self._loading.cancel()
@@ -172,6 +159,8 @@ class GrpcHost:
         await self.host.dialogue.shutdown(grace)
         if stopping is not None:
             await stopping
+        if self.http is not None:
+            await self.http.stop()
         await self.host.close()
 
 

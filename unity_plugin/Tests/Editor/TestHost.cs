@@ -57,7 +57,7 @@ namespace NpcBridge.Tests
             var port = FreePort();
             var info = new ProcessStartInfo(Python,
                 "-m npcbridge.cli serve --backend scripted --script \"" + script + "\" --port " + port +
-                " --db :memory: --log-level warning --grace-period 0.5")
+                " --db :memory: --log-level warning --grace-period 0.5 --http-port 0")
             { UseShellExecute = false };
             info.EnvironmentVariables["NPCBRIDGE_MODERATION_CLASSIFIER"] = "false";
             process = Process.Start(info);
