@@ -274,6 +274,25 @@ def bench_dialogue(
     run_dialogue_bench(console, model, counts, max_tokens, repeats, device, dtype, json_out)
 
 
+@bench_app.command("faces")
+def bench_faces(
+    sessions: Annotated[str, typer.Option(help="Concurrent session counts, comma-separated.")] = "1,32",
+    max_tokens: Annotated[int, typer.Option(help="Tokens per reply.")] = 48,
+    rounds: Annotated[int, typer.Option(help="Rounds per face and count (medians are reported).")] = 3,
+    scripted: Annotated[bool, typer.Option(help="Scripted engine: measure the transports alone.")] = False,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
+) -> None:
+    """Say over gRPC, HTTP+SSE and WebSocket on one host: TTFT and events/s, same run."""
+    from npcbridge.bench.faces import run_faces_bench
+
+    try:
+        counts = sorted({int(x) for x in sessions.split(",") if x.strip()})
+    except ValueError:
+        raise typer.BadParameter(f"--sessions {sessions!r}: use counts such as 1,32") from None
+    _setup_logging("warning")
+    _write_figures(json_out, run_faces_bench(console, counts, max_tokens, rounds, scripted))
+
+
 @bench_app.command("avatars")
 def bench_avatars(
     count: Annotated[int, typer.Option(help="Avatars per batched request (and concurrent requests).")] = 16,

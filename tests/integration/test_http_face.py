@@ -153,3 +153,14 @@ def test_token_cors_and_health():
         other = httpx.options(url, headers={"origin": "http://evil.test", "access-control-request-method": "POST"})
         assert other.headers.get("access-control-allow-origin") != "http://evil.test"
         assert httpx.get(host.http_url + "/healthz").json() == {"status": "SERVING"}
+
+
+def test_faces_bench_measures_every_face():
+    from rich.console import Console
+
+    from npcbridge.bench.faces import run_faces_bench
+
+    figures = run_faces_bench(Console(file=open("/dev/null", "w")), [2], 8, 1, scripted=True)
+    faces = figures["sessions"][2]
+    assert set(faces) == {"gRPC", "HTTP+SSE", "WebSocket"}
+    assert all(f["events"] >= 2 * 3 and f["ttft_p50_ms"] > 0 for f in faces.values())
