@@ -28,7 +28,7 @@ class KnowledgeLimits:
     max_document_chars: int = 100_000
     max_search_k: int = 50
     max_query_chars: int = 2000
-    prompt_tokens: int = 256  # retrieved passages in one reply's prompt
+    prompt_tokens: int = 128  # retrieved passages in one reply's prompt
     min_score: float = 0.25  # passages less similar than this never join a prompt
 
 
