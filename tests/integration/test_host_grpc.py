@@ -103,11 +103,18 @@ def test_tls(tmp_path):
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
                     "-out", str(cert), "-days", "1", "-subj", "/CN=localhost",
                     "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], check=True, capture_output=True)
-    with running_host(tls_cert=cert, tls_key=key) as host:
+    with running_host(tls_cert=cert, tls_key=key, http=True) as host:
         info = host.client(tls_ca=cert).info()
         assert info.capabilities.tls
         with pytest.raises(grpc.RpcError):
             host.client(timeout_s=2).info()  # plaintext client cannot talk to a TLS host
+        # The HTTP face serves the same certificate.
+        import httpx
+
+        url = host.http_url.replace("http://", "https://") + "/v1/Runtime/GetServerInfo"
+        assert httpx.post(url, json={}, verify=str(cert)).json()["capabilities"]["tls"] is True
+        with pytest.raises(httpx.HTTPError):
+            httpx.post(host.http_url + "/v1/Runtime/GetServerInfo", json={}, timeout=2)
 
 
 class ExplodingEngine(ScriptedEngine):

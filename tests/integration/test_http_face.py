@@ -164,3 +164,24 @@ def test_faces_bench_measures_every_face():
     faces = figures["sessions"][2]
     assert set(faces) == {"gRPC", "HTTP+SSE", "WebSocket"}
     assert all(f["events"] >= 2 * 3 and f["ttft_p50_ms"] > 0 for f in faces.values())
+
+
+def test_python_http_client(host):
+    from npcbridge.transport.http_client import HttpCallError, HttpHostClient
+
+    client = HttpHostClient(host.http_url)
+    session_id = session_for(host)
+    messages = list(client.say({"sessionId": session_id, "text": "Hello"}))
+    assert "completed" in messages[-1]
+    with pytest.raises(HttpCallError) as err:
+        client.call("Dialogue", "GetSession", {"id": "missing"})
+    assert err.value.code == "NOT_FOUND"
+    with pytest.raises(HttpCallError):
+        list(client.say({"sessionId": "missing", "text": "Hello"}))
+    socket = client.websocket()
+    assert "completed" in list(socket.call({"sessionId": session_id, "text": "Hello again"}))[-1]
+    with pytest.raises(HttpCallError) as err:
+        list(socket.call({"sessionId": session_id, "text": "x" * 5000}))
+    assert err.value.code == "INVALID_ARGUMENT"
+    socket.close()
+    client.close()

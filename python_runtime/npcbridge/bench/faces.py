@@ -8,20 +8,18 @@ little but the transports to measure.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 from rich.console import Console
 from rich.table import Table
-from websockets.sync.client import connect
 
 from npcbridge.bench.dialogue import pct
 from npcbridge.config import load_settings
 from npcbridge.testing.host import RunningHost, scripted_engine
+from npcbridge.transport.http_client import HttpHostClient
 
 QUESTION = "Tell me about the road to the mountains, traveller number {i}."
 SayStream = Callable[[str, str, int], Iterator[str]]  # (session, text, max_tokens) -> event kinds
@@ -37,32 +35,25 @@ def grpc_stream(host: RunningHost) -> SayStream:
 
 
 def sse_stream(host: RunningHost) -> SayStream:
-    http = httpx.Client(base_url=host.http_url, timeout=300,
-                        limits=httpx.Limits(max_connections=256, max_keepalive_connections=256))
+    client = HttpHostClient(host.http_url)
 
     def say(session_id: str, text: str, max_tokens: int) -> Iterator[str]:
         body = {"sessionId": session_id, "text": text, "params": {"maxTokens": max_tokens, "temperature": 0.0}}
-        with http.stream("POST", "/v1/Dialogue/Say", json=body) as response:
-            for line in response.iter_lines():
-                if line.startswith("data: "):
-                    yield next(iter(json.loads(line[6:])))
+        for message in client.say(body):
+            yield next(iter(message))
     return say
 
 
 def ws_stream(host: RunningHost) -> SayStream:
-    url = host.http_url.replace("http", "ws", 1) + "/v1/Dialogue/Say/ws"
+    client = HttpHostClient(host.http_url)
     sockets = threading.local()  # one socket per player thread, kept open as a game would
 
     def say(session_id: str, text: str, max_tokens: int) -> Iterator[str]:
         if getattr(sockets, "ws", None) is None:
-            sockets.ws = connect(url, max_size=None)
-        sockets.ws.send(json.dumps({"sessionId": session_id, "text": text,
-                                    "params": {"maxTokens": max_tokens, "temperature": 0.0}}))
-        while True:
-            kind = next(iter(json.loads(sockets.ws.recv(timeout=300))))
-            if kind in ("done", "error", "cancelled"):
-                return
-            yield kind
+            sockets.ws = client.websocket()
+        body = {"sessionId": session_id, "text": text, "params": {"maxTokens": max_tokens, "temperature": 0.0}}
+        for message in sockets.ws.call(body):
+            yield next(iter(message))
     return say
 
 
