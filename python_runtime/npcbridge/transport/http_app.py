@@ -11,6 +11,7 @@ HTTP/1.1 with JSON, Server-Sent Events and WebSocket.
   error is ``{"error": {...}}``. Browsers cannot set headers on a WebSocket: the token may
   come as ``?access_token=``.
 - ``GET /openapi.json``: the OpenAPI document generated from the descriptors.
+- ``GET /``: the character studio page (``/studio/...`` its assets).
 - ``GET /healthz``: ``{"status": "SERVING"}`` once the models are loaded (503 before).
 Errors: HTTP status + ``{"code": "<gRPC code name>", "message": "...", "http_status": N}``.
 """
@@ -22,6 +23,7 @@ import contextlib
 import hmac
 import json
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -29,14 +31,17 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from npcbridge.transport.http_calls import CallError, HttpServicerContext, Rpc, dumps, rpc_table
 from npcbridge.transport.openapi import openapi_document
 from npcbridge.transport.servicers import ServedService
 
+#: The character studio's page and assets (plain HTML/JS/CSS, served at ``/``).
+STUDIO_DIR = Path(__file__).resolve().parent.parent / "studio"
 AUTH_HINT = "send the header 'Authorization: Bearer <token>' with the host's token"
 
 
@@ -64,6 +69,8 @@ class HttpFace:
                                          allow_methods=["GET", "POST", "OPTIONS"],
                                          allow_headers=["authorization", "content-type"]))
         routes = [
+            Route("/", self.studio, methods=["GET"]),
+            Mount("/studio", StaticFiles(directory=STUDIO_DIR), name="studio"),
             Route("/openapi.json", self.openapi, methods=["GET"]),
             Route("/healthz", self.healthz, methods=["GET"]),
             Route("/v1/{service}/{method}", self.call, methods=["POST"]),
@@ -126,6 +133,10 @@ class HttpFace:
         if self._openapi is None:
             self._openapi = openapi_document(self.services)
         return JSONResponse(self._openapi)
+
+    async def studio(self, request: Request) -> Response:
+        """The character studio (its calls carry the token the page asks for, like any client's)."""
+        return FileResponse(STUDIO_DIR / "index.html", headers={"cache-control": "no-cache"})
 
     async def healthz(self, request: Request) -> Response:
         serving = self.ready()
