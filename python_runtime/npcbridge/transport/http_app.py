@@ -13,6 +13,8 @@ HTTP/1.1 with JSON, Server-Sent Events and WebSocket.
 - ``GET /openapi.json``: the OpenAPI document generated from the descriptors.
 - ``GET /``: the character studio page (``/studio/...`` its assets).
 - ``GET /healthz``: ``{"status": "SERVING"}`` once the models are loaded (503 before).
+Answers use lowerCamelCase names; the header ``X-Json-Names: proto`` (or ``?json_names=proto``)
+asks for the .proto names instead. Requests may use either.
 Errors: HTTP status + ``{"code": "<gRPC code name>", "message": "...", "http_status": N}``.
 """
 
@@ -124,8 +126,10 @@ class HttpFace:
                          f"the body is {size}+ bytes; at most {self.max_body_bytes} (max_message_bytes)", 413)
 
     @staticmethod
-    def _metadata(headers: Any) -> list[tuple[str, str]]:
-        return [(k.lower(), v) for k, v in headers.items() if k.lower() not in ("authorization", "cookie")]
+    def _context(headers: Any, query: Any) -> HttpServicerContext:
+        metadata = [(k.lower(), v) for k, v in headers.items() if k.lower() not in ("authorization", "cookie")]
+        names = headers.get("x-json-names") or query.get("json_names") or ""
+        return HttpServicerContext(metadata, proto_names=names.lower() == "proto")
 
     # Endpoints -----------------------------------------------------------------------
 
@@ -147,7 +151,7 @@ class HttpFace:
             self._check_auth(request.headers.get("authorization"))
             rpc = self._rpc(request.path_params["service"], request.path_params["method"])
             message = rpc.parse(await self._body(request))
-            context = HttpServicerContext(self._metadata(request.headers))
+            context = self._context(request.headers, request.query_params)
             if not rpc.streaming:
                 return JSONResponse(await rpc.unary(message, context))
             stream = rpc.stream(message, context)
@@ -185,7 +189,7 @@ class HttpFace:
             await socket.close(code=1008)
             return
         await socket.accept()
-        context = HttpServicerContext(self._metadata(socket.headers))
+        context = self._context(socket.headers, socket.query_params)
         with contextlib.suppress(WebSocketDisconnect):
             while True:
                 frame = await socket.receive_text()

@@ -65,10 +65,14 @@ def as_call_error(exc: BaseException, rpc: str) -> CallError:
 
 
 class HttpServicerContext:
-    """What the servicers use of ``grpc.aio.ServicerContext``, for calls that came over HTTP."""
+    """What the servicers use of ``grpc.aio.ServicerContext``, for calls that came over HTTP.
+    ``proto_names``: answer with the .proto field names (``session_id``) instead of
+    lowerCamelCase (both are protobuf's JSON mapping; clients generated from the .proto,
+    such as the Unity package's, use the former)."""
 
-    def __init__(self, metadata: list[tuple[str, str]]) -> None:
+    def __init__(self, metadata: list[tuple[str, str]], proto_names: bool = False) -> None:
         self._metadata = tuple(metadata)
+        self.proto_names = proto_names
 
     async def abort(self, code: grpc.StatusCode, details: str = "") -> None:
         raise CallError(code, details)
@@ -127,7 +131,7 @@ class Rpc:
             metrics.REQUESTS.labels(self.full_name, error.code.name).inc()
             raise error from None
         metrics.REQUESTS.labels(self.full_name, "OK").inc()
-        return to_json(response)
+        return to_json(response, context.proto_names)
 
     async def stream(self, request: Message, context: HttpServicerContext) -> AsyncIterator[dict[str, Any]]:
         """The method's messages as JSON; closing this iterator closes the servicer's stream
@@ -135,7 +139,7 @@ class Rpc:
         responses = self.handler()(request, context)
         try:
             async for response in responses:
-                yield to_json(response)
+                yield to_json(response, context.proto_names)
         except Exception as exc:
             error = as_call_error(exc, self.full_name)
             metrics.REQUESTS.labels(self.full_name, error.code.name).inc()
@@ -145,9 +149,9 @@ class Rpc:
         metrics.REQUESTS.labels(self.full_name, "OK").inc()
 
 
-def to_json(message: Message) -> dict[str, Any]:
-    """Protobuf's canonical JSON mapping (lowerCamelCase names; int64 as strings)."""
-    return json_format.MessageToDict(message)
+def to_json(message: Message, proto_names: bool = False) -> dict[str, Any]:
+    """Protobuf's JSON mapping (lowerCamelCase names unless ``proto_names``; int64 as strings)."""
+    return json_format.MessageToDict(message, preserving_proto_field_name=proto_names)
 
 
 def dumps(value: Any) -> str:
