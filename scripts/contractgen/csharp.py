@@ -113,7 +113,13 @@ def generate(contract: Contract) -> str:
            "using System.Runtime.Serialization;", "",
            "// Data classes of the npcbridge.v1 contract in protobuf's JSON mapping (.proto field names).",
            "namespace NpcBridge", "{"]
-    blocks = [_enum_names(e) for e in contract.enums] + [_message(m, contract) for m in contract.messages]
+    rpcs = ["    /// <summary>The service of every v1 RPC by method name: the HTTP transport's route is",
+            "    /// <c>/v1/{service}/{method}</c>.</summary>", "    public static class Rpcs", "    {",
+            "        public static readonly Dictionary<string, string> ServiceOf = new Dictionary<string, string>",
+            "        {"]
+    rpcs += [f'            {{ "{method}", "{service}" }},' for method, service in contract.rpcs.items()]
+    rpcs += ["        };", "    }"]
+    blocks = [rpcs] + [_enum_names(e) for e in contract.enums] + [_message(m, contract) for m in contract.messages]
     for i, block in enumerate(blocks):
         if i:
             out.append("")

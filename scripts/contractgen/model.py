@@ -95,6 +95,8 @@ class Enum:
 class Contract:
     messages: list[Message]
     enums: list[Enum]
+    #: Every RPC's service by method name (names are unique across the v1 services).
+    rpcs: dict[str, str] = field(default_factory=dict)
 
     def message(self, name: str) -> Message:
         return next(m for m in self.messages if m.name == name)
@@ -158,10 +160,16 @@ def load(proto_root: Path) -> Contract:
         if protoc.main(args) != 0:
             raise SystemExit("protoc failed; see the messages above")
         files = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes()).file
-    messages, enums = [], []
+    messages, enums, rpcs = [], [], {}
     for file in files:
         if file.package != PACKAGE:
             continue
+        for service in file.service:
+            for method in service.method:
+                if method.name in rpcs:
+                    raise SystemExit(f"{method.name} is in both {rpcs[method.name]} and {service.name}: "
+                                     "clients call RPCs by method name, so names must be unique")
+                rpcs[method.name] = service.name
         docs = {tuple(loc.path): _clean(loc.leading_comments or loc.trailing_comments)
                 for loc in file.source_code_info.location}
         for i, proto in enumerate(file.message_type):
@@ -173,7 +181,7 @@ def load(proto_root: Path) -> Contract:
             for j, value in enumerate(proto.value):
                 enum.values.append(EnumValue(value.name, value.number, _comment(docs, (5, i, 2, j))))
             enums.append(enum)
-    return Contract(messages, enums)
+    return Contract(messages, enums, rpcs)
 
 
 def _clean(comment: str) -> str:

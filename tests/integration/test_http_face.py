@@ -44,6 +44,7 @@ def test_unary_rpcs_speak_canonical_json(host):
     assert snake.json()["playerId"] == "p1" and isinstance(snake.json()["createdAtMs"], str)  # int64 as string
     proto = post(host, "/v1/Dialogue/GetSession", {"id": session_id}, headers={"x-json-names": "proto"})
     assert proto.json()["player_id"] == "p1" and "created_at_ms" in proto.json()
+    assert proto.json()["turns"] == []  # every field present, for generated classes
 
 
 def test_say_streams_as_server_sent_events_and_is_stored(host):

@@ -14,7 +14,8 @@ HTTP/1.1 with JSON, Server-Sent Events and WebSocket.
 - ``GET /``: the character studio page (``/studio/...`` its assets).
 - ``GET /healthz``: ``{"status": "SERVING"}`` once the models are loaded (503 before).
 Answers use lowerCamelCase names; the header ``X-Json-Names: proto`` (or ``?json_names=proto``)
-asks for the .proto names instead. Requests may use either.
+asks for the .proto names with every field present (for classes generated from the .proto).
+Requests may use either.
 Errors: HTTP status + ``{"code": "<gRPC code name>", "message": "...", "http_status": N}``.
 """
 

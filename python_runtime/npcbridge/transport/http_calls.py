@@ -150,8 +150,11 @@ class Rpc:
 
 
 def to_json(message: Message, proto_names: bool = False) -> dict[str, Any]:
-    """Protobuf's JSON mapping (lowerCamelCase names unless ``proto_names``; int64 as strings)."""
-    return json_format.MessageToDict(message, preserving_proto_field_name=proto_names)
+    """Protobuf's JSON mapping (lowerCamelCase names; int64 as strings). ``proto_names``: the
+    .proto names and every field present, empty lists and zeros too, as the native client
+    writes it (serializers of generated classes leave an absent list null, not empty)."""
+    return json_format.MessageToDict(message, preserving_proto_field_name=proto_names,
+                                     always_print_fields_with_no_presence=proto_names)
 
 
 def dumps(value: Any) -> str:

@@ -7,6 +7,38 @@ using System.Runtime.Serialization;
 // Data classes of the npcbridge.v1 contract in protobuf's JSON mapping (.proto field names).
 namespace NpcBridge
 {
+    /// <summary>The service of every v1 RPC by method name: the HTTP transport's route is
+    /// <c>/v1/{service}/{method}</c>.</summary>
+    public static class Rpcs
+    {
+        public static readonly Dictionary<string, string> ServiceOf = new Dictionary<string, string>
+        {
+            { "ListAttributes", "Avatars" },
+            { "Generate", "Avatars" },
+            { "Check", "Moderation" },
+            { "CheckBatch", "Moderation" },
+            { "UpsertCharacter", "Dialogue" },
+            { "GetCharacter", "Dialogue" },
+            { "ListCharacters", "Dialogue" },
+            { "DeleteCharacter", "Dialogue" },
+            { "CreateSession", "Dialogue" },
+            { "GetSession", "Dialogue" },
+            { "DeleteSession", "Dialogue" },
+            { "Say", "Dialogue" },
+            { "UpsertDocuments", "Knowledge" },
+            { "DeleteDocuments", "Knowledge" },
+            { "Search", "Knowledge" },
+            { "ListCollections", "Knowledge" },
+            { "ListMemories", "Memory" },
+            { "AddMemory", "Memory" },
+            { "DeleteMemory", "Memory" },
+            { "ForgetPlayer", "Memory" },
+            { "GetRelationship", "Memory" },
+            { "SetRelationship", "Memory" },
+            { "GetServerInfo", "Runtime" },
+        };
+    }
+
     /// <summary>What a policy does with a text.</summary>
     public static class ActionNames
     {

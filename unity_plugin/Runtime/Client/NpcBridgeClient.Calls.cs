@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
-using NpcBridge.Native;
 
 namespace NpcBridge
 {
@@ -14,11 +13,12 @@ namespace NpcBridge
         Emotion = 12, Action = 13
     }
 
-    /// <summary>One native event, copied out of the callback.</summary>
+    /// <summary>One event of a call (or of the connection), as either transport delivers it.</summary>
     internal sealed class EventMessage
     {
         public EventType Type;
         public StatusCode Code;
+        public ConnectionState State;  // ConnectionChanged
         public ulong RequestId;
         public string Text, Json;
         public byte[] Data;
@@ -52,6 +52,12 @@ namespace NpcBridge
 
         public override bool OnEvent(EventMessage e)
         {
+            if (token.IsCancellationRequested)  // whatever was still queued: a cancelled call ends cancelled
+            {
+                Registration.Dispose();
+                tcs.TrySetCanceled();
+                return true;
+            }
             if (e.Type == EventType.Error)
             {
                 if (e.Code == StatusCode.Cancelled && token.IsCancellationRequested) tcs.TrySetCanceled();
@@ -157,8 +163,8 @@ namespace NpcBridge
             CancellationToken cancellationToken = default(CancellationToken), int priority = 0,
             Action<Emotion> onEmotion = null, Action<ActionCall> onAction = null)
         {
-            var paramsJson = Utf8.ToNative(SayParamsJson(parameters ?? new GenerationParams(), priority));
-            return Start((out ulong id) => NativeMethods.npcb_say(Handle(), Utf8.ToNative(sessionId), Utf8.ToNative(text), paramsJson, out id),
+            var request = new SayRequest { SessionId = sessionId, Text = text, Params = parameters ?? new GenerationParams(), Priority = priority };
+            return Start((out ulong id, out string error) => Transport().StartSay(request, out id, out error),
                 new PendingCall<Completed>(e =>
                 {
                     if (e.Type == EventType.TextDelta && onDelta != null) onDelta(e.Text);
@@ -174,8 +180,8 @@ namespace NpcBridge
             Action<int, int> onProgress = null, CancellationToken cancellationToken = default(CancellationToken))
         {
             var avatars = new List<Avatar>();
-            var json = Utf8.ToNative(Json.Write(request));
-            return Start((out ulong id) => NativeMethods.npcb_generate_avatar(Handle(), json, out id),
+            var json = Json.Write(request);
+            return Start((out ulong id, out string error) => Transport().StartGenerateAvatars(json, out id, out error),
                 new PendingCall<List<Avatar>>(e =>
                 {
                     if (e.Type == EventType.AvatarProgress && onProgress != null) onProgress(e.ProgressCompleted, e.ProgressTotal);
@@ -190,26 +196,16 @@ namespace NpcBridge
                 }, e => avatars, cancellationToken), cancellationToken);
         }
 
-        /// <summary>npcb_say's params: GenerationParams JSON plus the request's "priority".</summary>
-        static string SayParamsJson(GenerationParams parameters, int priority)
-        {
-            var json = Json.Write(parameters);
-            if (priority == 0) return json;
-            var close = json.LastIndexOf('}');
-            return json.Substring(0, close) + (json.Trim().Length > 2 ? "," : "") + "\"priority\":" + priority + "}";
-        }
-
         Task<TResp> Unary<TReq, TResp>(string method, TReq request, CancellationToken cancellationToken)
         {
-            var json = Utf8.ToNative(Json.Write(request));
-            var methodBytes = Utf8.ToNative(method);
-            return Start((out ulong id) => NativeMethods.npcb_call_async(Handle(), methodBytes, json, out id),
+            var json = Json.Write(request);
+            return Start((out ulong id, out string error) => Transport().StartUnary(method, json, out id, out error),
                 new PendingCall<TResp>(null, e => Json.Parse<TResp>(e.Json), cancellationToken), cancellationToken);
         }
 
-        delegate int Starter(out ulong id);
+        delegate int Starter(out ulong id, out string error);
 
-        /// <summary>Starts a native call and registers it, so Poll can route its events.</summary>
+        /// <summary>Starts a call on the transport and registers it, so Poll can route its events.</summary>
         Task<T> Start<T>(Starter start, PendingCall<T> call, CancellationToken cancellationToken)
         {
             var tcs = new TaskCompletionSource<T>();
@@ -221,17 +217,18 @@ namespace NpcBridge
             lock (gate)  // Poll holds it too: the call is registered before any of its events is routed
             {
                 ulong id;
-                var code = start(out id);
+                string error;
+                var code = start(out id, out error);
                 if (code != 0)
                 {
-                    tcs.SetException(new NpcBridgeException((StatusCode)code, Utf8.FromNative(NativeMethods.npcb_last_error())));
+                    tcs.SetException(new NpcBridgeException((StatusCode)code, error));
                     return tcs.Task;
                 }
                 pending[id] = call;
                 call.Registration = cancellationToken.Register(() =>
                 {
-                    var h = handle;
-                    if (h != IntPtr.Zero) NativeMethods.npcb_cancel(h, id);
+                    var t = transport;
+                    if (t != null) t.Cancel(id);
                 });
             }
             return call.Task;

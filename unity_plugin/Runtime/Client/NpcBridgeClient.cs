@@ -1,20 +1,23 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
-using NpcBridge.Native;
 
 namespace NpcBridge
 {
     /// <summary>How to reach the host.</summary>
     public sealed class NpcBridgeClientOptions
     {
+        /// <summary>Http (default: no native library needed) or NativeGrpc (libnpcbridge).</summary>
+        public TransportKind Transport = TransportKind.Http;
+        /// <summary>The host's HTTP face, for the Http transport.</summary>
+        public string HttpUrl = "http://127.0.0.1:8080";
+        /// <summary>The host's gRPC address, for the NativeGrpc transport.</summary>
         public string Address = "127.0.0.1:50051";
         public string AuthToken = "";
         public bool Tls;
-        /// <summary>PEM root certificates; empty uses the system roots when TLS is on.</summary>
+        /// <summary>PEM root certificates; empty uses the system roots when TLS is on (NativeGrpc).</summary>
         public string TlsRootCertificates = "";
         public string ClientName = "npcbridge-unity";
         public int TimeoutMs = 10000;
@@ -22,8 +25,8 @@ namespace NpcBridge
     }
 
     /// <summary>
-    /// The NPC Bridge client over the native library's C API. Plain C# (no UnityEngine),
-    /// so it runs in Unity, in editor tools and in NUnit under Mono.
+    /// The NPC Bridge client. Plain C# (no UnityEngine), so it runs in Unity, in editor tools and in
+    /// NUnit under Mono; over the host's HTTP face by default, or gRPC through the native library.
     /// </summary>
     /// <remarks>
     /// Every call returns a Task that completes inside <see cref="Poll"/>, on the thread that
@@ -35,10 +38,8 @@ namespace NpcBridge
         readonly object gate = new object();
         readonly Dictionary<ulong, PendingCall> pending = new Dictionary<ulong, PendingCall>();
         readonly ConcurrentQueue<Action> completions = new ConcurrentQueue<Action>();
-        readonly NativeMethods.EventCallback callback = OnNativeEvent;  // held so it is never collected
-        GCHandle self;
-        IntPtr handle;
-        Exception handlerError;
+        readonly Action<EventMessage> dispatch;
+        ITransport transport;
 
         /// <summary>Raised on <see cref="Poll"/> for every reply delta: (request id, text).</summary>
         public event Action<ulong, string> TextDelta;
@@ -54,38 +55,31 @@ namespace NpcBridge
         public NpcBridgeClient(NpcBridgeClientOptions options = null)
         {
             options = options ?? new NpcBridgeClientOptions();
-            var json = Json.Write(new ClientOptionsJson
-            {
-                Address = options.Address, AuthToken = options.AuthToken ?? "", Tls = options.Tls,
-                TlsRootCerts = options.TlsRootCertificates ?? "", ClientName = options.ClientName ?? "",
-                TimeoutMs = options.TimeoutMs, StreamTimeoutMs = options.StreamTimeoutMs,
-            });
-            Check(NativeMethods.npcb_client_create(Utf8.ToNative(json), out handle));
-            self = GCHandle.Alloc(this);
+            transport = options.Transport == TransportKind.NativeGrpc
+                ? (ITransport)new NativeTransport(options) : new HttpTransport(options);
+            dispatch = Dispatch;
         }
 
         /// <summary>The client API version this plugin speaks.</summary>
-        public static string ApiVersion { get { return Utf8.FromNative(NativeMethods.npcb_api_version()); } }
+        public static string ApiVersion { get { return HttpTransport.ClientApiVersion; } }
 
         public ConnectionState State
         {
-            get { return handle == IntPtr.Zero ? ConnectionState.Shutdown : (ConnectionState)NativeMethods.npcb_get_connection_state(handle); }
+            get { var t = transport; return t == null ? ConnectionState.Shutdown : t.State; }
         }
 
         /// <summary>Handshake: fails with FailedPrecondition on a different major API version
         /// (the message says which side to upgrade), ConnectionFailed when no host answers.</summary>
         public Task<ServerInfo> ConnectAsync(CancellationToken cancellationToken = default(CancellationToken))
         {
-            var h = Handle();
+            var t = Transport();
             var tcs = new TaskCompletionSource<ServerInfo>();
-            // npcb_connect blocks up to the deadline: run it off the caller's thread and
+            // The handshake blocks up to the deadline: run it off the caller's thread and
             // complete the task in Poll like every other call.
             Task.Run(() =>
             {
-                IntPtr json;
-                var code = NativeMethods.npcb_connect(h, out json);
-                var error = Utf8.FromNative(NativeMethods.npcb_last_error());
-                var text = Utf8.TakeNative(json);
+                string text, error;
+                var code = t.Connect(out text, out error);
                 completions.Enqueue(() =>
                 {
                     if (cancellationToken.IsCancellationRequested) tcs.TrySetCanceled();
@@ -106,14 +100,12 @@ namespace NpcBridge
                 completion();
                 count++;
             }
-            if (handle == IntPtr.Zero) return count;
+            var t = transport;
+            if (t == null) return count;
             lock (gate)
             {
-                count += Math.Max(0, NativeMethods.npcb_poll(handle, callback, GCHandle.ToIntPtr(self), maxEvents));
+                count += t.Poll(dispatch, maxEvents);
             }
-            var error = handlerError;
-            handlerError = null;
-            if (error != null) throw new AggregateException("an NPC Bridge event handler threw", error);
             return count;
         }
 
@@ -121,88 +113,59 @@ namespace NpcBridge
         public bool WaitForEvent(int timeoutMs)
         {
             if (!completions.IsEmpty) return true;
-            return handle != IntPtr.Zero && NativeMethods.npcb_wait_for_event(handle, timeoutMs) == 1;
+            var t = transport;
+            return t != null && t.WaitForEvent(timeoutMs);
         }
 
-        /// <summary>Cancels every call in flight (their tasks end cancelled) and frees the native client.</summary>
+        /// <summary>Cancels every call in flight (their tasks end cancelled) and closes the transport.</summary>
         public void Dispose()
         {
-            IntPtr h;
+            ITransport t;
             List<PendingCall> calls;
             lock (gate)
             {
-                h = handle;
-                handle = IntPtr.Zero;
+                t = transport;
+                transport = null;
                 calls = new List<PendingCall>(pending.Values);
                 pending.Clear();
             }
-            if (h != IntPtr.Zero) NativeMethods.npcb_client_destroy(h);  // cancels and joins its threads
+            if (t != null) t.Dispose();
             foreach (var call in calls) call.Cancel();
-            if (self.IsAllocated) self.Free();
         }
 
-        [AOT.MonoPInvokeCallback(typeof(NativeMethods.EventCallback))]
-        static void OnNativeEvent(ref NativeMethods.Event ev, IntPtr userData)
+        /// <summary>Routes one transport event to its call and the client's events (on the polling thread).</summary>
+        void Dispatch(EventMessage message)
         {
-            var client = (NpcBridgeClient)GCHandle.FromIntPtr(userData).Target;
-            try
-            {
-                client.Dispatch(ref ev);
-            }
-            catch (Exception e)
-            {
-                // Never let an exception unwind through native frames: rethrown after npcb_poll.
-                if (client.handlerError == null) client.handlerError = e;
-            }
-        }
-
-        void Dispatch(ref NativeMethods.Event ev)
-        {
-            var type = (EventType)ev.Type;
+            var type = message.Type;
             if (type == EventType.ConnectionChanged)
             {
                 var handler = ConnectionChanged;
-                if (handler != null) handler((ConnectionState)ev.ConnectionState);
+                if (handler != null) handler(message.State);
                 return;
             }
             if (type == EventType.VersionWarning)
             {
                 var handler = VersionWarning;
-                if (handler != null) handler(Utf8.FromNative(ev.Text));
+                if (handler != null) handler(message.Text);
                 return;
             }
             PendingCall call;
-            if (!pending.TryGetValue(ev.RequestId, out call)) return;
-            var message = new EventMessage
-            {
-                Type = type, Code = (StatusCode)ev.Code, RequestId = ev.RequestId, Text = Utf8.FromNative(ev.Text),
-                Json = Utf8.FromNative(ev.Json), ProgressCompleted = ev.ProgressCompleted, ProgressTotal = ev.ProgressTotal,
-            };
-            if (ev.Data != IntPtr.Zero && ev.DataLen > 0)
-            {
-                message.Data = new byte[ev.DataLen];
-                Marshal.Copy(ev.Data, message.Data, 0, ev.DataLen);
-            }
+            if (!pending.TryGetValue(message.RequestId, out call)) return;
             if (type == EventType.TextDelta)
             {
                 var handler = TextDelta;
-                if (handler != null) handler(ev.RequestId, message.Text);
+                if (handler != null) handler(message.RequestId, message.Text);
             }
-            if (type == EventType.Emotion && EmotionShown != null) EmotionShown(ev.RequestId, Json.Parse<Emotion>(message.Json));
-            if (type == EventType.Action && ActionCalled != null) ActionCalled(ev.RequestId, Json.Parse<ActionCall>(message.Json));
-            if (call.OnEvent(message)) pending.Remove(ev.RequestId);
+            if (type == EventType.Emotion && EmotionShown != null) EmotionShown(message.RequestId, Json.Parse<Emotion>(message.Json));
+            if (type == EventType.Action && ActionCalled != null) ActionCalled(message.RequestId, Json.Parse<ActionCall>(message.Json));
+            if (call.OnEvent(message)) pending.Remove(message.RequestId);
         }
 
-        IntPtr Handle()
+        ITransport Transport()
         {
-            var h = handle;
-            if (h == IntPtr.Zero) throw new ObjectDisposedException("NpcBridgeClient");
-            return h;
-        }
-
-        static void Check(int code)
-        {
-            if (code != 0) throw new NpcBridgeException((StatusCode)code, Utf8.FromNative(NativeMethods.npcb_last_error()));
+            var t = transport;
+            if (t == null) throw new ObjectDisposedException("NpcBridgeClient");
+            return t;
         }
     }
 }

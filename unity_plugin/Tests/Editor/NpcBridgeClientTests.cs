@@ -6,17 +6,25 @@ using NUnit.Framework;
 
 namespace NpcBridge.Tests
 {
-    /// <summary>The C# client driving the real host through the native library.
-    /// Runs under NUnit in Mono (CI) and as Unity EditMode tests.</summary>
-    [TestFixture]
+    /// <summary>The C# client driving the real host, once over each transport: the HTTP face
+    /// (managed, the default) and gRPC through the native library. The same tests, the same
+    /// answers. Runs under NUnit in Mono (CI) and as Unity EditMode tests.</summary>
+    [TestFixture(TransportKind.Http)]
+    [TestFixture(TransportKind.NativeGrpc)]
     public class NpcBridgeClientTests
     {
+        readonly TransportKind transport;
         NpcBridgeClient client;
+
+        public NpcBridgeClientTests(TransportKind transport)
+        {
+            this.transport = transport;
+        }
 
         [SetUp]
         public void SetUp()
         {
-            client = new NpcBridgeClient(new NpcBridgeClientOptions { Address = TestHost.Address, ClientName = "unity-tests" });
+            client = new NpcBridgeClient(TestHost.Options(transport));
             TestHost.Await(client, client.ConnectAsync());
         }
 
@@ -228,12 +236,14 @@ namespace NpcBridge.Tests
                 new GenerateAvatarRequest { Attributes = new Dictionary<string, string> { { "species", "dragon" } } })));
             Assert.AreEqual(StatusCode.InvalidArgument, e.Code);
             StringAssert.Contains("human, elf, dwarf, orc", e.Message);
-            using (var nowhere = new NpcBridgeClient(new NpcBridgeClientOptions { Address = "127.0.0.1:" + TestHost.FreePort(), TimeoutMs = 1000 }))
+            var port = TestHost.FreePort();
+            using (var nowhere = new NpcBridgeClient(new NpcBridgeClientOptions
+                { Transport = transport, Address = "127.0.0.1:" + port, HttpUrl = "http://127.0.0.1:" + port, TimeoutMs = 1000 }))
             {
                 var failed = Assert.Throws<NpcBridgeException>(() => TestHost.Await(nowhere, nowhere.ConnectAsync()));
                 Assert.AreEqual(StatusCode.ConnectionFailed, failed.Code);
             }
-            Assert.Throws<NpcBridgeException>(() => new NpcBridgeClient(new NpcBridgeClientOptions { TimeoutMs = -1 }));
+            Assert.Throws<NpcBridgeException>(() => new NpcBridgeClient(new NpcBridgeClientOptions { Transport = transport, TimeoutMs = -1 }));
         }
 
         [Test]

@@ -17,7 +17,9 @@ namespace NpcBridge.Tests
     {
         static Process process;
         static string address;
+        static string httpUrl;
 
+        /// <summary>The host's gRPC address (the NativeGrpc transport).</summary>
         public static string Address
         {
             get
@@ -25,6 +27,22 @@ namespace NpcBridge.Tests
                 if (address == null) Start();
                 return address;
             }
+        }
+
+        /// <summary>The host's HTTP face (the Http transport).</summary>
+        public static string HttpUrl
+        {
+            get
+            {
+                if (httpUrl == null) Start();
+                return httpUrl;
+            }
+        }
+
+        /// <summary>Options that reach the test host over <paramref name="transport"/>.</summary>
+        public static NpcBridgeClientOptions Options(TransportKind transport)
+        {
+            return new NpcBridgeClientOptions { Transport = transport, Address = Address, HttpUrl = HttpUrl, ClientName = "unity-tests" };
         }
 
         public static int FreePort()
@@ -55,9 +73,10 @@ namespace NpcBridge.Tests
                 "    actions: [{name: give_item, arguments: {item: sword}}]\n" +
                 "  - pattern: \"\\\\bstory\\\\b\"\n    reply: \"" + story + "\"\ndefault: \"You said: {text}\"\n");
             var port = FreePort();
+            var httpPort = FreePort();
             var info = new ProcessStartInfo(Python,
                 "-m npcbridge.cli serve --backend scripted --script \"" + script + "\" --port " + port +
-                " --db :memory: --log-level warning --grace-period 0.5 --http-port 0")
+                " --db :memory: --log-level warning --grace-period 0.5 --http-port " + httpPort)
             { UseShellExecute = false };
             info.EnvironmentVariables["NPCBRIDGE_MODERATION_CLASSIFIER"] = "false";
             process = Process.Start(info);
@@ -65,6 +84,7 @@ namespace NpcBridge.Tests
             AppDomain.CurrentDomain.ProcessExit += (s, e) => Stop();
             AppDomain.CurrentDomain.DomainUnload += (s, e) => Stop();
             address = "127.0.0.1:" + port;
+            httpUrl = "http://127.0.0.1:" + httpPort;
             // Wait for health SERVING with the Python client's own check.
             var probe = Process.Start(new ProcessStartInfo(Python,
                 "-c \"import sys; from npcbridge.transport.client import HostClient; " +
