@@ -29,7 +29,7 @@ namespace NpcBridge.Editor
                 guiHandler = search =>
                 {
                     var serialized = new SerializedObject(GetOrCreate());
-                    foreach (var name in new[] { "host", "port", "authToken", "useTls", "tlsRootCertificates",
+                    foreach (var name in new[] { "transport", "host", "httpPort", "port", "authToken", "useTls", "tlsRootCertificates",
                                                  "callTimeoutMs", "streamTimeoutMs", "pythonPath", "serveArguments" })
                     {
                         EditorGUILayout.PropertyField(serialized.FindProperty(name));

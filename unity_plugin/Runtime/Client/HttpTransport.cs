@@ -219,7 +219,7 @@ namespace NpcBridge
             }
         }
 
-        static EventMessage DialogueEvent(string data, ulong callId)
+        internal static EventMessage DialogueEvent(string data, ulong callId)
         {
             var e = Json.Parse<DialogueEvent>(data);
             var m = new EventMessage { RequestId = callId };
@@ -233,7 +233,7 @@ namespace NpcBridge
             return m;
         }
 
-        static EventMessage AvatarEvent(string data, ulong callId)
+        internal static EventMessage AvatarEvent(string data, ulong callId)
         {
             var e = Json.Parse<AvatarEvent>(data);
             var m = new EventMessage { RequestId = callId };
@@ -262,7 +262,7 @@ namespace NpcBridge
             [DataMember(Name = "message")] public string Message = "";
         }
 
-        static EventMessage ErrorEvent(string body, int httpStatus)
+        internal static EventMessage ErrorEvent(string body, int httpStatus)
         {
             var code = StatusCode.Unknown;
             var message = "HTTP " + httpStatus;

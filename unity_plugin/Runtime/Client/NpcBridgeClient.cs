@@ -55,10 +55,15 @@ namespace NpcBridge
         public NpcBridgeClient(NpcBridgeClientOptions options = null)
         {
             options = options ?? new NpcBridgeClientOptions();
-            transport = options.Transport == TransportKind.NativeGrpc
-                ? (ITransport)new NativeTransport(options) : new HttpTransport(options);
+            if (options.Transport == TransportKind.NativeGrpc) transport = new NativeTransport(options);
+            else if (WebTransportFactory != null) transport = WebTransportFactory(options);  // WebGL players
+            else transport = new HttpTransport(options);
             dispatch = Dispatch;
         }
+
+        /// <summary>Set on WebGL players (by WebGLTransport, in Runtime/Components): browsers have
+        /// no HttpClient, so the Http transport goes through UnityWebRequest there.</summary>
+        internal static Func<NpcBridgeClientOptions, ITransport> WebTransportFactory;
 
         /// <summary>The client API version this plugin speaks.</summary>
         public static string ApiVersion { get { return HttpTransport.ClientApiVersion; } }

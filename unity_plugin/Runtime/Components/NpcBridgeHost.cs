@@ -33,7 +33,11 @@ namespace NpcBridge
         {
             try
             {
+#if UNITY_WEBGL && !UNITY_EDITOR
+                ServerInfo = await Client.GetServerInfoAsync();  // a browser cannot block on a handshake
+#else
                 ServerInfo = await Client.ConnectAsync();
+#endif
                 onConnected.Invoke();
             }
             catch (System.Exception e)

@@ -7,7 +7,13 @@ namespace NpcBridge
     [CreateAssetMenu(menuName = "NPC Bridge/Settings", fileName = "NpcBridgeSettings")]
     public sealed class NpcBridgeSettings : ScriptableObject
     {
+        [Tooltip("Http: the host's HTTP face, no native library (default; WebGL uses UnityWebRequest). " +
+                 "NativeGrpc: gRPC through libnpcbridge, built per platform.")]
+        public TransportKind transport = TransportKind.Http;
         public string host = "127.0.0.1";
+        [Tooltip("The host's HTTP port (npcbridge serve --http-port).")]
+        public int httpPort = 8080;
+        [Tooltip("The host's gRPC port, for the NativeGrpc transport.")]
         public int port = 50051;
         [Tooltip("Bearer token the host requires; leave empty for a local host.")]
         public string authToken = "";
@@ -25,6 +31,7 @@ namespace NpcBridge
         {
             return new NpcBridgeClientOptions
             {
+                Transport = transport, HttpUrl = (useTls ? "https://" : "http://") + host + ":" + httpPort,
                 Address = host + ":" + port, AuthToken = authToken, Tls = useTls,
                 TlsRootCertificates = tlsRootCertificates, TimeoutMs = callTimeoutMs, StreamTimeoutMs = streamTimeoutMs,
             };
