@@ -264,14 +264,20 @@ def bench_dialogue(
     """N NPC sessions at once through gRPC vs sequential generate, generate_batch and the decode ceiling."""
     from npcbridge.bench.dialogue import run_dialogue_bench
 
+    counts = _session_counts(sessions)
+    _setup_logging("warning")
+    run_dialogue_bench(console, model, counts, max_tokens, repeats, device, dtype, json_out)
+
+
+def _session_counts(sessions: str) -> list[int]:
+    """``--sessions 1,8,32`` as sorted positive counts."""
     try:
         counts = sorted({int(x) for x in sessions.split(",") if x.strip()})
     except ValueError:
         raise typer.BadParameter(f"--sessions {sessions!r}: use counts such as 1,8,32") from None
     if not counts or counts[0] < 1:
         raise typer.BadParameter("--sessions needs positive counts such as 1,8,32")
-    _setup_logging("warning")
-    run_dialogue_bench(console, model, counts, max_tokens, repeats, device, dtype, json_out)
+    return counts
 
 
 @bench_app.command("faces")
@@ -285,10 +291,7 @@ def bench_faces(
     """Say over gRPC, HTTP+SSE and WebSocket on one host: TTFT and events/s, same run."""
     from npcbridge.bench.faces import run_faces_bench
 
-    try:
-        counts = sorted({int(x) for x in sessions.split(",") if x.strip()})
-    except ValueError:
-        raise typer.BadParameter(f"--sessions {sessions!r}: use counts such as 1,32") from None
+    counts = _session_counts(sessions)
     _setup_logging("warning")
     _write_figures(json_out, run_faces_bench(console, counts, max_tokens, rounds, scripted))
 

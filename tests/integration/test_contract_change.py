@@ -118,7 +118,7 @@ namespace NpcBridge {
 def test_csharp_compiles_with_mcs_and_carries_the_field(changed):
     (changed / "MoodCheck.cs").write_text(CS_MAIN)
     sources = sorted(str(p) for p in (changed / "unity_plugin/Runtime").rglob("*.cs"))
-    _run(["mcs", "-langversion:7.2", "-nologo", "-out:mood.exe", "-r:System.Runtime.Serialization",
+    _run(["mcs", "-langversion:7.2", "-nologo", "-out:mood.exe", "-r:System.Runtime.Serialization", "-r:System.Net.Http",
           "MoodCheck.cs", *sources], changed)
     out = _run(["mono", str(changed / "mood.exe")], changed)
     assert "PARSED OK" in out and '"mood":"calm"' in out

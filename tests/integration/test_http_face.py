@@ -188,3 +188,17 @@ def test_python_http_client(host):
     assert err.value.code == "INVALID_ARGUMENT"
     socket.close()
     client.close()
+
+
+def test_the_http_socket_sends_small_answers_at_once():
+    """TCP_NODELAY on the listener (inherited by each connection): without it every answer on a
+    kept-alive connection waited for the client's delayed ACK (~40 ms, seen from Mono's HttpClient)."""
+    import socket
+
+    from npcbridge.transport.http_server import bind
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        sock.close()

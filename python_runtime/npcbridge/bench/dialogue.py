@@ -102,6 +102,18 @@ def _one_say(client: Any, session_id: str, text: str, max_tokens: int, run: Sess
         run._arrivals.append(arrivals)
 
 
+def run_together(threads: list[threading.Thread], barrier: threading.Barrier) -> float:
+    """Start ``threads`` (each waits on ``barrier``, which has one party more), release them at
+    once, and return the seconds until the last one ends."""
+    for t in threads:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start
+
+
 def measure_sessions(host: RunningHost, characters: list[Any], n: int, max_tokens: int, rounds: int = 1) -> SessionsRun:
     """``n`` sessions each say one line at the same moment; repeated ``rounds`` times."""
     client = host.client()
@@ -111,13 +123,7 @@ def measure_sessions(host: RunningHost, characters: list[Any], n: int, max_token
         barrier = threading.Barrier(n + 1)
         threads = [threading.Thread(target=_one_say, args=(client, s, QUESTION.format(i=i + r * n), max_tokens,
                                                            run, lock, barrier)) for i, s in enumerate(sessions)]
-        for t in threads:
-            t.start()
-        barrier.wait()
-        start = time.perf_counter()
-        for t in threads:
-            t.join()
-        run.seconds += time.perf_counter() - start
+        run.seconds += run_together(threads, barrier)
         run.close_round()
     client.close()
     return run

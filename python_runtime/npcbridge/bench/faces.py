@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from npcbridge.bench.dialogue import pct
+from npcbridge.bench.dialogue import pct, run_together
 from npcbridge.config import load_settings
 from npcbridge.testing.host import RunningHost, scripted_engine
 from npcbridge.transport.http_client import HttpHostClient
@@ -76,20 +76,13 @@ def measure(say: SayStream, sessions: list[str], max_tokens: int) -> dict[str, f
             if first is not None:
                 ttft.append(first)
 
-    threads = [threading.Thread(target=one, args=(i, s)) for i, s in enumerate(sessions)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - start
+    seconds = run_together([threading.Thread(target=one, args=(i, s)) for i, s in enumerate(sessions)], barrier)
     return {"ttft_p50_ms": pct(ttft, 0.5), "ttft_p99_ms": pct(ttft, 0.99), "events_per_second": events[0] / seconds,
             "events": events[0], "seconds": seconds}
 
 
-def run_faces_bench(console: Console, counts: list[int], max_tokens: int, rounds: int, scripted: bool,
-                    json_out: Any = None) -> dict[str, Any]:
+def run_faces_bench(console: Console, counts: list[int], max_tokens: int, rounds: int,
+                    scripted: bool) -> dict[str, Any]:
     """Each session count, each face, ``rounds`` times interleaved; medians of the rounds."""
     biggest = max(counts)
     overrides: dict[str, Any] = {"port": 0, "db": ":memory:", "max_concurrent_streams": max(biggest, 32),

@@ -42,6 +42,11 @@ namespace NpcBridge
             Uri baseAddress;
             if (!Uri.TryCreate(url.TrimEnd('/') + "/", UriKind.Absolute, out baseAddress) || !baseAddress.Scheme.StartsWith("http", StringComparison.Ordinal))
                 throw new NpcBridgeException(StatusCode.InvalidArgument, "HttpUrl " + url + " is not an http:// or https:// URL");
+            // Small POSTs go out at once: with Nagle's algorithm on, Mono's handler holds the body
+            // until the headers are acknowledged, and the host's delayed ACK adds ~40 ms to every call.
+            var servicePoint = System.Net.ServicePointManager.FindServicePoint(baseAddress);
+            servicePoint.UseNagleAlgorithm = false;
+            servicePoint.Expect100Continue = false;
             http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
             if (!string.IsNullOrEmpty(options.AuthToken))
                 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.AuthToken);
