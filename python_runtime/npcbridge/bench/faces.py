@@ -98,7 +98,7 @@ def run_faces_bench(console: Console, counts: list[int], max_tokens: int, rounds
             measure(say, [client.create_session(character.id, "warm").id], 8)
         for n in counts:
             runs: dict[str, list[dict[str, float]]] = {name: [] for name in faces}
-            for _ in range(rounds):
+            for _ in range(rounds * (4 if n == 1 else 1)):  # a lone NPC's TTFT is one sample a round
                 for name, say in faces.items():
                     sessions = [client.create_session(character.id, f"p{i}").id for i in range(n)]
                     runs[name].append(measure(say, sessions, max_tokens))
