@@ -32,6 +32,13 @@ namespace NpcBridge
         long nextId;
         int state = (int)ConnectionState.Idle;
         volatile bool disposed;
+        // Reconnection backoff, as gRPC's channel does it: after a failed connection, calls fail
+        // fast with UNAVAILABLE until the next try is due; the delay doubles from 200 ms to 5 s,
+        // and one answer resets it.
+        readonly object backoffGate = new object();
+        DateTime nextTry = DateTime.MinValue;
+        int backoffMs;
+        const int InitialBackoffMs = 200, MaxBackoffMs = 5000;
 
         public HttpTransport(NpcBridgeClientOptions options)
         {
@@ -163,6 +170,8 @@ namespace NpcBridge
 
         async Task<EventMessage> Send(string service, string method, string json, int timeoutMs, CancellationToken token)
         {
+            var waiting = BackingOff();
+            if (waiting != null) return waiting;
             using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(token))
             {
                 if (timeoutMs > 0) deadline.CancelAfter(timeoutMs);
@@ -184,6 +193,8 @@ namespace NpcBridge
         async Task<EventMessage> Stream(string service, string method, string json, ulong callId, CancellationToken token,
             Func<string, ulong, EventMessage> decode)
         {
+            var waiting = BackingOff();
+            if (waiting != null) return waiting;
             using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(token))
             {
                 if (options.StreamTimeoutMs > 0) deadline.CancelAfter(options.StreamTimeoutMs);
@@ -293,8 +304,25 @@ namespace NpcBridge
             return new EventMessage { Type = EventType.Error, Code = StatusCode.Unavailable, Text = e.Message };
         }
 
+        /// <summary>An UNAVAILABLE answer while the backoff after a failed connection runs, else null.</summary>
+        EventMessage BackingOff()
+        {
+            lock (backoffGate)
+            {
+                var wait = (nextTry - DateTime.UtcNow).TotalMilliseconds;
+                if (wait <= 0) return null;
+                return new EventMessage { Type = EventType.Error, Code = StatusCode.Unavailable,
+                    Text = "the host at " + http.BaseAddress + " is unreachable; the next try is in " + (int)wait + " ms" };
+            }
+        }
+
         void Connected(bool up)
         {
+            lock (backoffGate)
+            {
+                backoffMs = up ? 0 : Math.Min(MaxBackoffMs, backoffMs == 0 ? InitialBackoffMs : backoffMs * 2);
+                nextTry = up ? DateTime.MinValue : DateTime.UtcNow.AddMilliseconds(backoffMs);
+            }
             var next = (int)(up ? ConnectionState.Ready : ConnectionState.TransientFailure);
             if (Interlocked.Exchange(ref state, next) != next)
                 Push(new EventMessage { Type = EventType.ConnectionChanged, State = (ConnectionState)next });

@@ -247,6 +247,44 @@ namespace NpcBridge.Tests
         }
 
         [Test]
+        public void HostDownThenBackWithoutRecreatingTheClient()
+        {
+            int port = TestHost.FreePort(), httpPort = TestHost.FreePort();
+            var host = TestHost.Spawn(port, httpPort);
+            var options = new NpcBridgeClientOptions
+                { Transport = transport, Address = "127.0.0.1:" + port, HttpUrl = "http://127.0.0.1:" + httpPort, TimeoutMs = 1000 };
+            using (var other = new NpcBridgeClient(options))
+            {
+                var seen = new List<ConnectionState>();
+                other.ConnectionChanged += seen.Add;
+                TestHost.Await(other, other.ConnectAsync());
+                host.Kill();
+                host.WaitForExit();
+                Assert.AreEqual(StatusCode.Unavailable, CodeOf(() => TestHost.Await(other, other.ListCharactersAsync())));
+                host = TestHost.Spawn(port, httpPort);
+                try
+                {
+                    var back = false;
+                    for (var i = 0; i < 100 && !back; i++)  // each transport's backoff reconnects by itself
+                    {
+                        try { TestHost.Await(other, other.ListCharactersAsync()); back = true; }
+                        catch (NpcBridgeException) { Thread.Sleep(100); }
+                    }
+                    Assert.IsTrue(back, "no answer after the host came back");
+                    for (var i = 0; i < 50 && other.State != ConnectionState.Ready; i++) Thread.Sleep(50);
+                    Assert.AreEqual(ConnectionState.Ready, other.State);
+                    other.Poll();
+                    CollectionAssert.Contains(seen, ConnectionState.TransientFailure);
+                    Assert.AreEqual(ConnectionState.Ready, seen[seen.Count - 1]);
+                }
+                finally
+                {
+                    host.Kill();
+                }
+            }
+        }
+
+        [Test]
         public void DisposeWhileAStreamRuns()
         {
             var session = NewSession("cs-dispose");

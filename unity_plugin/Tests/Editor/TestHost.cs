@@ -63,7 +63,8 @@ namespace NpcBridge.Tests
             }
         }
 
-        static void Start()
+        /// <summary>The scripted replies every test host answers from (written once).</summary>
+        static string Script()
         {
             var script = Path.Combine(Path.GetTempPath(), "npcbridge-unity-tests.yaml");
             var story = string.Join(" ", Enumerable.Range(0, 300).Select(i => "word" + i).ToArray());
@@ -72,6 +73,12 @@ namespace NpcBridge.Tests
                 "  - pattern: \"\\\\bsword\\\\b\"\n    reply: \"Here, take it.\"\n    emotion: happy\n" +
                 "    actions: [{name: give_item, arguments: {item: sword}}]\n" +
                 "  - pattern: \"\\\\bstory\\\\b\"\n    reply: \"" + story + "\"\ndefault: \"You said: {text}\"\n");
+            return script;
+        }
+
+        static void Start()
+        {
+            var script = Script();
             var port = FreePort();
             var httpPort = FreePort();
             var info = new ProcessStartInfo(Python,
@@ -91,6 +98,27 @@ namespace NpcBridge.Tests
                 "HostClient(sys.argv[1], timeout_s=2).wait_serving(180)\" " + address) { UseShellExecute = false });
             probe.WaitForExit();
             if (probe.ExitCode != 0) throw new InvalidOperationException("the test host did not turn SERVING");
+        }
+
+        /// <summary>Another scripted host on the given ports (for tests that stop and restart one);
+        /// returns once it is SERVING.</summary>
+        public static Process Spawn(int port, int httpPort)
+        {
+            var info = new ProcessStartInfo(Python,
+                "-m npcbridge.cli serve --backend scripted --script \"" + Script() + "\" --no-moderation --no-avatars --port " + port +
+                " --db :memory: --log-level warning --grace-period 0.2 --http-port " + httpPort)
+            { UseShellExecute = false };
+            var spawned = Process.Start(info);
+            var probe = Process.Start(new ProcessStartInfo(Python,
+                "-c \"import sys; from npcbridge.transport.client import HostClient; " +
+                "HostClient(sys.argv[1], timeout_s=2).wait_serving(120)\" 127.0.0.1:" + port) { UseShellExecute = false });
+            probe.WaitForExit();
+            if (probe.ExitCode != 0)
+            {
+                if (!spawned.HasExited) spawned.Kill();
+                throw new InvalidOperationException("the spawned host did not turn SERVING");
+            }
+            return spawned;
         }
 
         public static void Stop()
