@@ -204,3 +204,37 @@ def test_upsert_refuses_a_character_whose_prompt_cannot_fit():
         # Nothing was stored, and a character that fits is still accepted.
         assert client.list_characters() == []
         assert client.upsert_character(name="Sage", persona="Knows a little.").id
+
+
+def test_many_simultaneous_calls_never_exceed_the_stream_limit():
+    """The slot is taken before the first await: calls arriving together cannot all pass the check."""
+    with running_host(engine=scripted_engine(token_delay_ms=20), max_concurrent_streams=2) as host:
+        client = host.client()
+        _, session = setup_session(client)
+        dialogue = host.host.dialogue
+        most, outcomes, done = [0], [], threading.Event()
+
+        def watch():
+            while not done.is_set():
+                most[0] = max(most[0], len(dialogue._active))
+                time.sleep(0.001)
+
+        def talk():
+            try:
+                client.say_text(session.id, "tell me a story")
+                outcomes.append("ok")
+            except grpc.RpcError as exc:
+                outcomes.append(exc.code())
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        callers = [threading.Thread(target=talk) for _ in range(12)]
+        for t in callers:
+            t.start()
+        for t in callers:
+            t.join()
+        done.set()
+        watcher.join()
+        assert most[0] <= 2, f"{most[0]} streams ran at once with a limit of 2"
+        assert outcomes.count("ok") >= 2
+        assert set(outcomes) <= {"ok", grpc.StatusCode.RESOURCE_EXHAUSTED}

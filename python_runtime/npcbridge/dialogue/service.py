@@ -233,12 +233,14 @@ class DialogueService:
             raise ResourceExhausted(
                 f"all {self.limits.max_concurrent_streams} dialogue streams are busy; retry shortly "
                 "or raise max_concurrent_streams")
-        gate = await self._moderation_gate(text, character)
+        # The slot is taken here, with no await since the check: calls arriving together
+        # cannot all pass it (the input moderation below awaits).
         interaction_id = new_id("int")
         self._active.add(interaction_id)
         self._idle.clear()
         metrics.ACTIVE_STREAMS.inc()
         try:
+            gate = await self._moderation_gate(text, character)
             yield Started(interaction_id=interaction_id, session_id=session.id, model=self.engine.info.name)
             for notice in gate.notices:
                 yield notice
