@@ -96,7 +96,9 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(2000, ge=1, description="Longest player text or moderation text.")
     max_new_tokens: int = Field(512, ge=1, description="Most tokens one reply may ask for.")
     default_max_tokens: int = Field(128, ge=1, description="Reply length when a request sets none.")
-    max_concurrent_streams: int = Field(32, ge=1, description="Say streams served at once.")
+    max_concurrent_streams: int = Field(
+        0, ge=0, description="Say streams served at once, generating or queued for a slot; more get "
+                             "RESOURCE_EXHAUSTED with a retry hint. 0: max_batch + max_queue.")
     max_message_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="Largest gRPC message.")
     max_context_tokens: int = Field(2048, ge=128, description="Prompt + reply budget; history is trimmed to fit.")
     max_actions: int = Field(32, ge=0, le=256, description="Actions one character may have.")
@@ -141,6 +143,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
+        if self.max_concurrent_streams == 0:  # every slot busy and the queue full, no sooner
+            self.max_concurrent_streams = self.max_batch + self.max_queue
         if self.default_max_tokens > self.max_new_tokens:
             self.default_max_tokens = self.max_new_tokens
         if (self.tls_cert is None) != (self.tls_key is None):

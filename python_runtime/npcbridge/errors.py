@@ -31,9 +31,16 @@ class NotFound(NpcBridgeError):
 
 
 class ResourceExhausted(NpcBridgeError):
-    """A limit on concurrent work is reached; retrying later can succeed."""
+    """A limit on concurrent work is reached; retrying later can succeed.
+
+    ``retry_after_s``: when a retry is likely to be admitted (sent as gRPC trailing
+    metadata ``retry-after-ms`` and the HTTP ``Retry-After`` header)."""
 
     kind = "resource_exhausted"
+
+    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class Unavailable(NpcBridgeError):

@@ -139,7 +139,8 @@ def test_concurrent_stream_limit_then_slot_frees():
         with pytest.raises(grpc.RpcError) as err:
             client.say_text(session.id, "hello")
         assert err.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
-        assert "max_concurrent_streams" in err.value.details()
+        assert "max_concurrent_streams" in err.value.details() and "retry in about" in err.value.details()
+        assert int(dict(err.value.trailing_metadata())["retry-after-ms"]) > 0
         streams[0].cancel()
         deadline = time.monotonic() + 5
         while True:  # the cancelled stream's slot frees within a moment

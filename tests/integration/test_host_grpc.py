@@ -27,7 +27,7 @@ def test_server_info_handshake(scripted_host):
     assert info.capabilities.moderation and info.capabilities.streaming_moderation
     assert [m.kind for m in info.models] == ["dialogue", "moderation", "avatar"]
     assert info.models[0].kind == "dialogue" and info.models[0].backend == "scripted"
-    assert info.limits.max_text_chars == 2000 and info.limits.max_concurrent_streams == 32
+    assert info.limits.max_text_chars == 2000 and info.limits.max_concurrent_streams == 96  # max_batch 32 + max_queue 64
 
 
 def test_reflection_lists_every_service(scripted_host):

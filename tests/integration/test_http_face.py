@@ -86,7 +86,9 @@ def test_sse_client_that_leaves_stops_the_generation(host):
     session_id = session_for(host)
     dialogue = host.host.dialogue
     with httpx.stream("POST", host.http_url + "/v1/Dialogue/Say",
-                      json={"sessionId": session_id, "text": "tell me a story", "maxTokens": 200}, timeout=30) as r:
+                      json={"sessionId": session_id, "text": "tell me a story", "params": {"maxTokens": 200}},
+                      timeout=30) as r:
+        assert r.status_code == 200
         for line in r.iter_lines():
             if "textDelta" in line:
                 break
@@ -202,3 +204,13 @@ def test_the_http_socket_sends_small_answers_at_once():
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
     finally:
         sock.close()
+
+
+def test_busy_say_answers_429_with_retry_after():
+    with running_host(http=True, engine=scripted_engine(token_delay_ms=20), max_concurrent_streams=1) as busy:
+        held = busy.client().say(session_for(busy), "tell me a story")  # holds the only stream
+        assert next(held).WhichOneof("event") == "started"
+        refused = post(busy, "/v1/Dialogue/Say", {"sessionId": session_for(busy), "text": "hello"})
+        held.cancel()
+        assert refused.status_code == 429 and refused.json()["code"] == "RESOURCE_EXHAUSTED"
+        assert int(refused.headers["Retry-After"]) >= 1 and refused.json()["retry_after_ms"] >= 250

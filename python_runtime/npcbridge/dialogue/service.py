@@ -117,6 +117,7 @@ class DialogueService:
         self.knowledge = knowledge  # lore retrieved into prompts of characters with knowledge_collections
         self.memory = memory  # what each NPC remembers of each player
         self._active: set[str] = set()
+        self._reply_seconds = 2.0  # moving average of a Say's duration, for retry hints
         self._idle = asyncio.Event()
         self._idle.set()
         self._shutting_down = False
@@ -230,9 +231,13 @@ class DialogueService:
         if not self.engine.ready:
             raise Unavailable(f"model {self.engine.info.name} is not ready yet; retry when health is SERVING")
         if len(self._active) >= self.limits.max_concurrent_streams:
+            # Every generation slot is busy and the queue for them is full: a reply ends on
+            # average every (reply time / streams), so a retry after half a reply likely gets in.
+            retry = min(max(self._reply_seconds / 2, 0.25), 30.0)
             raise ResourceExhausted(
-                f"all {self.limits.max_concurrent_streams} dialogue streams are busy; retry shortly "
-                "or raise max_concurrent_streams")
+                f"all {self.limits.max_concurrent_streams} dialogue streams are busy (generating or queued "
+                f"for a slot); retry in about {retry * 1000:.0f} ms, or raise max_concurrent_streams "
+                "(with max_batch / max_queue)", retry_after_s=retry)
         # The slot is taken here, with no await since the check: calls arriving together
         # cannot all pass it (the input moderation below awaits).
         interaction_id = new_id("int")
@@ -259,6 +264,7 @@ class DialogueService:
                 yield event
         finally:
             metrics.ACTIVE_STREAMS.dec()
+            self._reply_seconds += 0.2 * (time.perf_counter() - received - self._reply_seconds)
             self._active.discard(interaction_id)
             if not self._active:
                 self._idle.set()

@@ -27,7 +27,7 @@ class DialogueLimits:
     max_text_chars: int = 2000
     max_new_tokens: int = 512
     default_max_tokens: int = 128
-    max_concurrent_streams: int = 32
+    max_concurrent_streams: int = 96  # max_batch + max_queue with the defaults
     max_context_tokens: int = 2048
     default_temperature: float = 0.3
     default_top_p: float = 0.9

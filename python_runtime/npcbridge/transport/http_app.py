@@ -49,7 +49,7 @@ AUTH_HINT = "send the header 'Authorization: Bearer <token>' with the host's tok
 
 
 def error_response(error: CallError) -> JSONResponse:
-    return JSONResponse(error.body(), status_code=error.http_status)
+    return JSONResponse(error.body(), status_code=error.http_status, headers=error.headers())
 
 
 class HttpFace:

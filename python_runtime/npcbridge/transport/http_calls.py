@@ -41,15 +41,27 @@ HTTP_STATUS = {
 class CallError(Exception):
     """A call's failure in the gRPC face's terms: a status code and a message a person can act on."""
 
-    def __init__(self, code: grpc.StatusCode, message: str, http_status: int | None = None) -> None:
+    def __init__(self, code: grpc.StatusCode, message: str, http_status: int | None = None,
+                 retry_after_s: float | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.http_status = http_status or HTTP_STATUS.get(code, 500)
+        self.retry_after_s = retry_after_s
 
     def body(self) -> dict[str, Any]:
-        """The JSON error body: ``{"code": "NOT_FOUND", "message": "...", "http_status": 404}``."""
-        return {"code": self.code.name, "message": self.message, "http_status": self.http_status}
+        """The JSON error body: ``{"code": "NOT_FOUND", "message": "...", "http_status": 404}``
+        (and ``retry_after_ms`` when a retry is likely to succeed after that long)."""
+        body: dict[str, Any] = {"code": self.code.name, "message": self.message, "http_status": self.http_status}
+        if self.retry_after_s is not None:
+            body["retry_after_ms"] = int(self.retry_after_s * 1000)
+        return body
+
+    def headers(self) -> dict[str, str]:
+        """``Retry-After`` (whole seconds, at least 1) for a retry hint."""
+        if self.retry_after_s is None:
+            return {}
+        return {"Retry-After": str(max(1, round(self.retry_after_s)))}
 
 
 def as_call_error(exc: BaseException, rpc: str) -> CallError:
@@ -57,7 +69,8 @@ def as_call_error(exc: BaseException, rpc: str) -> CallError:
     if isinstance(exc, CallError):
         return exc
     if isinstance(exc, NpcBridgeError):
-        return CallError(STATUS_FOR_KIND.get(exc.kind, grpc.StatusCode.INTERNAL), exc.message)
+        return CallError(STATUS_FOR_KIND.get(exc.kind, grpc.StatusCode.INTERNAL), exc.message,
+                         retry_after_s=getattr(exc, "retry_after_s", None))
     incident = uuid.uuid4().hex[:8]
     log.error("internal error in %s over HTTP (incident %s)", rpc, incident, exc_info=exc)
     return CallError(grpc.StatusCode.INTERNAL,

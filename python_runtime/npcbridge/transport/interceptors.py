@@ -29,6 +29,8 @@ STATUS_FOR_KIND = {
 }
 
 _OWN_PREFIX = "/npcbridge."
+#: Trailing metadata on RESOURCE_EXHAUSTED: milliseconds after which a retry is likely admitted.
+RETRY_AFTER_KEY = "retry-after-ms"
 _OPEN_PREFIX = "/grpc.health.v1.Health/"
 
 
@@ -77,6 +79,9 @@ async def _abort_for(exc: BaseException, method: str, context: grpc.aio.Servicer
     if isinstance(exc, NpcBridgeError):
         code = STATUS_FOR_KIND.get(exc.kind, grpc.StatusCode.INTERNAL)
         metrics.REQUESTS.labels(method, code.name).inc()
+        retry = getattr(exc, "retry_after_s", None)
+        if retry is not None:  # the same hint grpc's retry policies and Envoy read
+            context.set_trailing_metadata(((RETRY_AFTER_KEY, str(int(retry * 1000))),))
         await context.abort(code, exc.message)
     incident = uuid.uuid4().hex[:8]
     log.error("internal error in %s (incident %s)", method, incident, exc_info=exc)
