@@ -106,6 +106,8 @@ def serve(
     max_queue: Annotated[Optional[int], typer.Option(help="Requests that may wait for a slot.")] = None,
     step_tokens: Annotated[Optional[int], typer.Option(help="Prompt tokens prefilled per step.")] = None,
     engine_threads: Annotated[Optional[int], typer.Option(help="Torch threads in the engine; 0 = default.")] = None,
+    runner: Annotated[Optional[str], typer.Option(
+        help="torch, or llama.cpp: quantised GGUF weights on llama.cpp's CPU kernels (the llamacpp extra).")] = None,
     log_level: Annotated[Optional[str], typer.Option(help="debug, info, warning, error.")] = None,
 ) -> None:
     """Start the host (embedded SmolLM2 by default) on 127.0.0.1:50051."""
@@ -259,6 +261,10 @@ def bench_dialogue(
     repeats: Annotated[int, typer.Option(help="Single-session replies for the idle TTFT.")] = 5,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda.")] = "auto",
     dtype: Annotated[str, typer.Option(help="auto, float32, bfloat16.")] = "auto",
+    runner: Annotated[str, typer.Option(help="torch, or llama.cpp (the llamacpp extra).")] = "torch",
+    realistic: Annotated[bool, typer.Option(
+        help="As a game meets it: moderation on, no warm-up (characters created just before), "
+             "everyday lines with replies of natural length at the default sampling.")] = False,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
 ) -> None:
     """N NPC sessions at once through gRPC vs sequential generate, generate_batch and the decode ceiling."""
@@ -266,7 +272,7 @@ def bench_dialogue(
 
     counts = _session_counts(sessions)
     _setup_logging("warning")
-    run_dialogue_bench(console, model, counts, max_tokens, repeats, device, dtype, json_out)
+    run_dialogue_bench(console, model, counts, max_tokens, repeats, device, dtype, json_out, runner, realistic)
 
 
 def _session_counts(sessions: str) -> list[int]:

@@ -70,3 +70,20 @@ def test_disabled_prefix_cache_changes_nothing():
     for i in range(2):
         add(core, f"r{i}", SYSTEM + [i + 1], max_tokens=3)
         assert run(core)[f"r{i}"][1].cached_tokens == 0
+
+
+def test_npcs_arriving_together_compute_their_characters_prompt_once():
+    """Eight NPCs of two characters in one moment: the two openings are prefilled once each
+    while the others wait, then everyone copies them; replies stay exactly the same."""
+    other = [(i * 11) % 50 + 1 for i in range(40)]
+    core, runner = make(slots=8, prefix=4096)
+    prompts = {f"npc{i}": (SYSTEM if i % 2 else other) + [60 + i, 61 + i] for i in range(8)}
+    for rid, prompt in prompts.items():
+        add(core, rid, prompt, max_tokens=4)
+    out = run(core)
+    for rid, prompt in prompts.items():
+        assert out[rid][0] == expected_reply(prompt, 4)
+    cached = sorted(out[rid][1].cached_tokens for rid in prompts)
+    assert cached[:2] == [0, 0] and all(c == len(SYSTEM) for c in cached[2:])
+    fed = sum(sum(len(r.tokens) for r in step) for step in runner.steps)
+    assert fed < 8 * (len(SYSTEM) + 2 + 4) * 0.45

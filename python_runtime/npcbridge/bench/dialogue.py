@@ -29,6 +29,10 @@ CHARACTERS = [
     dict(name="Sera", persona="A stern city guard at the north gate.", knowledge=["The gate shuts at dusk."]),
 ]
 QUESTION = "Tell me the long story of how you came to this place, traveller number {i}."
+#: ``--realistic``: what players say to NPCs, answered at natural length (EOS ends the reply).
+EVERYDAY = ["Hello there! What do you sell?", "Any news from the road, friend?", "Where can I rest tonight?",
+            "Have you seen anything strange lately?", "How much for a room?", "Who runs this town?",
+            "Can you help me find my brother?", "What is the quickest way north?"]
 
 
 def pct(values: list[float], q: float) -> float:
@@ -77,12 +81,12 @@ class SessionsRun:
 
 
 def _one_say(client: Any, session_id: str, text: str, max_tokens: int, run: SessionsRun, lock: threading.Lock,
-             barrier: threading.Barrier | None) -> None:
+             barrier: threading.Barrier | None, temperature: float | None = 0.0) -> None:
     if barrier is not None:
         barrier.wait()
     start = time.perf_counter()
     last, ttft, gaps, tokens, arrivals = None, None, [], 0, []
-    for event in client.say(session_id, text, max_tokens=max_tokens, temperature=0.0):
+    for event in client.say(session_id, text, max_tokens=max_tokens, temperature=temperature):
         kind = event.WhichOneof("event")
         if kind == "text_delta":
             now = time.perf_counter()
@@ -114,15 +118,20 @@ def run_together(threads: list[threading.Thread], barrier: threading.Barrier) ->
     return time.perf_counter() - start
 
 
-def measure_sessions(host: RunningHost, characters: list[Any], n: int, max_tokens: int, rounds: int = 1) -> SessionsRun:
-    """``n`` sessions each say one line at the same moment; repeated ``rounds`` times."""
+def measure_sessions(host: RunningHost, characters: list[Any], n: int, max_tokens: int, rounds: int = 1,
+                     realistic: bool = False) -> SessionsRun:
+    """``n`` sessions each say one line at the same moment; repeated ``rounds`` times.
+    ``realistic``: everyday lines at the host's default sampling instead of long greedy stories."""
     client = host.client()
     run, lock = SessionsRun(n), threading.Lock()
     for r in range(rounds):
         sessions = [client.create_session(characters[i % len(characters)].id, f"player{i}").id for i in range(n)]
         barrier = threading.Barrier(n + 1)
-        threads = [threading.Thread(target=_one_say, args=(client, s, QUESTION.format(i=i + r * n), max_tokens,
-                                                           run, lock, barrier)) for i, s in enumerate(sessions)]
+        lines = [EVERYDAY[(i + r * n) % len(EVERYDAY)] if realistic else QUESTION.format(i=i + r * n)
+                 for i in range(n)]
+        temperature = None if realistic else 0.0
+        threads = [threading.Thread(target=_one_say, args=(client, s, lines[i], max_tokens, run, lock, barrier,
+                                                           temperature)) for i, s in enumerate(sessions)]
         run.seconds += run_together(threads, barrier)
         run.close_round()
     client.close()
@@ -130,22 +139,30 @@ def measure_sessions(host: RunningHost, characters: list[Any], n: int, max_token
 
 
 def run_dialogue_bench(console: Console, model: str, sessions: list[int], max_tokens: int, repeats: int,
-                       device: str, dtype: str, json_out: Path | None) -> dict[str, Any]:
-    """Measure the host at each session count and the baselines; print the ratios."""
+                       device: str, dtype: str, json_out: Path | None, runner: str = "torch",
+                       realistic: bool = False) -> dict[str, Any]:
+    """Measure the host at each session count and the baselines; print the ratios.
+    ``realistic``: the host's default settings (moderation on, default batch), characters
+    created just before each measurement, no warm-up, everyday lines of natural length."""
     biggest = max(sessions)
-    settings = load_settings(port=0, db=":memory:", model=model, device=device, dtype=dtype, moderation=False,
-                             avatars=False, engine_process=True, max_batch=biggest,
-                             max_concurrent_streams=max(biggest, 32), log_level="warning")
+    tuned = {} if realistic else dict(moderation=False, max_batch=biggest, max_concurrent_streams=max(biggest, 32))
+    settings = load_settings(port=0, db=":memory:", model=model, device=device, dtype=dtype, avatars=False,
+                             engine_process=True, runner=runner, log_level="warning", **tuned)
     host = RunningHost(settings).start()
     try:
         client = host.client()
         characters = [client.upsert_character(**c) for c in CHARACTERS]
         cold = measure_sessions(host, characters, 1, 8)  # the very first request: nothing cached yet
-        # Warm-up as a game's start does: every character has spoken once, so its
-        # system prompt is in the prefix cache before the measured rounds.
-        measure_sessions(host, characters, len(characters), 8)
-        idle = measure_sessions(host, characters, 1, max_tokens, rounds=repeats)
-        runs = {n: measure_sessions(host, characters, n, max_tokens) for n in sessions}
+        if not realistic:
+            # Warm-up as a game's start does: every character has spoken once, so its
+            # system prompt is in the prefix cache before the measured rounds.
+            measure_sessions(host, characters, len(characters), 8)
+        idle = measure_sessions(host, characters, 1, max_tokens, rounds=repeats, realistic=realistic)
+        runs = {}
+        for n in sessions:
+            if realistic:  # new characters, created just before their NPCs speak
+                characters = [client.upsert_character(**{**c, "name": f"{c['name']} {n}"}) for c in CHARACTERS]
+            runs[n] = measure_sessions(host, characters, n, max_tokens, realistic=realistic)
         engine = host.host.engine
         prompts = [engine.encode(build_messages(Character(id="b", **CHARACTERS[i % 4]), [],
                                                 QUESTION.format(i=i), engine.count_tokens, 10_000))
@@ -167,7 +184,8 @@ def run_dialogue_bench(console: Console, model: str, sessions: list[int], max_to
     table = Table("sessions", "tok/s (gRPC)", "ceiling tok/s", "% ceiling", "steady % ceiling", "x sequential",
                   "generate_batch tok/s",
                   "TTFT p50/p99 ms", "ITL p50/p99 ms",
-                  title=f"{info.name} on {info.device} ({info.dtype}), {max_tokens} new tokens, "
+                  title=f"{info.name} on {info.device} ({info.dtype}, runner {runner}"
+                        f"{', realistic' if realistic else ''}), {max_tokens} new tokens, "
                         f"~{int(context - max_tokens // 2)}-token prompts")
     result: dict[str, Any] = {"device": info.device, "dtype": info.dtype, "max_tokens": max_tokens,
                               "sequential_generate": seq, "llama_cpp": llama, "sessions": {}}

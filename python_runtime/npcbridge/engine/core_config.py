@@ -28,6 +28,7 @@ class CoreConfig:
     step_tokens: int = 256
     threads: int = 0
     tuning: bool = True  # merge the model's role-play adapter, when it has one
+    runner: str = "torch"  # "torch" (transformers modules) or "llama.cpp" (quantised GGUF, CPU)
 
     @classmethod
     def from_settings(cls, s: Any) -> CoreConfig:
@@ -35,7 +36,7 @@ class CoreConfig:
         return cls(model=s.model, cache_dir=s.cache_dir, device=s.device, dtype=s.dtype, max_batch=s.max_batch,
                    kv_cache_mb=s.kv_cache_mb, prefix_cache_mb=s.prefix_cache_mb,
                    max_context_tokens=s.max_context_tokens, max_queue=s.max_queue, step_tokens=s.step_tokens,
-                   threads=s.engine_threads, tuning=s.tuning)
+                   threads=s.engine_threads, tuning=s.tuning, runner=s.runner)
 
 
 def config_to_json(config: CoreConfig) -> str:

@@ -34,7 +34,7 @@ from npcbridge.engine.messages import (
     decode_to_core,
     encode,
 )
-from npcbridge.engine.runners import make_runner
+from npcbridge.engine.runners import make_llama_cpp_runner, make_runner
 from npcbridge.engine.sampling import sentence_end_ids
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,8 @@ STATS_INTERVAL_S = 0.25
 
 def build_core(config: CoreConfig, loaded: Any = None) -> tuple[EngineCore, Ready]:
     """Load the model (unless ``loaded`` is given) and size the cache within the budgets."""
-    if loaded is None:
+    owned = loaded is None
+    if owned:
         from npcbridge.models.loader import load_causal_lm
 
         loaded = load_causal_lm(config.model, config.cache_dir, config.device, config.dtype, config.tuning)
@@ -55,14 +56,18 @@ def build_core(config: CoreConfig, loaded: Any = None) -> tuple[EngineCore, Read
     if loaded.tokenizer.eos_token_id is not None:
         eos_ids.add(loaded.tokenizer.eos_token_id)
     slot_len = min(config.max_context_tokens, loaded.context_length)
-    runner, plan = make_runner(loaded.model, config.max_batch, slot_len, config.kv_cache_mb,
-                               config.prefix_cache_mb)
+    dtype = loaded.dtype_name
+    if config.runner == "llama.cpp":
+        runner, plan, dtype = make_llama_cpp_runner(config, loaded, slot_len, free_torch=owned)
+    else:
+        runner, plan = make_runner(loaded.model, config.max_batch, slot_len, config.kv_cache_mb,
+                                   config.prefix_cache_mb)
     core = EngineCore(runner, eos_ids, config.max_queue, config.step_tokens, plan.prefix_cache_tokens,
                       sentence_end_ids(loaded.tokenizer), GrammarCompiler(loaded.tokenizer))
-    ready = Ready(loaded.name, str(loaded.device), loaded.dtype_name, loaded.context_length, sorted(eos_ids),
+    ready = Ready(loaded.name, str(loaded.device), dtype, loaded.context_length, sorted(eos_ids),
                   plan.slots, plan.slot_len, plan.batched)
     log.info("engine core: %s on %s (%s), %d slots x %d tokens, prefix cache %d tokens, %s",
-             loaded.name, loaded.device, loaded.dtype_name, plan.slots, plan.slot_len,
+             loaded.name, loaded.device, dtype, plan.slots, plan.slot_len,
              plan.prefix_cache_tokens, "batched" if plan.batched else "unbatched")
     return core, ready
 

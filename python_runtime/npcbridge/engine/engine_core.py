@@ -112,8 +112,12 @@ class EngineCore:
 
     def step(self) -> list[RequestOutput]:
         """Admit, run one forward for every running request, sample; return the outputs."""
+        self._release_held()
         for seq in self.scheduler.admit(self.cache.allocate):
-            self._reuse_prefix(seq)
+            if self._leader_of(seq) is not None:
+                seq.held = True  # its opening is being computed right now: reuse it when done
+            else:
+                self._reuse_prefix(seq)
         work = self.scheduler.plan()
         if work:
             rows = [RowInput(w.seq.slot, w.seq.tokens[w.seq.computed:w.seq.computed + w.count],
@@ -133,6 +137,31 @@ class EngineCore:
                     self._advance(w.seq, logits[row], greedy[row])
                     row += 1
         return self.take_outputs()
+
+    # Prefix sharing between requests that arrive together ----------------------------
+    # NPCs of one character arriving in the same moment share their system prompt, but
+    # the prefix cache only has it once one of them has computed it. So a request whose
+    # opening (the first OPENING tokens: the chat template and the character's name) is
+    # being prefilled by another is held back until that one reaches its first token
+    # (which stores its prompt in the prefix cache), then copies the shared part and
+    # prefills only the rest: 32 new NPCs of 4 characters compute 4 system prompts, not 32.
+
+    OPENING = 32
+
+    def _leader_of(self, seq: Sequence) -> Sequence | None:
+        """A running request still prefilling a prompt with ``seq``'s opening, if any."""
+        if not self.prefix.enabled or len(seq.prompt) <= self.OPENING:
+            return None
+        opening = seq.prompt[:self.OPENING]
+        return next((other for other in self.scheduler.running.values()
+                     if other is not seq and not other.held and other.generated == 0
+                     and other.computed < len(other.prompt) and other.prompt[:self.OPENING] == opening), None)
+
+    def _release_held(self) -> None:
+        for seq in self.scheduler.running.values():
+            if seq.held and self._leader_of(seq) is None:
+                seq.held = False
+                self._reuse_prefix(seq)
 
     def _reuse_prefix(self, seq: Sequence) -> None:
         # Leave at least one prompt token to compute: its logits give the first reply token.

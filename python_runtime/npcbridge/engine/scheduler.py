@@ -43,6 +43,7 @@ class Sequence:
     sampler: Any = None  # per-request random generator, set by the core
     matcher: Any = None  # the grammar's parse state, when the request has a grammar
     tail_from: int = -1  # generated tokens before the tail began (-1: not in the tail)
+    held: bool = False  # waits for another request's prompt with the same opening (see EngineCore)
 
     def __post_init__(self) -> None:
         if not self.tokens:
@@ -147,6 +148,8 @@ class Scheduler:
         work: list[Work] = []
         prefilling: list[Sequence] = []
         for seq in self.running.values():
+            if seq.held:
+                continue
             if seq.pending == 1:
                 work.append(Work(seq, 1))
             elif seq.pending > 1:
