@@ -74,6 +74,19 @@ def test_history_is_used_in_the_next_turn(model_host, greta):
     assert completed.usage.prompt_tokens > 80  # the first exchange is in the prompt
 
 
+def test_a_say_tokenises_its_prompt_once(model_host, greta, monkeypatch):
+    """Counting tokens to fit the history and feeding the engine share one tokenisation."""
+    client = model_host.client()
+    session = client.create_session(greta.id)
+    client.say_text(session.id, "Hello there.", max_tokens=8, temperature=0.0)  # some history
+    tokenizer = model_host.host.engine.tokenizer
+    calls = []
+    real = tokenizer.apply_chat_template
+    monkeypatch.setattr(tokenizer, "apply_chat_template", lambda *a, **k: calls.append(1) or real(*a, **k))
+    _, completed = client.say_text(session.id, "What do you sell?", max_tokens=8, temperature=0.0)
+    assert completed.text and len(calls) == 1, f"{len(calls)} prompt tokenisations in one Say"
+
+
 def test_unknown_session_on_real_model(model_host):
     with pytest.raises(grpc.RpcError) as err:
         model_host.client().say_text("ses_gone", "hi")

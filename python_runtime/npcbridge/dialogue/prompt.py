@@ -127,6 +127,8 @@ def build_messages(
     # A window should start with a player line, as chat templates expect.
     while recent and recent[0].role != "user":
         recent.pop(0)
+    if count_tokens([system, *recent, user]) <= prompt_budget:
+        return [system, *recent, user]  # the usual case, counted once (and tokenised once: see PromptTokens)
     base = count_tokens([system, user])
     if base > prompt_budget:
         raise InvalidArgument(

@@ -50,7 +50,7 @@ from npcbridge.dialogue.validation import (
     resolve_sampling,
 )
 from npcbridge.dialogue.intent import IntentScorer
-from npcbridge.engine.interface import ChatMessage, Engine, GenerationChunk, GenerationRequest
+from npcbridge.engine.interface import ChatMessage, Engine, GenerationChunk, GenerationRequest, PromptTokens
 from npcbridge.knowledge.service import KnowledgeService
 from npcbridge.memory.service import MemoryService
 from npcbridge.errors import InvalidArgument, NotFound, ResourceExhausted, Unavailable
@@ -293,9 +293,9 @@ class DialogueService:
         memories, feeling = (await asyncio.to_thread(self.memory.recall, session.player_id, character.id)
                              if self.memory is not None else ([], ""))
         notes = [lore_note(lore), memory_note(memories, feeling), context_note(options.context)]
+        tokens = PromptTokens(self.engine)
         messages = build_messages(character, session.turns, line,
-                                  self.engine.count_tokens, self.prompt_budget(params.max_tokens
-                                                                               + params.tail_max_tokens),
+                                  tokens.count, self.prompt_budget(params.max_tokens + params.tail_max_tokens),
                                   self.limits.history_hygiene, notes)
         reply_filter = self.moderation.stream_filter(character.safety_policy) if self.moderation else None
         parser = ReplyParser(character.emotion_labels())
@@ -307,7 +307,8 @@ class DialogueService:
         notified_mask = False
         token_times: list[float] = []  # engine-side arrival of text, for tokens/s
         metrics.QUEUE_DEPTH.set(self.engine.queue_depth())
-        stream = self.engine.generate(GenerationRequest(interaction_id, messages, params, options.priority))
+        stream = self.engine.generate(GenerationRequest(interaction_id, messages, params, options.priority,
+                                                        tokens.ids(messages)))
         async with aclosing(stream):
             async for chunk in _with_end(stream):
                 parts = parser.finish() if chunk is None else parser.feed(chunk.text, chunk.tail)

@@ -25,6 +25,34 @@ class GenerationRequest:
     messages: list[ChatMessage]
     params: SamplingParams
     priority: int = 0
+    prompt_ids: list[int] | None = None  # ``messages`` already tokenised (the engine need not again)
+
+
+class PromptTokens:
+    """Counts prompt tokens for trimming and keeps the ids, so the prompt a Say finally
+    sends was tokenised once: the engine gets those ids instead of tokenising again.
+    ``encode`` is the engine's own (chat template + tokenizer); engines without one count."""
+
+    def __init__(self, engine: object) -> None:
+        self._encode = getattr(engine, "encode", None)
+        self._count = engine.count_tokens  # type: ignore[attr-defined]
+        self._ids: dict[tuple[tuple[str, str], ...], list[int]] = {}
+
+    @staticmethod
+    def _key(messages: list[ChatMessage]) -> tuple[tuple[str, str], ...]:
+        return tuple((m.role, m.content) for m in messages)
+
+    def count(self, messages: list[ChatMessage]) -> int:
+        if self._encode is None:
+            return self._count(messages)
+        key = self._key(messages)
+        if key not in self._ids:
+            self._ids[key] = self._encode(messages)
+        return len(self._ids[key])
+
+    def ids(self, messages: list[ChatMessage]) -> list[int] | None:
+        """The ids of ``messages`` if they were counted here, else None."""
+        return self._ids.get(self._key(messages))
 
 
 @dataclass

@@ -143,7 +143,7 @@ class TransformersEngine:
             raise Unavailable(client.failed if client and client.failed else
                               f"model {self.info.name} is not ready; retry when health is SERVING")
         p = request.params
-        prompt = self.encode(request.messages)
+        prompt = request.prompt_ids if request.prompt_ids is not None else self.encode(request.messages)
         queue = client.submit(AddRequest(request.request_id, prompt, p, request.priority))
         detok = IncrementalDetokenizer(self.tokenizer)
         tail_detok = IncrementalDetokenizer(self.tokenizer)  # the tail is its own text

@@ -41,14 +41,35 @@ class SentenceEncoder:
         self.model = AutoModel.from_pretrained(folder).to(self.device).eval()
         self.max_length = max_length
         self.batch_size = batch_size
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one forward pass at a time
+        self._waiting_lock = threading.Lock()
+        self._waiting: list[_Pending] = []
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Embeddings, one row per text (float32, unit length)."""
+        """Embeddings, one row per text (float32, unit length).
+
+        Calls from many threads at once (32 NPCs' input checks, turn plans and reply
+        checks) are coalesced: whoever runs the model next encodes every text waiting
+        by then in one batch, so a burst costs a few forward passes, not one per call."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
+        mine = _Pending(texts)
+        with self._waiting_lock:
+            self._waiting.append(mine)
+        with self._lock:
+            if mine.result is None:
+                with self._waiting_lock:
+                    batch, self._waiting = self._waiting, []
+                vectors = self._encode_now([t for pending in batch for t in pending.texts])
+                start = 0
+                for pending in batch:
+                    pending.result = vectors[start:start + len(pending.texts)]
+                    start += len(pending.texts)
+        return mine.result
+
+    def _encode_now(self, texts: list[str]) -> np.ndarray:
         rows = []
-        with self._lock, torch.inference_mode():
+        with torch.inference_mode():
             # Sort by length so each batch pads little; restore order after.
             order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
             for k in range(0, len(order), self.batch_size):
@@ -63,3 +84,11 @@ class SentenceEncoder:
         out = np.empty_like(stacked)
         out[order] = stacked
         return out
+
+
+class _Pending:
+    """Texts waiting for the encoder, and their vectors once a batch has run."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.result: np.ndarray | None = None
