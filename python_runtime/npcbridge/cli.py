@@ -108,6 +108,8 @@ def serve(
     engine_threads: Annotated[Optional[int], typer.Option(help="Torch threads in the engine; 0 = default.")] = None,
     runner: Annotated[Optional[str], typer.Option(
         help="torch, or llama.cpp: quantised GGUF weights on llama.cpp's CPU kernels (the llamacpp extra).")] = None,
+    gguf_quant: Annotated[Optional[str], typer.Option(
+        help="llama.cpp runner: q8_0 (default), q4_1 or q4_0 for a model that is not a shipped GGUF.")] = None,
     log_level: Annotated[Optional[str], typer.Option(help="debug, info, warning, error.")] = None,
 ) -> None:
     """Start the host (embedded SmolLM2 by default) on 127.0.0.1:50051."""

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
         "torch", description="torch: the model's transformers modules (CPU fp32, GPU bf16). llama.cpp: the GGUF's "
                              "quantised weights on llama.cpp's CPU kernels, ~6x faster a stream on a CPU (needs "
                              "the llamacpp extra: scripts/build_llama_cpp.sh).")
+    gguf_quant: Literal["q8_0", "q4_1", "q4_0"] = Field(
+        "q8_0", description="llama.cpp runner: the type a model that is not a GGUF as shipped (the tuned embedded "
+                            "model, a directory) is quantised to once; q8_0 keeps a tuning's small changes.")
 
     # Moderation
     moderation: bool = Field(True, description="Serve Moderation and filter dialogue input and output.")

@@ -14,8 +14,9 @@ pytest.importorskip("llama_cpp")
 from npcbridge.engine.decoder import RowInput  # noqa: E402
 from npcbridge.engine.llama_cpp_runner import LlamaCppRunner  # noqa: E402
 from npcbridge.engine.runners import make_runner  # noqa: E402
-from npcbridge.models.gguf_export import TUNED_FILE_TYPE, quantize_gguf, write_gguf  # noqa: E402
-from npcbridge.models.registry import resolve_model  # noqa: E402
+from npcbridge.config import default_cache_dir  # noqa: E402
+from npcbridge.models.gguf_export import quantize_gguf, write_gguf  # noqa: E402
+from npcbridge.models.loader import prepare  # noqa: E402
 from npcbridge.testing import running_host  # noqa: E402
 
 LINES = ["What do you sell?", "Tell me a story about a dragon.", "Where is the nearest inn?",
@@ -24,18 +25,20 @@ LINES = ["What do you sell?", "Tell me a story about a dragon.", "Where is the n
 CONTINUATION = 24
 
 
-def template() -> Path:
-    source = resolve_model("smollm2-135m-instruct")
-    return Path(source.location) / str(source.gguf_file)
+QUANT = "q8_0"  # what the host writes the tuned model as (Settings.gguf_quant)
+
+
+def tuned_dir() -> Path:
+    return Path(prepare("smollm2-135m-instruct", default_cache_dir(), tuning=True))
 
 
 @pytest.fixture(scope="module")
 def ggufs(loaded_model, tmp_path_factory) -> dict[str, Path]:
     """The served (tuned) model as f32 GGUF and quantised as the host writes it."""
     folder = tmp_path_factory.mktemp("gguf")
-    f32, quantised = folder / "tuned-f32.gguf", folder / f"tuned-{TUNED_FILE_TYPE}.gguf"
-    write_gguf(loaded_model.model, template(), f32)
-    quantize_gguf(f32, quantised, TUNED_FILE_TYPE)
+    f32, quantised = folder / "tuned-f32.gguf", folder / f"tuned-{QUANT}.gguf"
+    write_gguf(loaded_model.model, tuned_dir(), f32)
+    quantize_gguf(f32, quantised, QUANT)
     return {"f32": f32, "quantised": quantised}
 
 
@@ -50,8 +53,10 @@ def sequences(loaded_model) -> list[list[int]]:
                                            {"role": "user", "content": line}], tokenize=False,
                                           add_generation_prompt=True), add_special_tokens=False)["input_ids"]
         prompt = len(ids)
+        logits = runner.forward([RowInput(0, ids, 0, True)])[0]
         for _ in range(CONTINUATION):
-            ids.append(int(runner.forward([RowInput(0, ids, 0, True)])[0].argmax()))
+            ids.append(int(logits.argmax()))
+            logits = runner.forward([RowInput(0, ids[-1:], len(ids) - 1, True)])[0]
         out.append((prompt, ids))
     return out
 
@@ -81,6 +86,27 @@ def test_gguf_written_back_gives_the_torch_models_logits(loaded_model, ggufs, se
     assert agree == 1.0 and cos > 0.9999, (agree, cos)
 
 
+@pytest.mark.parametrize("kind", ["llama", "qwen2"])
+def test_random_llama_and_qwen2_shapes_write_exactly(kind, embedded_dir, tmp_path):
+    """Both architectures the runner writes (Qwen2: q/k/v biases, no rotary permutation), with a
+    vocabulary padded past the tokenizer's, as the random shapes of `models random` have."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig, Qwen2Config
+
+    tokenizer = AutoTokenizer.from_pretrained(embedded_dir)
+    torch.manual_seed(0)
+    config_class = LlamaConfig if kind == "llama" else Qwen2Config
+    config = config_class(vocab_size=len(tokenizer) + 64, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                          num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
+                          tie_word_embeddings=True, eos_token_id=tokenizer.eos_token_id)
+    model = AutoModelForCausalLM.from_config(config).eval()
+    out = tmp_path / f"{kind}.gguf"
+    write_gguf(model, embedded_dir, out)
+    ids = [list(range(100, 140))]
+    reference, _ = make_runner(model, 1, 256, 64, 0)
+    agree, cos = closeness(reference, LlamaCppRunner(str(out), 1, 256, 64), [(20, ids[0])])
+    assert agree == 1.0 and cos > 0.9999, (agree, cos)
+
+
 def test_quantised_runner_stays_close_to_fp32(loaded_model, ggufs, sequences):
     reference, _ = make_runner(loaded_model.model, 1, 512, 256, 0)
     agree, cos = closeness(reference, LlamaCppRunner(str(ggufs["quantised"]), 1, 512, 256), sequences)
@@ -105,7 +131,7 @@ def test_host_serves_the_tuned_model_on_llama_cpp():
                       moderation=False, avatars=False, max_batch=4) as host:
         client = host.client()
         dialogue = next(m for m in client.info().models if m.kind == "dialogue")
-        assert dialogue.dtype == f"gguf-{TUNED_FILE_TYPE}" and dialogue.device == "cpu"
+        assert dialogue.dtype == f"gguf-{QUANT}" and dialogue.device == "cpu"
         npc = client.upsert_character(name="Greta", persona="A gruff dwarven blacksmith.")
         sessions = [client.create_session(npc.id, f"p{i}").id for i in range(2)]
         for session_id in sessions:

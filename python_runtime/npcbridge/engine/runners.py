@@ -83,7 +83,7 @@ def make_llama_cpp_runner(config: Any, loaded: Any, slot_len: int,
 
     if loaded.device.type != "cpu":
         raise ModelLoadError("--runner llama.cpp runs on the CPU; use --device cpu, or --runner torch on a GPU")
-    path = gguf_for_llama_cpp(config.model, config.cache_dir, config.tuning, loaded.model)
+    path = gguf_for_llama_cpp(config.model, config.cache_dir, config.tuning, loaded.model, config.gguf_quant)
     runner = LlamaCppRunner(str(path), config.max_batch, slot_len, config.step_tokens, config.threads)
     if free_torch:  # llama.cpp holds its own copy of the weights: the transformers one is not needed
         loaded.model.to("meta")

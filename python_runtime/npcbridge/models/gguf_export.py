@@ -1,16 +1,19 @@
-"""The GGUF a llama.cpp runner serves for a model, quantised like llama.cpp's own files.
+"""The GGUF a llama.cpp runner serves for a model, quantised by llama.cpp itself.
 
-A GGUF model served as is (``--no-tuning``) is its own file. A model whose weights
-changed in transformers (the embedded one with its role-play adapter merged) is
-written back to GGUF: metadata and tokenizer from the source GGUF, tensors from
-the merged weights under llama.cpp's names (q/k rows permuted back to llama.cpp's
-rotary layout, as its own converter does), then quantised by llama.cpp
-(``llama_model_quantize``) to the source file's type. Written once, cached beside
-the converted model.
+A GGUF model served as is (``--no-tuning``) is its own file. Any other model (the
+embedded one with its role-play adapter merged, a Llama or Qwen2 directory, the
+random-weight shapes of ``npcbridge models random``) is written to GGUF from its
+transformers weights: architecture keys from its config, vocabulary and merges
+from its tokenizer directory, tensors under llama.cpp's names (Llama's q/k rows
+permuted to llama.cpp's rotary layout, as its own converter does); then
+``llama_model_quantize`` makes the served type. Written once, cached under the
+model cache. The engine still tokenises with the transformers tokenizer and sends
+token ids, so llama.cpp's own tokenizer settings never matter here.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from pathlib import Path
@@ -24,7 +27,8 @@ log = logging.getLogger(__name__)
 
 #: llama.cpp file types by name (``llama_ftype``), for the quantisation step.
 FILE_TYPES = {"f32": 0, "q4_0": 2, "q4_1": 3, "q8_0": 7}
-TUNED_FILE_TYPE = "q8_0"  # for weights changed in transformers (see gguf_for_llama_cpp)
+#: Architectures written, and whether q/k rows need llama.cpp's rotary permutation.
+ARCHITECTURES = {"llama": True, "qwen2": False}
 
 
 def _permute(weight: np.ndarray, heads: int) -> np.ndarray:
@@ -33,32 +37,56 @@ def _permute(weight: np.ndarray, heads: int) -> np.ndarray:
             .swapaxes(1, 2).reshape(weight.shape))
 
 
-def _copy_metadata(reader: Any, writer: Any, file_type: int) -> None:
+def _write_architecture(writer: Any, config: Any) -> None:
+    heads = config.num_attention_heads
+    writer.add_block_count(config.num_hidden_layers)
+    writer.add_context_length(int(getattr(config, "max_position_embeddings", 2048)))
+    writer.add_embedding_length(config.hidden_size)
+    writer.add_feed_forward_length(config.intermediate_size)
+    writer.add_head_count(heads)
+    writer.add_head_count_kv(getattr(config, "num_key_value_heads", None) or heads)
+    # transformers 5 keeps it in rope_parameters; older configs have rope_theta.
+    rope = (getattr(config, "rope_parameters", None) or {}).get("rope_theta") or getattr(config, "rope_theta", None)
+    writer.add_rope_freq_base(float(rope or 10000.0))
+    writer.add_layer_norm_rms_eps(float(config.rms_norm_eps))
+    writer.add_rope_dimension_count(getattr(config, "head_dim", None) or config.hidden_size // heads)
+    writer.add_vocab_size(config.vocab_size)
+    writer.add_file_type(FILE_TYPES["f32"])
+
+
+def _write_tokenizer(writer: Any, tokenizer_dir: Path, vocab_size: int) -> None:
+    """BPE vocabulary, merges and special ids of ``tokenizer_dir``; ids the tokenizer does not
+    have (a model's vocabulary can be padded past it) are unused placeholders."""
     import gguf
 
-    for field in reader.fields.values():
-        if field.name.startswith("GGUF.") or field.name in ("general.architecture", "general.file_type"):
-            continue
-        kind = field.types[0]
-        sub = field.types[-1] if kind == gguf.GGUFValueType.ARRAY else None
-        writer.add_key_value(field.name, field.contents(), kind, sub)
-    writer.add_file_type(file_type)
+    tokens, types = [], []
+    for text, _score, kind in gguf.BpeVocab(tokenizer_dir).all_tokens():
+        tokens.append(text)
+        types.append(kind)
+    for i in range(len(tokens), vocab_size):
+        tokens.append(f"[PAD{i}]")
+        types.append(gguf.TokenType.UNUSED)
+    writer.add_tokenizer_model("gpt2")
+    writer.add_tokenizer_pre("default")
+    writer.add_token_list(tokens[:vocab_size])
+    writer.add_token_types(types[:vocab_size])
+    gguf.SpecialVocab(tokenizer_dir, load_merges=True, n_vocab=vocab_size).add_to_gguf(writer)
 
 
-def write_gguf(model: Any, template: Path, out: Path) -> None:
-    """Write ``model`` (a transformers Llama-family model on the CPU) as a float32 GGUF at
-    ``out``, with ``template``'s metadata and tokenizer (the GGUF it was converted from)."""
+def write_gguf(model: Any, tokenizer_dir: Path, out: Path) -> None:
+    """Write ``model`` (a transformers Llama or Qwen2 model on the CPU) as a float32 GGUF at ``out``."""
     import gguf
 
-    reader = gguf.GGUFReader(str(template))
-    arch = str(reader.fields["general.architecture"].contents())
-    if arch != "llama":
-        raise ModelLoadError(f"writing GGUF for architecture {arch!r} is not supported (llama only)")
     config = model.config
-    names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, config.num_hidden_layers)
+    if config.model_type not in ARCHITECTURES:
+        raise ModelLoadError(f"--runner llama.cpp writes GGUF for {', '.join(ARCHITECTURES)} models, "
+                             f"not {config.model_type!r}: use --runner torch, or give a .gguf file as --model")
+    permute = ARCHITECTURES[config.model_type]
+    names = gguf.get_tensor_name_map(gguf.MODEL_ARCH[config.model_type.upper()], config.num_hidden_layers)
     kv_heads = getattr(config, "num_key_value_heads", None) or config.num_attention_heads
-    writer = gguf.GGUFWriter(str(out), arch)
-    _copy_metadata(reader, writer, FILE_TYPES["f32"])
+    writer = gguf.GGUFWriter(str(out), config.model_type)
+    _write_architecture(writer, config)
+    _write_tokenizer(writer, tokenizer_dir, config.vocab_size)
     tied = getattr(config, "tie_word_embeddings", False)
     for hf_name, tensor in model.state_dict().items():
         if tied and hf_name == "lm_head.weight":
@@ -67,9 +95,9 @@ def write_gguf(model: Any, template: Path, out: Path) -> None:
         if name is None:
             raise ModelLoadError(f"no GGUF name for tensor {hf_name}")
         data = tensor.detach().float().cpu().numpy()
-        if hf_name.endswith("self_attn.q_proj.weight"):
+        if permute and hf_name.endswith("self_attn.q_proj.weight"):
             data = _permute(data, config.num_attention_heads)
-        elif hf_name.endswith("self_attn.k_proj.weight"):
+        elif permute and hf_name.endswith("self_attn.k_proj.weight"):
             data = _permute(data, kv_heads)
         writer.add_tensor(name, np.ascontiguousarray(data))
     writer.write_header_to_file()
@@ -101,39 +129,37 @@ def file_type_of(gguf_path: Path) -> str:
     return next((name for name, number in FILE_TYPES.items() if number == value), "f32")
 
 
-def export_for_llama_cpp(model: Any, template: Path, cache_target: Path, file_type: str | None = None) -> Path:
-    """The GGUF of ``model`` at ``cache_target`` (written and quantised once; reused after)."""
-    if cache_target.exists():
-        return cache_target
-    file_type = file_type or file_type_of(template)
-    partial = cache_target.with_name(cache_target.name + ".f32.partial")
-    log.info("writing %s for llama.cpp (%s; first run only)", cache_target, file_type)
+def export_for_llama_cpp(model: Any, tokenizer_dir: Path, target: Path, file_type: str) -> Path:
+    """The GGUF of ``model`` at ``target`` (written and quantised once; reused after)."""
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".f32.partial")
+    log.info("writing %s for llama.cpp (%s; first run only)", target, file_type)
     try:
-        write_gguf(model, template, partial)
-        quantized = cache_target.with_name(cache_target.name + ".partial")
+        write_gguf(model, tokenizer_dir, partial)
+        quantized = target.with_name(target.name + ".partial")
         quantize_gguf(partial, quantized, file_type)
-        quantized.rename(cache_target)
+        quantized.rename(target)
     finally:
         partial.unlink(missing_ok=True)
-    return cache_target
+    return target
 
 
-def gguf_for_llama_cpp(name: str, cache_dir: Path, tuning: bool, model: Any) -> Path:
-    """The GGUF the llama.cpp runner serves for ``name``: the model's own file when its
-    weights are as shipped, else ``model`` (merged with its adapter) written back to GGUF."""
+def gguf_for_llama_cpp(name: str, cache_dir: Path, tuning: bool, model: Any, file_type: str = "q8_0") -> Path:
+    """The GGUF the llama.cpp runner serves for ``name``: a GGUF model's own file when its weights
+    are as shipped, else ``model`` written as ``file_type`` (Q8_0 by default: the embedded model's
+    weights sit exactly on its file's Q4_1 grid, but its adapter's small deltas do not, and
+    rounding them to 4 bits undoes the tuning: top-1 agreement with fp32 0.51 at Q4_1, 0.96 at Q8_0)."""
     from npcbridge.models.loader import has_adapter, prepare
     from npcbridge.models.registry import resolve_model
 
     source = resolve_model(name)
-    if source.kind != "gguf":
-        raise ModelLoadError(f"--runner llama.cpp serves GGUF models; {name!r} is not one: pass a .gguf file "
-                             "as --model, or use --runner torch")
-    original = Path(source.location) / str(source.gguf_file)
-    if not (tuning and has_adapter(name)):
-        return original
-    merged = Path(prepare(name, cache_dir, tuning))
-    # Q8_0, not the source's Q4_1: the shipped weights sit exactly on the Q4_1 grid (requantising
-    # them loses nothing), but the adapter's small deltas do not, and rounding them to 4 bits
-    # undoes the tuning (measured: top-1 agreement with fp32 0.51 at Q4_1, 0.96 at Q8_0).
-    return export_for_llama_cpp(model, original, merged.with_name(f"{merged.name}.{TUNED_FILE_TYPE}.gguf"),
-                                TUNED_FILE_TYPE)
+    if source.kind == "gguf" and not (tuning and has_adapter(name)):
+        return Path(source.location) / str(source.gguf_file)
+    location = Path(prepare(name, cache_dir, tuning))
+    if not (location / "config.json").exists():
+        raise ModelLoadError(f"--runner llama.cpp needs {name!r} as a local directory or a .gguf file")
+    stamp = hashlib.sha256(f"{location.resolve()}:{os.stat(location / 'config.json').st_mtime_ns}".encode())
+    target = cache_dir / "gguf" / f"{location.name}-{stamp.hexdigest()[:12]}.{file_type}.gguf"
+    return export_for_llama_cpp(model, location, target, file_type)
