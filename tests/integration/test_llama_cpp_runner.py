@@ -138,3 +138,54 @@ def test_host_serves_the_tuned_model_on_llama_cpp():
             deltas, completed = client.say_text(session_id, "What do you sell?", max_tokens=24)
             assert completed.text.strip() and completed.usage.completion_tokens > 0
         assert client.health() == "SERVING"
+
+
+def shipped_gguf() -> str:
+    from npcbridge.models.registry import resolve_model
+
+    source = resolve_model("smollm2-135m-instruct")
+    return str(Path(source.location) / str(source.gguf_file))
+
+
+def chat(tokenizer, system: str, line: str) -> list[int]:
+    text = tokenizer.apply_chat_template([{"role": "system", "content": system}, {"role": "user", "content": line}],
+                                         tokenize=False, add_generation_prompt=True)
+    return tokenizer(text, add_special_tokens=False)["input_ids"]
+
+
+def test_a_prompt_takes_the_cells_another_slot_holds_and_gets_the_same_logits(loaded_model):
+    system = "You are Greta, a gruff dwarven blacksmith in Ironhold. Iron bars cost 5 gold each."
+    first, second = (chat(loaded_model.tokenizer, system, line) for line in ("Hello!", "What do you sell?"))
+    sharing = LlamaCppRunner(shipped_gguf(), 2, 512, 256)
+    sharing.forward([RowInput(0, first, 0, True)])
+    shared = sharing.forward([RowInput(1, second, 0, True)])[0]
+    common = next(i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b)
+    assert sharing.shared_tokens == common > 20
+    alone = LlamaCppRunner(shipped_gguf(), 2, 512, 256).forward([RowInput(0, second, 0, True)])[0]
+    assert shared.argmax() == alone.argmax()
+    assert float(torch.nn.functional.cosine_similarity(shared, alone, dim=0)) > 0.999
+
+
+def test_npcs_arriving_together_share_their_characters_prompt_on_llama_cpp(loaded_model):
+    from npcbridge.dialogue.types import SamplingParams
+    from npcbridge.engine.engine_core import EngineCore
+    from npcbridge.engine.messages import AddRequest
+
+    tok = loaded_model.tokenizer
+    lore = " You live in Ironhold, by the river. Iron bars cost 5 gold each. The mine closed last winter."
+    systems = ["You are Greta, a gruff dwarven blacksmith." + lore, "You are Aelar, an elven ranger." + lore]
+    prompts = {f"npc{i}": chat(tok, systems[i % 2], f"Hello, I am traveller {i}.") for i in range(8)}
+    # A step budget that takes every prompt at once: without the hold, none would share.
+    runner = LlamaCppRunner(shipped_gguf(), 8, 512, 1024)
+    core = EngineCore(runner, {tok.eos_token_id}, 16, 1024, 0)
+    for rid, prompt in prompts.items():
+        core.add(AddRequest(rid, prompt, SamplingParams(4, 0.0, 1.0)))
+    replies: dict[str, list[int]] = {rid: [] for rid in prompts}
+    while core.has_work():
+        for out in core.step():
+            assert out.error is None, out.error
+            replies[out.request_id] += out.tokens
+    assert all(replies.values())
+    opening = min(next(i for i, (a, b) in enumerate(zip(prompts["npc0"], prompts["npc2"], strict=False)) if a != b),
+                  next(i for i, (a, b) in enumerate(zip(prompts["npc1"], prompts["npc3"], strict=False)) if a != b))
+    assert runner.shared_tokens >= 6 * opening  # two characters computed once each, six NPCs copied

@@ -150,7 +150,8 @@ class EngineCore:
 
     def _leader_of(self, seq: Sequence) -> Sequence | None:
         """A running request still prefilling a prompt with ``seq``'s opening, if any."""
-        if not self.prefix.enabled or len(seq.prompt) <= self.OPENING:
+        shares = self.prefix.enabled or getattr(self.runner, "shares_prefixes", False)
+        if not shares or len(seq.prompt) <= self.OPENING:
             return None
         opening = seq.prompt[:self.OPENING]
         return next((other for other in self.scheduler.running.values()

@@ -10,8 +10,14 @@ batch, with one llama.cpp sequence per engine slot (``seq_id = slot``) in a
 unified KV cache, and hands the logits back; the engine core does the rest.
 
 Needs the optional ``llama-cpp-python`` (``pip install 'npcbridge[llamacpp]'``).
-Prefix reuse across slots is off on this runner (llama.cpp's cache is opaque to
-the engine's prefix cache); a slot's own earlier tokens are reused.
+
+Prefix sharing: llama.cpp's cache is opaque to the engine's prefix cache, so the
+runner shares prefixes itself. It remembers which tokens each slot's cells hold
+(a finished request's too, until its slot is reused); a prompt chunk whose leading
+tokens another slot already holds gets those cells by ``llama_memory_seq_cp`` (in
+a unified cache, a tag on the same cells: no copy, no extra memory) and computes
+only the rest. NPCs of one character share their system prompt this way, and a
+session's next turn its history.
 
 Batch invariance is not kept: llama.cpp picks its matrix kernels by batch size, so a
 row's logits move a little with its neighbours (measured on the embedded model: 7 of
@@ -42,6 +48,13 @@ def available() -> str | None:
     except ImportError:
         return "llama-cpp-python is not installed: pip install 'npcbridge[llamacpp]' (builds llama.cpp)"
     return None
+
+
+def _common_prefix(a: list[int], b: list[int], limit: int) -> int:
+    n, stop = 0, min(len(a), len(b), limit)
+    while n < stop and a[n] == b[n]:
+        n += 1
+    return n
 
 
 _QUIET: object = None  # the log callback must outlive every call into llama.cpp
@@ -89,6 +102,9 @@ class LlamaCppRunner:
         self._batch = lc.llama_batch_init(self.max_step, 0, 1)
         # The engine's slot bookkeeping (allocate / release); the K/V live in llama.cpp.
         self.cache = SlotKVCache(CacheShape(0, 1, 1, torch.float32), slots, slot_len, torch.device("cpu"))
+        self._held: list[list[int]] = [[] for _ in range(slots)]  # tokens each slot's cells hold
+        self.shares_prefixes = True  # the engine core holds NPCs arriving together for it (see EngineCore)
+        self.shared_tokens = 0  # prompt tokens taken from other slots instead of computed
         self.name = os.path.basename(gguf_path)
         log.info("llama.cpp runner: %s, %d slots x %d tokens, %d threads", self.name, slots, slot_len, threads)
 
@@ -101,23 +117,23 @@ class LlamaCppRunner:
         wanted = []
         i = 0
         for r in rows:
-            # Whatever the slot held past this row's start is stale (a new request, or a
-            # reply that was cut): drop it so the new tokens do not see it.
-            lc.llama_memory_seq_rm(self._memory, r.slot, r.start, -1)
-            last = len(r.tokens) - 1
-            for j, token in enumerate(r.tokens):
-                batch.token[i] = token
-                batch.pos[i] = r.start + j
+            start = self._share(r) if len(r.tokens) > 1 else self._drop_after(r.slot, r.start)
+            last = r.start + len(r.tokens) - 1
+            for pos in range(start, last + 1):
+                batch.token[i] = r.tokens[pos - r.start]
+                batch.pos[i] = pos
                 batch.n_seq_id[i] = 1
                 batch.seq_id[i][0] = r.slot
-                batch.logits[i] = 1 if (r.want_logits and j == last) else 0
-                if r.want_logits and j == last:
+                batch.logits[i] = 1 if (r.want_logits and pos == last) else 0
+                if r.want_logits and pos == last:
                     wanted.append(i)
                 i += 1
-        batch.n_tokens = total
+        batch.n_tokens = i
         status = lc.llama_decode(self._ctx, batch)
         if status != 0:
             raise RuntimeError(f"llama_decode failed with status {status} on a step of {total} tokens")
+        for r in rows:  # only now are these cells computed, for later steps to share
+            self._held[r.slot] = self._held[r.slot][:r.start] + r.tokens
         if not wanted:
             return torch.empty(0, 0)
         out = np.empty((len(wanted), self.vocab_size), dtype=np.float32)
@@ -125,6 +141,29 @@ class LlamaCppRunner:
             pointer = lc.llama_get_logits_ith(self._ctx, index)
             ctypes.memmove(out[row].ctypes.data, pointer, self.vocab_size * 4)
         return torch.from_numpy(out)
+
+    def _drop_after(self, slot: int, start: int) -> int:
+        """Forget what ``slot`` holds from ``start`` on (a new request, or a reply that was cut)."""
+        self._lc.llama_memory_seq_rm(self._memory, slot, start, -1)
+        del self._held[slot][start:]  # also while this step computes it: not to be shared yet
+        return start
+
+    def _share(self, r: RowInput) -> int:
+        """Give ``r``'s slot the cells of the longest run of its tokens some slot already holds;
+        return the first position still to compute (always at least the row's last token,
+        whose logits are wanted)."""
+        known = self._held[r.slot][:r.start] + r.tokens
+        limit = r.start + len(r.tokens) - 1
+        best, source = r.start, -1
+        for slot, held in enumerate(self._held):
+            n = _common_prefix(held, known, limit)
+            if n > best:
+                best, source = n, slot
+        self._drop_after(r.slot, r.start if source != r.slot else best)
+        if source >= 0 and source != r.slot:
+            self._lc.llama_memory_seq_cp(self._memory, source, r.slot, r.start, best)
+        self.shared_tokens += best - r.start
+        return best
 
     def close(self) -> None:
         """Free llama.cpp's context and model (also on garbage collection)."""
