@@ -267,6 +267,10 @@ def bench_dialogue(
     realistic: Annotated[bool, typer.Option(
         help="As a game meets it: moderation on, no warm-up (characters created just before), "
              "everyday lines with replies of natural length at the default sampling.")] = False,
+    rate: Annotated[str, typer.Option(
+        help="Also open-loop load: Say calls arriving at these rates a second (Poisson, new sessions of 8 "
+             "characters), e.g. 0.5,1,2; reports the highest rate with TTFT p99 <= 2 s.")] = "",
+    rate_seconds: Annotated[float, typer.Option(help="How long each --rate runs.")] = 20.0,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
 ) -> None:
     """N NPC sessions at once through gRPC vs sequential generate, generate_batch and the decode ceiling."""
@@ -274,7 +278,14 @@ def bench_dialogue(
 
     counts = _session_counts(sessions)
     _setup_logging("warning")
-    run_dialogue_bench(console, model, counts, max_tokens, repeats, device, dtype, json_out, runner, realistic)
+    try:
+        rates = sorted({float(x) for x in rate.split(",") if x.strip()})
+    except ValueError:
+        raise typer.BadParameter(f"--rate {rate!r}: use calls a second such as 0.5,1,2") from None
+    if any(r <= 0 for r in rates):
+        raise typer.BadParameter("--rate needs positive calls a second such as 0.5,1,2")
+    run_dialogue_bench(console, model, counts, max_tokens, repeats, device, dtype, json_out, runner, realistic,
+                       rates, rate_seconds)
 
 
 def _session_counts(sessions: str) -> list[int]:

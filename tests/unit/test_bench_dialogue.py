@@ -42,3 +42,15 @@ def test_percentiles():
 def test_sessions_option_is_checked():
     result = CliRunner().invoke(app, ["bench", "dialogue", "--sessions", "eight"])
     assert result.exit_code != 0 and "--sessions" in result.output
+
+
+def test_open_loop_arrivals_are_measured_and_the_sustained_rate_found():
+    from rich.console import Console
+
+    from npcbridge.bench.open_loop import sweep_rates
+
+    with running_host() as host:
+        result = sweep_rates(Console(quiet=True), host, [4.0, 8.0], seconds=1.0, max_tokens=8)
+    first = result["rates"][0]
+    assert first["calls"] >= 1 and first["errors"] == 0 and first["ttft_p99_ms"] >= first["ttft_p50_ms"] > 0
+    assert result["sustained_rate"] == 8.0  # the scripted host answers at once

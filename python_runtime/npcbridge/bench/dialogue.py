@@ -140,7 +140,8 @@ def measure_sessions(host: RunningHost, characters: list[Any], n: int, max_token
 
 def run_dialogue_bench(console: Console, model: str, sessions: list[int], max_tokens: int, repeats: int,
                        device: str, dtype: str, json_out: Path | None, runner: str = "torch",
-                       realistic: bool = False) -> dict[str, Any]:
+                       realistic: bool = False, rates: list[float] | None = None,
+                       rate_seconds: float = 20.0) -> dict[str, Any]:
     """Measure the host at each session count and the baselines; print the ratios.
     ``realistic``: the host's default settings (moderation on, default batch), characters
     created just before each measurement, no warm-up, everyday lines of natural length."""
@@ -163,6 +164,11 @@ def run_dialogue_bench(console: Console, model: str, sessions: list[int], max_to
             if realistic:  # new characters, created just before their NPCs speak
                 characters = [client.upsert_character(**{**c, "name": f"{c['name']} {n}"}) for c in CHARACTERS]
             runs[n] = measure_sessions(host, characters, n, max_tokens, realistic=realistic)
+        open_loop = None
+        if rates:
+            from npcbridge.bench.open_loop import sweep_rates
+
+            open_loop = sweep_rates(console, host, rates, rate_seconds, max_tokens)
         engine = host.host.engine
         prompts = [engine.encode(build_messages(Character(id="b", **CHARACTERS[i % 4]), [],
                                                 QUESTION.format(i=i), engine.count_tokens, 10_000))
@@ -203,7 +209,7 @@ def run_dialogue_bench(console: Console, model: str, sessions: list[int], max_to
                       f"{s['ttft_p50_ms']:.0f} / {s['ttft_p99_ms']:.0f}", f"{s['itl_p50_ms']:.0f} / {s['itl_p99_ms']:.0f}")
     Console(width=max(Console().width, 150)).print(table)
     idle_s = idle.summary()
-    result.update(idle=idle_s, cold_ttft_ms=cold.ttft_ms[0] if cold.ttft_ms else None,
+    result.update(open_loop=open_loop, idle=idle_s, cold_ttft_ms=cold.ttft_ms[0] if cold.ttft_ms else None,
                   prefix_hit_rate=prefix.prefix_hit_tokens / max(prefix.prefix_prompt_tokens, 1))
     console.print(f"sequential model.generate: {seq['tokens_per_second']:.1f} tok/s; "
                   f"idle TTFT p50 {idle_s['ttft_p50_ms']:.0f} ms (first request ever: {result['cold_ttft_ms']:.0f} ms), "
