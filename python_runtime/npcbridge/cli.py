@@ -264,6 +264,7 @@ def bench_dialogue(
     device: Annotated[str, typer.Option(help="auto, cpu, cuda.")] = "auto",
     dtype: Annotated[str, typer.Option(help="auto, float32, bfloat16.")] = "auto",
     runner: Annotated[str, typer.Option(help="torch, or llama.cpp (the llamacpp extra).")] = "torch",
+    gguf_quant: Annotated[str, typer.Option(help="llama.cpp runner: q8_0, q4_1 or q4_0 for a non-GGUF model.")] = "q8_0",
     realistic: Annotated[bool, typer.Option(
         help="As a game meets it: moderation on, no warm-up (characters created just before), "
              "everyday lines with replies of natural length at the default sampling.")] = False,
@@ -285,7 +286,7 @@ def bench_dialogue(
     if any(r <= 0 for r in rates):
         raise typer.BadParameter("--rate needs positive calls a second such as 0.5,1,2")
     run_dialogue_bench(console, model, counts, max_tokens, repeats, device, dtype, json_out, runner, realistic,
-                       rates, rate_seconds)
+                       rates, rate_seconds, gguf_quant)
 
 
 def _session_counts(sessions: str) -> list[int]:

@@ -141,14 +141,15 @@ def measure_sessions(host: RunningHost, characters: list[Any], n: int, max_token
 def run_dialogue_bench(console: Console, model: str, sessions: list[int], max_tokens: int, repeats: int,
                        device: str, dtype: str, json_out: Path | None, runner: str = "torch",
                        realistic: bool = False, rates: list[float] | None = None,
-                       rate_seconds: float = 20.0) -> dict[str, Any]:
+                       rate_seconds: float = 20.0, gguf_quant: str = "q8_0") -> dict[str, Any]:
     """Measure the host at each session count and the baselines; print the ratios.
     ``realistic``: the host's default settings (moderation on, default batch), characters
     created just before each measurement, no warm-up, everyday lines of natural length."""
     biggest = max(sessions)
     tuned = {} if realistic else dict(moderation=False, max_batch=biggest, max_concurrent_streams=max(biggest, 32))
     settings = load_settings(port=0, db=":memory:", model=model, device=device, dtype=dtype, avatars=False,
-                             engine_process=True, runner=runner, log_level="warning", **tuned)
+                             engine_process=True, runner=runner, gguf_quant=gguf_quant, log_level="warning",
+                             **tuned)
     host = RunningHost(settings).start()
     try:
         client = host.client()
