@@ -107,8 +107,9 @@ class EngineCore:
 
     def stats(self) -> Stats:
         p = self.prefix.stats
+        shared = getattr(self.runner, "shared_tokens", 0)  # a runner that shares prefixes itself (llama.cpp)
         return Stats(self.scheduler.waiting_count, len(self.scheduler.running), p.lookups, p.prompt_tokens,
-                     p.hit_tokens)
+                     p.hit_tokens + shared)
 
     def step(self) -> list[RequestOutput]:
         """Admit, run one forward for every running request, sample; return the outputs."""
