@@ -268,6 +268,8 @@ def bench_dialogue(
     realistic: Annotated[bool, typer.Option(
         help="As a game meets it: moderation on, no warm-up (characters created just before), "
              "everyday lines with replies of natural length at the default sampling.")] = False,
+    moderation: Annotated[bool, typer.Option(
+        help="With --realistic: moderation as served (on by default); --no-moderation gives the cost pair.")] = True,
     rate: Annotated[str, typer.Option(
         help="Also open-loop load: Say calls arriving at these rates a second (Poisson, new sessions of 8 "
              "characters), e.g. 0.5,1,2; reports the highest rate with TTFT p99 <= 2 s.")] = "",
@@ -286,7 +288,7 @@ def bench_dialogue(
     if any(r <= 0 for r in rates):
         raise typer.BadParameter("--rate needs positive calls a second such as 0.5,1,2")
     run_dialogue_bench(console, model, counts, max_tokens, repeats, device, dtype, json_out, runner, realistic,
-                       rates, rate_seconds, gguf_quant)
+                       rates, rate_seconds, gguf_quant, moderation)
 
 
 def _session_counts(sessions: str) -> list[int]:

@@ -141,12 +141,17 @@ def measure_sessions(host: RunningHost, characters: list[Any], n: int, max_token
 def run_dialogue_bench(console: Console, model: str, sessions: list[int], max_tokens: int, repeats: int,
                        device: str, dtype: str, json_out: Path | None, runner: str = "torch",
                        realistic: bool = False, rates: list[float] | None = None,
-                       rate_seconds: float = 20.0, gguf_quant: str = "q8_0") -> dict[str, Any]:
+                       rate_seconds: float = 20.0, gguf_quant: str = "q8_0",
+                       moderation: bool = True) -> dict[str, Any]:
     """Measure the host at each session count and the baselines; print the ratios.
     ``realistic``: the host's default settings (moderation on, default batch), characters
-    created just before each measurement, no warm-up, everyday lines of natural length."""
+    created just before each measurement, no warm-up, everyday lines of natural length;
+    ``moderation=False`` turns only moderation off, for its cost at otherwise equal settings."""
     biggest = max(sessions)
-    tuned = {} if realistic else dict(moderation=False, max_batch=biggest, max_concurrent_streams=max(biggest, 32))
+    if realistic:
+        tuned = {} if moderation else dict(moderation=False)
+    else:
+        tuned = dict(moderation=False, max_batch=biggest, max_concurrent_streams=max(biggest, 32))
     settings = load_settings(port=0, db=":memory:", model=model, device=device, dtype=dtype, avatars=False,
                              engine_process=True, runner=runner, gguf_quant=gguf_quant, log_level="warning",
                              **tuned)
@@ -192,7 +197,7 @@ def run_dialogue_bench(console: Console, model: str, sessions: list[int], max_to
                   "generate_batch tok/s",
                   "TTFT p50/p99 ms", "ITL p50/p99 ms",
                   title=f"{info.name} on {info.device} ({info.dtype}, runner {runner}"
-                        f"{', realistic' if realistic else ''}), {max_tokens} new tokens, "
+                        f"{', realistic' if realistic else ''}{'' if moderation or not realistic else ', moderation off'}), {max_tokens} new tokens, "
                         f"~{int(context - max_tokens // 2)}-token prompts")
     result: dict[str, Any] = {"device": info.device, "dtype": info.dtype, "max_tokens": max_tokens,
                               "sequential_generate": seq, "llama_cpp": llama, "sessions": {}}
