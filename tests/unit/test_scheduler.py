@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from npcbridge.engine.engine_core import EngineCore
 from npcbridge.engine.messages import AddRequest
-from npcbridge.engine.scheduler import Scheduler, Sequence
+from npcbridge.engine.scheduler import Scheduler
+from npcbridge.engine.sequence import Sequence
 from npcbridge.dialogue.types import SamplingParams
 from tests.fake_runner import FakeRunner, expected_reply, run_until_idle as run
 
@@ -139,8 +140,6 @@ def test_scheduler_plan_budget_always_moves_a_prompt():
         sched.add(Sequence(f"d{i}", [1], SamplingParams(5, 0.0, 1.0)))
     slots = iter(range(2))
     sched.admit(lambda: next(slots))
-    for seq in sched.running.values():
-        seq.computed = 0
     work = sched.plan()
     assert [w.count for w in work] == [1, 1] and all(w.completes for w in work)
 

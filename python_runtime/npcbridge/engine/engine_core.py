@@ -19,7 +19,8 @@ from npcbridge.engine.kv_cache import SlotKVCache
 from npcbridge.engine.messages import AddRequest, RequestOutput, Stats
 from npcbridge.engine.prefix_cache import PrefixCache
 from npcbridge.engine.sampling import make_generator, penalise_repeats, sample_next
-from npcbridge.engine.scheduler import QueueFull, Scheduler, Sequence
+from npcbridge.engine.scheduler import QueueFull, Scheduler
+from npcbridge.engine.sequence import Sequence
 
 log = logging.getLogger(__name__)
 
@@ -59,19 +60,20 @@ class EngineCore:
                       "(raise --max-context-tokens)"))
             return
         params = request.params
-        seq = Sequence(request.request_id, list(request.prompt), params, request.priority)
+        matcher = None
         if params.grammar or params.tail_grammar:
             try:
                 if self.grammars is None:
                     raise GrammarError("this engine has no grammar support (no tokenizer given)")
-                seq.matcher = self.grammars.matcher(params.grammar) if params.grammar else None
+                matcher = self.grammars.matcher(params.grammar) if params.grammar else None
                 if params.tail_grammar:
                     self.grammars.matcher(params.tail_grammar)  # refuse now what cannot compile later
             except GrammarError as exc:
                 self._outputs.append(RequestOutput(request.request_id, finish_reason="error",
                                                    error_kind="invalid_argument", error=str(exc)))
                 return
-        seq.sampler = make_generator(params.seed) if params.temperature > 0 else None
+        seq = Sequence(request.request_id, list(request.prompt), params, request.priority,
+                       sampler=make_generator(params.seed) if params.temperature > 0 else None, matcher=matcher)
         try:
             self.scheduler.add(seq)
         except QueueFull as exc:
@@ -83,9 +85,9 @@ class EngineCore:
         seq = self.scheduler.abort(request_id)
         if seq is None:
             return
-        if seq.slot >= 0:
-            self.cache.release(seq.slot)
-            seq.slot = -1
+        slot = seq.leave()
+        if slot >= 0:
+            self.cache.release(slot)
         self._outputs.append(self._final(seq, "cancelled"))
 
     def abort_all(self, reason: str = "cancelled") -> list[RequestOutput]:
@@ -116,7 +118,7 @@ class EngineCore:
         self._release_held()
         for seq in self.scheduler.admit(self.cache.allocate):
             if self._leader_of(seq) is not None:
-                seq.held = True  # its opening is being computed right now: reuse it when done
+                seq.hold()  # its opening is being computed right now: reuse it when done
             else:
                 self._reuse_prefix(seq)
         work = self.scheduler.plan()
@@ -133,7 +135,7 @@ class EngineCore:
             greedy = logits.argmax(dim=-1).tolist() if logits.numel() else []
             row = 0
             for w, r in zip(work, rows, strict=True):
-                w.seq.computed += w.count
+                w.seq.computed_more(w.count)
                 if r.want_logits:
                     self._advance(w.seq, logits[row], greedy[row])
                     row += 1
@@ -156,13 +158,13 @@ class EngineCore:
             return None
         opening = seq.prompt[:self.OPENING]
         return next((other for other in self.scheduler.running.values()
-                     if other is not seq and not other.held and other.generated == 0
-                     and other.computed < len(other.prompt) and other.prompt[:self.OPENING] == opening), None)
+                     if other is not seq and not other.held and other.prefilling
+                     and other.prompt[:self.OPENING] == opening), None)
 
     def _release_held(self) -> None:
         for seq in self.scheduler.running.values():
             if seq.held and self._leader_of(seq) is None:
-                seq.held = False
+                seq.unhold()
                 self._reuse_prefix(seq)
 
     def _reuse_prefix(self, seq: Sequence) -> None:
@@ -170,7 +172,7 @@ class EngineCore:
         entry, n = self.prefix.lookup(seq.prompt, len(seq.prompt) - 1)
         if entry is not None and n > 0:
             self.cache.write(seq.slot, entry.keys, entry.values, n)
-            seq.computed = seq.cached = n
+            seq.reuse_prefix(n)
 
     def _remember(self, seq: Sequence) -> None:
         if self.prefix.enabled and seq.computed >= self.prefix.block:
@@ -199,13 +201,13 @@ class EngineCore:
         if token in self.eos_ids:
             self._leave(seq, "stop")
             return
-        seq.tokens.append(token)
-        self._outputs.append(RequestOutput(seq.request_id, [token], tail=seq.tail_from >= 0))
+        seq.append(token)
+        self._outputs.append(RequestOutput(seq.request_id, [token], tail=seq.in_tail))
         if seq.matcher is not None and seq.matcher.is_stopped():
             self._leave(seq, "stop")  # the grammar is complete and allows nothing more
         elif len(seq.tokens) >= self.cache.slot_len:
             self._leave(seq, "length")
-        elif seq.tail_from >= 0:
+        elif seq.in_tail:
             if seq.generated - seq.tail_from >= seq.params.tail_max_tokens:
                 self._leave(seq, "length")
         elif seq.generated >= seq.params.max_tokens:
@@ -218,17 +220,15 @@ class EngineCore:
 
     def _enter_tail(self, seq: Sequence) -> bool:
         """Switch a request whose speech just ended to its tail grammar; False when it has none."""
-        if not seq.params.tail_grammar or seq.tail_from >= 0 or self.grammars is None:
+        if not seq.params.tail_grammar or seq.in_tail or self.grammars is None:
             return False
-        seq.matcher = self.grammars.matcher(seq.params.tail_grammar)
-        seq.tail_from = seq.generated
+        seq.enter_tail(self.grammars.matcher(seq.params.tail_grammar))
         return True
 
     def _leave(self, seq: Sequence, reason: str) -> None:
         self._remember(seq)  # the whole exchange: the session's next turn starts with it
         self.scheduler.finish(seq)
-        self.cache.release(seq.slot)
-        seq.slot = -1
+        self.cache.release(seq.leave())
         self._outputs.append(self._final(seq, reason))
 
     @staticmethod

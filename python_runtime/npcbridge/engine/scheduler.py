@@ -8,59 +8,21 @@ budget, so a long prompt never stalls the others' decoding for more than one
 chunk. Finished and aborted requests give their slot back at once.
 
 This module knows nothing about models or tensors; the engine core drives it.
+It changes a request's state only through :class:`~npcbridge.engine.sequence.Sequence`'s methods.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-from npcbridge.dialogue.types import SamplingParams
+from npcbridge.engine.sequence import Sequence
 
 
 class QueueFull(Exception):
     """Admission control: too many requests are already waiting."""
-
-
-@dataclass
-class Sequence:
-    """One request inside the engine: its tokens and how far the cache has them."""
-
-    request_id: str
-    prompt: list[int]
-    params: SamplingParams
-    priority: int = 0
-    arrived: float = field(default_factory=time.perf_counter)
-    tokens: list[int] = field(default_factory=list)  # prompt + generated
-    slot: int = -1
-    computed: int = 0  # leading tokens whose K/V are in the slot
-    cached: int = 0  # of those, how many came from the prefix cache
-    admitted: float | None = None
-    sampler: Any = None  # per-request random generator, set by the core
-    matcher: Any = None  # the grammar's parse state, when the request has a grammar
-    tail_from: int = -1  # generated tokens before the tail began (-1: not in the tail)
-    held: bool = False  # waits for another request's prompt with the same opening (see EngineCore)
-
-    def __post_init__(self) -> None:
-        if not self.tokens:
-            self.tokens = list(self.prompt)
-
-    @property
-    def generated(self) -> int:
-        return len(self.tokens) - len(self.prompt)
-
-    @property
-    def pending(self) -> int:
-        """Tokens not yet fed through the model."""
-        return len(self.tokens) - self.computed
-
-    @property
-    def queue_ms(self) -> float:
-        return ((self.admitted or time.perf_counter()) - self.arrived) * 1000
 
 
 @dataclass
@@ -137,8 +99,7 @@ class Scheduler:
             if seq.request_id in self._aborted_waiting:
                 self._aborted_waiting.discard(seq.request_id)
                 continue
-            seq.slot = allocate()
-            seq.admitted = time.perf_counter()
+            seq.admit(allocate())
             self.running[seq.request_id] = seq
             admitted.append(seq)
         return admitted
