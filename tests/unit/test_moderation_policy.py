@@ -126,3 +126,27 @@ def test_stream_blocks_a_threat(service):
     released, verdict = stream(service, ["I know where ", "you live. ", "I will kill you ", "tonight."])
     assert verdict.blocked and "violence" in verdict.blocked_categories
     assert "kill" not in "".join(released)
+
+
+def test_stream_releases_a_clean_reply_after_its_first_word(service):
+    filt = service.stream_filter("everyone")
+    assert filt.push("Welcome").release == ""  # the unfinished word waits
+    assert filt.push(", traveler").release == "Welcome, "
+    assert filt.push("! The road").release == "traveler! The "
+
+
+def test_stream_holds_a_phrase_until_it_cannot_become_a_match(service):
+    released, verdict = stream(service, ["Oh, ", "just ", "kill ", "your", "self ", "now."])
+    assert verdict.blocked or "kill" not in "".join(released)
+    assert "Oh, just " in "".join(released)  # the words before it were not held
+
+
+@pytest.mark.parametrize("pieces", [
+    ["Call me on ", "555 ", "123 ", "4567 ", "after dark."],
+    ["My ", "discord: ", "shadow", "blade99 ", "is where I trade."],
+])
+def test_stream_masks_personal_information_split_across_tokens(service, pieces):
+    released, verdict = stream(service, pieces)
+    text = "".join(released)
+    assert not verdict.blocked and "*" in text
+    assert "4567" not in text and "blade99" not in text

@@ -111,6 +111,11 @@ class Lexicon:
         hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
         return hits
 
+    def may_continue(self, normalized: str) -> bool:
+        """Is normalised text (a trailing space when its last word is complete) the
+        beginning of a term, so that more text could complete a match starting with it?"""
+        return bool(normalized) and self._automaton.match(normalized)
+
     def scan(self, text: str) -> list[LexiconHit]:
         """Normalise and match."""
         return self.find(normalize(text))

@@ -21,6 +21,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"whatsapp|twitter|kik)\s*[:=]?\s*@?[A-Za-z0-9_.#]{3,32}\b", re.IGNORECASE)),
 ]
 _DIGITS = re.compile(r"\d")
+# The patterns above that may run across spaces (phones, street addresses, "discord: name")
+# start with a digit, "+", "(" or a platform's name.
+_SPANNING_START = re.compile(
+    r"[\d+(]|(?:discord|insta(?:gram)?|snap(?:chat)?|tiktok|telegram|whatsapp|twitter|kik)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,3 +51,9 @@ def find_pii(text: str) -> list[PiiHit]:
         else:
             merged.append(h)
     return merged
+
+
+def may_start_spanning_pii(text: str) -> bool:
+    """Could a match that runs across spaces (a phone number, an address, a handle after
+    a platform's name) start at the beginning of ``text``? Streaming holds such text back."""
+    return bool(_SPANNING_START.match(text))

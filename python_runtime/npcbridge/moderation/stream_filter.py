@@ -1,8 +1,12 @@
 """Filtering an NPC reply while it streams.
 
-Text is held back by a small window (the unfinished word plus ``window_chars``)
-so that a word to be masked, even one split across tokens or spelt with spaces
-("f u c k"), is seen whole before any of it is released. Released text is never
+Text is held back only as long as it might still become part of something to
+mask: the unfinished word always, and from the earliest word that could begin a
+longer match (a lexicon phrase such as "kill yourself", letters spelt with
+spaces as in "f u c k", a number that may grow into a phone number or address,
+a platform name before a handle). Everything before it is released at once, so
+a clean reply starts streaming after its first word; nothing is ever held
+longer than the unfinished word plus ``window_chars``. Released text is never
 changed afterwards. At each sentence end, the sentence is also judged by the
 whole pipeline (classifier included): a BLOCK there stops the reply.
 """
@@ -13,6 +17,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from npcbridge.moderation.normalize import normalize
+from npcbridge.moderation.pii import may_start_spanning_pii
 from npcbridge.moderation.pipeline import mask
 from npcbridge.moderation.policy import Rule
 from npcbridge.moderation.types import Action, Span
@@ -21,6 +27,7 @@ if TYPE_CHECKING:
     from npcbridge.moderation.pipeline import ModerationPipeline
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*\s")
+_WORD_START = re.compile(r"(?<!\S)\S")
 
 
 @dataclass
@@ -45,7 +52,7 @@ class StreamFilter:
         self.released = ""
         self.masked_categories: set[str] = set()
 
-    def _masked(self, text: str) -> tuple[str, set[str], list[str]]:
+    def _masked(self, text: str) -> tuple[str, list[Span], list[str]]:
         """Mask by the rule-based findings; report categories that would block."""
         spans, scores = self._pipeline.spans_and_scores(text, "character")
         hide: list[Span] = []
@@ -58,11 +65,15 @@ class StreamFilter:
                 hide.append(span)
             elif span.category not in blocking:
                 blocking.append(span.category)
-        return mask(text, hide), {s.category for s in hide}, blocking
+        return mask(text, hide), hide, blocking
 
     def _cut(self, final: bool) -> int:
         if final:
             return len(self._pending)
+        return max(self._window_cut(), self._safe_cut())
+
+    def _window_cut(self) -> int:
+        """The longest hold: all but the last ``window_chars`` and the unfinished word."""
         limit = len(self._pending) - self.window_chars
         if limit <= 0:
             return 0
@@ -70,15 +81,44 @@ class StreamFilter:
         cut = max(self._pending.rfind(" ", 0, limit + 1), self._pending.rfind("\n", 0, limit + 1))
         return cut + 1 if cut >= 0 else 0
 
+    def _safe_cut(self) -> int:
+        """The start of the earliest complete word that may still begin a match, else of
+        the unfinished word (the end when the text ends with a space)."""
+        text = self._pending
+        starts = [m.start() for m in _WORD_START.finditer(text)]
+        if not starts:
+            return len(text)
+        unfinished = starts[-1] if not text[-1].isspace() else len(text)
+        for start in starts:
+            if start >= unfinished:
+                break
+            if self._may_continue(text[start:]):
+                return start
+        return unfinished
+
+    def _may_continue(self, tail: str) -> bool:
+        words = normalize(tail).text
+        if not words:
+            return False
+        if tail[-1].isspace():
+            words += " "  # its last word is complete: only phrases that go on can still match
+        if all(len(w) == 1 and w.isalpha() for w in words.split()):
+            return True  # single letters may be a word spelt out with spaces
+        return self._pipeline.lexicon.may_continue(words) or may_start_spanning_pii(tail)
+
     def push(self, delta: str, final: bool = False) -> FilterVerdict:
         """Add generated text; returns what may be sent now (and whether to stop)."""
         self._pending += delta
-        masked, categories, blocking = self._masked(self._pending)
+        masked, hidden, blocking = self._masked(self._pending)
         if blocking:
             return FilterVerdict(blocked=True, blocked_categories=blocking)
         # Masking keeps lengths, so the cut applies to both. Only the released part
         # is masked for good: the held-back tail may still grow into another word.
         cut = self._cut(final)
+        # Never cut through a masked span: the rest of it would lose the context that
+        # made it a match ("discord: " released, "shadowblade99" alone is no handle).
+        cut = min([cut] + [span.start for span in hidden if span.start < cut < span.end])
+        categories = {span.category for span in hidden if span.start < cut}
         release = masked[:cut]
         if release == self._pending[:cut]:
             categories = set()
