@@ -14,6 +14,7 @@ def test_concurrent_calls_share_forward_passes_and_get_their_own_vectors():
     encoder = shared_encoder("cpu")
     texts = [f"Hello traveller {i}, what news from the {['north', 'south', 'road'][i % 3]}?" for i in range(32)]
     alone = encoder.encode(texts)
+    encoder._recent.clear()  # measure the coalescing, not the memory of recent lines
     forwards = []
     real = encoder._encode_now
     encoder._encode_now = lambda batch: forwards.append(len(batch)) or real(batch)
@@ -35,3 +36,18 @@ def test_concurrent_calls_share_forward_passes_and_get_their_own_vectors():
     assert sum(forwards) == len(texts) and len(forwards) < len(texts) / 4, forwards
     for i, vector in enumerate(out):
         assert vector.shape == (1, 384) and np.allclose(vector[0], alone[i], atol=1e-5)
+
+
+def test_a_line_encoded_again_costs_no_forward_pass():
+    encoder = shared_encoder("cpu")
+    line = "Do you have any rope for sale, merchant?"
+    first = encoder.encode([line])
+    forwards = []
+    real = encoder._encode_now
+    encoder._encode_now = lambda batch: forwards.append(list(batch)) or real(batch)
+    try:
+        again = encoder.encode([line, "A brand new line about dragons.", line])
+    finally:
+        del encoder._encode_now
+    assert forwards == [["A brand new line about dragons."]]  # the known line is not encoded again
+    assert np.array_equal(again[0], first[0]) and np.array_equal(again[2], first[0])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +33,8 @@ def encoder_dir() -> Path:
 class SentenceEncoder:
     """Batched, thread-safe embeddings (384 floats per text)."""
 
-    def __init__(self, device: str = "auto", max_length: int = 64, batch_size: int = 64) -> None:
+    def __init__(self, device: str = "auto", max_length: int = 64, batch_size: int = 64,
+                 remember: int = 4096) -> None:
         from transformers import AutoModel, AutoTokenizer
 
         folder = encoder_dir()
@@ -44,6 +46,10 @@ class SentenceEncoder:
         self._lock = threading.Lock()  # one forward pass at a time
         self._waiting_lock = threading.Lock()
         self._waiting: list[_Pending] = []
+        # Recent vectors by text: one Say encodes the player's line for the input check and
+        # again for the turn plan, and games repeat lines ("Hello", "Bye").
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._remember = remember
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Embeddings, one row per text (float32, unit length).
@@ -53,6 +59,29 @@ class SentenceEncoder:
         by then in one batch, so a burst costs a few forward passes, not one per call."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
+        known = self._recall(texts)
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            vectors = self._encode_coalesced(missing)
+            known.update(zip(missing, vectors))
+            self._keep(missing, vectors)
+        return np.stack([known[t] for t in texts])
+
+    def _recall(self, texts: list[str]) -> dict[str, np.ndarray]:
+        with self._waiting_lock:
+            found = {t: self._recent[t] for t in texts if t in self._recent}
+            for t in found:
+                self._recent.move_to_end(t)
+        return found
+
+    def _keep(self, texts: list[str], vectors: np.ndarray) -> None:
+        with self._waiting_lock:
+            for t, v in zip(texts, vectors, strict=True):
+                self._recent[t] = v
+            while len(self._recent) > self._remember:
+                self._recent.popitem(last=False)
+
+    def _encode_coalesced(self, texts: list[str]) -> np.ndarray:
         mine = _Pending(texts)
         with self._waiting_lock:
             self._waiting.append(mine)
