@@ -86,7 +86,7 @@ class Host:
     def create(cls, settings: Settings, engine: Engine | None = None, launch: EngineLaunch | None = None) -> Host:
         """Open the store and build services; ``engine`` overrides the configured one,
         ``launch`` is its process when started early."""
-        store = open_store(settings.db)
+        store = open_store(settings.store or settings.db)
         engine = engine or make_engine(settings, launch)
         moderation = None
         if settings.moderation:
@@ -116,7 +116,7 @@ class Host:
                 "dialogue": True, "avatars": self.avatars is not None, "moderation": self.moderation is not None,
                 "streaming_moderation": self.moderation is not None,
                 "auth_required": s.token() is not None, "tls": s.tls_cert is not None,
-                "persistent_sessions": s.db != ":memory:", "priority": s.backend == "transformers",
+                "persistent_sessions": bool(s.store) or s.db != ":memory:", "priority": s.backend == "transformers",
                 "actions": True, "knowledge": self.knowledge.available, "memory": True,
             },
             models=[{"name": info.name, "kind": "dialogue", "device": info.device, "dtype": info.dtype,

@@ -64,6 +64,8 @@ def serve(
     device: Annotated[Optional[str], typer.Option(help="auto, cpu, cuda, cuda:N.")] = None,
     dtype: Annotated[Optional[str], typer.Option(help="auto, float32, bfloat16, float16.")] = None,
     db: Annotated[Optional[str], typer.Option(help="SQLite file, or :memory:.")] = None,
+    store: Annotated[Optional[str], typer.Option(
+        help="redis://HOST:PORT/DB: a store shared by host replicas (default: the SQLite --db).")] = None,
     cache_dir: Annotated[Optional[Path], typer.Option(help="Converted-model cache.")] = None,
     tuning: Annotated[Optional[bool], typer.Option(
         "--tuning/--no-tuning", help="Embedded model with its role-play adapter merged (default) or plain.")] = None,

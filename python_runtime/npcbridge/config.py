@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     # Storage
     db: str = Field(default_factory=lambda: str(default_data_dir() / "npcbridge.db"),
                     description="SQLite file for characters and sessions; ':memory:' for tests.")
+    store: str = Field("", description="Where characters, sessions, memories and lore live: empty for the "
+                                       "SQLite file --db; redis://HOST:PORT/DB for a store that host replicas share.")
 
     # Limits (enforced; reported in ServerInfo.limits)
     max_text_chars: int = Field(2000, ge=1, description="Longest player text or moderation text.")

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from npcbridge.dialogue.types import ActionCall, Character, Emotion, GameEvent, Role, Session, Turn
-from npcbridge.errors import ConfigError
+from npcbridge.errors import ConfigError, NotFound
 from npcbridge.store.sqlite_knowledge import KNOWLEDGE_SCHEMA, SqliteKnowledge
 from npcbridge.store.sqlite_memory import MEMORY_SCHEMA, SqliteMemory
 
@@ -108,6 +108,8 @@ class SqliteStore(SqliteKnowledge, SqliteMemory):
 
     def create_session(self, session: Session) -> None:
         with self._lock:
+            if self._db.execute("SELECT 1 FROM characters WHERE id = ?", (session.character_id,)).fetchone() is None:
+                raise NotFound(f"character {session.character_id!r} does not exist; create it with UpsertCharacter")
             self._db.execute(
                 "INSERT INTO sessions(id, character_id, player_id, created_at_ms) VALUES (?, ?, ?, ?)",
                 (session.id, session.character_id, session.player_id, session.created_at_ms),
@@ -139,6 +141,8 @@ class SqliteStore(SqliteKnowledge, SqliteMemory):
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
+                if self._db.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+                    raise NotFound(f"session {session_id!r} was deleted; its turns were not stored")
                 (start,) = self._db.execute(
                     "SELECT COALESCE(MAX(seq) + 1, 0) FROM turns WHERE session_id = ?", (session_id,)
                 ).fetchone()
