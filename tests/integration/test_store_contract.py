@@ -190,3 +190,19 @@ def test_an_unreachable_redis_answers_unavailable_and_nothing_is_lost(tmp_path: 
         server.start()
         assert store.get_character("c").name == "Greta"
         store.close()
+
+
+def test_lore_added_on_one_replica_is_found_on_another(redis_server: RedisServer):
+    from npcbridge.knowledge.service import KnowledgeService
+
+    prefix = f"k{uuid.uuid4().hex[:8]}:"
+    replicas = [KnowledgeService(RedisStore(redis_server.url, prefix=prefix)) for _ in range(2)]
+    for r in replicas:
+        r.start()
+    replicas[0].upsert_now("village", [Document("mill", "The old mill by the river burned down last winter.")])
+    hits = replicas[1].search_now(["village"], "what happened to the mill?", 3)
+    assert [h.document.id for h in hits] == ["mill"]
+    replicas[1].upsert_now("village", [Document("well", "The village well has run dry.")])
+    assert {h.document.id for h in replicas[0].search_now(["village"], "water well", 3)} == {"mill", "well"}
+    for r in replicas:
+        r.store.close()

@@ -47,6 +47,7 @@ class KnowledgeService:
         self.encoder = encoder  # SentenceEncoder; set by start() when not given
         self.indexes = VectorIndexes()
         self._ready = False
+        self._version = 0  # the store's knowledge_version the indexes reflect
         #: Why knowledge is off on this host (the encoder wheel missing), or None.
         self.disabled: str | None = None
 
@@ -68,6 +69,7 @@ class KnowledgeService:
                 self.disabled = str(exc)
                 log.warning("knowledge is off: %s", exc)
                 return
+        self._version = self.store.knowledge_version()
         self.indexes.rebuild(self.store.passage_vectors())
         self._ready = True
 
@@ -104,10 +106,28 @@ class KnowledgeService:
         for doc in documents:
             passages = split_passages(doc.text)
             prepared.append((doc, passages, self.encoder.encode(passages)))
+        before = self._follow_store()
         removed, added = self.store.upsert_documents(collection, prepared)  # all or nothing
         self.indexes.remove(collection, removed)
         self.indexes.add(collection, added, [v for _, _, vectors in prepared for v in vectors])
+        self._wrote(before)
         return len(documents), len(added)
+
+    def _follow_store(self) -> int:
+        """Rebuild the indexes when another host replica changed the lore (shared store)."""
+        version = self.store.knowledge_version()
+        if version != self._version:
+            log.info("knowledge changed on another replica (version %d -> %d): rebuilding the index",
+                     self._version, version)
+            self.indexes = VectorIndexes()
+            self.indexes.rebuild(self.store.passage_vectors())
+            self._version = version
+        return version
+
+    def _wrote(self, before: int) -> None:
+        """After this host's own write: in step unless another replica wrote meanwhile."""
+        version = self.store.knowledge_version()
+        self._version = version if version <= before + 1 else -1  # -1: rebuild at the next use
 
     async def upsert_documents(self, collection: str, documents: list[Document]) -> tuple[int, int]:
         return await asyncio.to_thread(self.upsert_now, collection, documents)
@@ -117,8 +137,10 @@ class KnowledgeService:
         await self._require_collection(collection)
         if not ids:
             raise InvalidArgument("ids is empty; name the documents to delete")
+        before = await asyncio.to_thread(self._follow_store)
         deleted, keys = await asyncio.to_thread(self.store.delete_documents, collection, ids)
         self.indexes.remove(collection, keys)
+        self._wrote(before)
         return deleted
 
     async def list_collections(self) -> list[CollectionInfo]:
@@ -132,6 +154,7 @@ class KnowledgeService:
 
     def search_now(self, collections: list[str], query: str, k: int, min_score: float = -1.0) -> list[SearchHit]:
         """The ``k`` best passages over ``collections`` (blocking)."""
+        self._follow_store()
         vector = self.encoder.encode([query])[0]
         found = sorted(((score, key) for c in collections for key, score in self.indexes.search(c, vector, k)
                         if score >= min_score), reverse=True)[:k]

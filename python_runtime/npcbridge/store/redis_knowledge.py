@@ -4,7 +4,9 @@ Keys (``p`` the prefix): ``p doc:<bytes in collection>:<collection>:<id>`` hash 
 keys); ``p collection_docs:<collection>`` set of ids; ``p collections`` hash
 collection -> passage count; ``p passage:<key>`` hash (collection, document,
 index, text, embedding); ``p passages`` sorted set of keys; ``p passage_seq``
-the last key given (keys are never reused, as SQLite's AUTOINCREMENT).
+the last key given (keys are never reused, as SQLite's AUTOINCREMENT);
+``p knowledge_version`` counts changes, so every replica knows when its
+in-memory vector index is behind the store.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ while i <= #ARGV do
   redis.call('SADD', p .. 'collection_docs:' .. collection, id)
   redis.call('HINCRBY', p .. 'collections', collection, n)
 end
+redis.call('INCR', p .. 'knowledge_version')
 return {removed, added}
 """
 
@@ -79,6 +82,7 @@ for i = 3, #ARGV do
     for _, k in ipairs(dropped) do table.insert(keys, k) end
   end
 end
+if deleted > 0 then redis.call('INCR', p .. 'knowledge_version') end
 return {deleted, keys}
 """
 
@@ -124,6 +128,10 @@ class RedisKnowledge:
                 pipe.scard(self.prefix + "collection_docs:" + name)
             docs = pipe.execute()
         return [CollectionInfo(name, int(d), int(counts[name.encode()])) for name, d in zip(names, docs, strict=True)]
+
+    def knowledge_version(self) -> int:
+        """Counts every change of the lore by any replica (each host's index follows it)."""
+        return int(self._redis.get(self.prefix + "knowledge_version") or 0)
 
     def passage_vectors(self) -> list[tuple[str, int, np.ndarray]]:
         """Every passage's collection, key and embedding (to rebuild the index at start)."""

@@ -97,6 +97,10 @@ class SqliteKnowledge:
             rows = self._db.execute("SELECT collection, key, embedding FROM passages ORDER BY key").fetchall()
         return [(c, k, np.frombuffer(e, dtype=np.float32)) for c, k, e in rows]
 
+    def knowledge_version(self) -> int:
+        """Constant: one host owns a SQLite file, and it updates its index as it writes."""
+        return 0
+
     def get_passages(self, keys: list[int]) -> dict[int, Passage]:
         """Passages by key, with their document's metadata."""
         if not keys:
