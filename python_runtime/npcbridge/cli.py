@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -43,9 +44,10 @@ def _write_figures(path: Optional[Path], figures: dict) -> None:
         path.write_text(json.dumps(figures, indent=2) + "\n")
 
 
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), format="%(message)s", datefmt="[%X]",
-                        handlers=[RichHandler(console=console, show_path=False)])
+def _setup_logging(level: str, replica: str = "") -> None:
+    """Rich log lines; with ``replica`` (a fleet), each line names the replica that wrote it."""
+    logging.basicConfig(level=level.upper(), format=f"[{replica}] %(message)s" if replica else "%(message)s",
+                        datefmt="[%X]", handlers=[RichHandler(console=console, show_path=False)], force=True)
 
 
 def _fail(exc: Exception) -> typer.Exit:
@@ -89,6 +91,9 @@ def serve(
     cors_origins: Annotated[Optional[list[str]], typer.Option(
         "--cors-origin", help="A browser origin allowed to call the HTTP face (repeatable).")] = None,
     grace_period_s: Annotated[Optional[float], typer.Option("--grace-period", help="Seconds streams get on stop.")] = None,
+    drain_delay_s: Annotated[Optional[float], typer.Option(
+        "--drain-delay", help="Seconds of NOT_SERVING before new calls are refused on stop (behind a balancer).")] = None,
+    replica_id: Annotated[Optional[str], typer.Option(help="This replica's name in logs and metrics.")] = None,
     max_text_chars: Annotated[Optional[int], typer.Option(help="Longest player text.")] = None,
     max_new_tokens: Annotated[Optional[int], typer.Option(help="Most tokens per reply.")] = None,
     max_concurrent_streams: Annotated[Optional[int], typer.Option(help="Say streams at once.")] = None,
@@ -122,7 +127,12 @@ def serve(
     try:
         settings = load_settings(config, **flags)
         settings.check_bind_policy()  # before loading anything: fail fast
-        _setup_logging(settings.log_level)
+        replica = settings.replica_id or f"{socket.gethostname()}:{settings.port}"
+        # In a fleet (a shared store or a named replica) every log line says which replica wrote it.
+        _setup_logging(settings.log_level, replica if settings.replica_id or settings.store else "")
+        from npcbridge import metrics
+
+        metrics.REPLICA.info({"replica": replica, "store": "redis" if settings.store else "sqlite"})
         # The engine process loads the model while this one imports and loads the rest.
         launch = launch_early(settings)
         from npcbridge.app import Host

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     tls_key: Path | None = Field(None, description="PEM private key for tls_cert.")
     metrics_port: int | None = Field(None, ge=0, le=65535, description="Serve Prometheus metrics here.")
     grace_period_s: float = Field(5.0, ge=0, description="How long in-flight streams may finish on stop.")
+    drain_delay_s: float = Field(
+        0.0, ge=0, description="On stop, health turns NOT_SERVING this long before new calls are refused, so a "
+                               "balancer's health checks move traffic away first (a few check intervals).")
+    replica_id: str = Field("", description="This host's name in a fleet, in every log line and the "
+                                            "npcbridge_replica_info metric; empty: hostname:port.")
 
     # Models
     backend: Literal["transformers", "scripted"] = Field("transformers", description="Dialogue backend.")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram, start_http_server
+from prometheus_client import Counter, Gauge, Histogram, Info, start_http_server
 
+REPLICA = Info("npcbridge_replica", "Which host replica serves these metrics")
 REQUESTS = Counter("npcbridge_requests_total", "gRPC calls by method and status code", ["method", "code"])
 ACTIVE_STREAMS = Gauge("npcbridge_active_streams", "Say streams in progress")
 QUEUE_DEPTH = Gauge("npcbridge_queue_depth", "Requests waiting for the engine")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +19,64 @@ from npcbridge._proto.v1 import dialogue_pb2_grpc, knowledge_pb2_grpc, runtime_p
 from npcbridge._proto.v1 import knowledge_pb2 as kpb
 from npcbridge._proto.v1 import memory_pb2 as mempb
 from npcbridge._proto.v1 import memory_pb2_grpc
+from npcbridge._proto.v1 import moderation_pb2 as modpb
 
 HostError = grpc.RpcError
+ROUTING_KEY = "x-npc-character"
+# gRPC's own retries: a unary call that meets UNAVAILABLE (a replica gone, a host restarting)
+# is sent again with backoff, through the balancer to a replica that is up. Say streams are
+# not retried: a stream that fails reaches the game, which decides.
+
+
+def unary_retry_service_config() -> str:
+    """The channel's service config: every unary v1 method (from the contract's descriptors)
+    retries UNAVAILABLE up to 3 times with exponential backoff."""
+    names = [{"service": service.full_name, "method": method.name}
+             for module in (runtime_pb2, dpb, apb, kpb, mempb, modpb)
+             for service in module.DESCRIPTOR.services_by_name.values()
+             for method in service.methods if not method.server_streaming]
+    return json.dumps({"methodConfig": [{"name": names, "retryPolicy": {
+        "maxAttempts": 4, "initialBackoff": "0.2s", "maxBackoff": "2s", "backoffMultiplier": 2,
+        "retryableStatusCodes": ["UNAVAILABLE"]}}]})
+
+
+class BrokenStream(grpc.RpcError):
+    """A Say stream cut without a status from the host: the replica serving it went away
+    (a balancer then ends the stream with no gRPC status, which gRPC calls UNKNOWN).
+    The host itself never answers UNKNOWN, so this is reported as UNAVAILABLE."""
+
+    def __init__(self, cause: grpc.RpcError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+    def code(self) -> grpc.StatusCode:
+        return grpc.StatusCode.UNAVAILABLE
+
+    def details(self) -> str:
+        return ("the connection to the host broke mid-reply (the replica serving it went away); the turn may not "
+                "be stored: say the line again")
+
+
+class SayStream:
+    """A Say call: iterate it for events; ``cancel()``, ``initial_metadata()`` and the rest
+    are the gRPC call's. A stream cut by a replica that went away raises UNAVAILABLE."""
+
+    def __init__(self, call: Any) -> None:
+        self._call = call
+
+    def __iter__(self) -> SayStream:
+        return self
+
+    def __next__(self) -> dpb.DialogueEvent:
+        try:
+            return next(self._call)
+        except grpc.RpcError as exc:
+            if exc.code() == grpc.StatusCode.UNKNOWN:
+                raise BrokenStream(exc) from exc
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._call, name)
 
 
 class HostClient:
@@ -27,12 +84,15 @@ class HostClient:
 
     def __init__(self, address: str, token: str | None = None, tls_ca: Path | None = None,
                  timeout_s: float = 30.0) -> None:
+        options = [("grpc.service_config", unary_retry_service_config()), ("grpc.enable_retries", 1)]
         if tls_ca is not None:
-            self.channel = grpc.secure_channel(address, grpc.ssl_channel_credentials(tls_ca.read_bytes()))
+            self.channel = grpc.secure_channel(address, grpc.ssl_channel_credentials(tls_ca.read_bytes()), options)
         else:
-            self.channel = grpc.insecure_channel(address)
+            self.channel = grpc.insecure_channel(address, options)
         self.timeout_s = timeout_s
         self._metadata = (("authorization", f"Bearer {token}"),) if token else ()
+        # Which character each session talks to, for the balancer's routing header.
+        self._character_of: dict[str, str] = {}
         self.runtime = runtime_pb2_grpc.RuntimeStub(self.channel)
         self.dialogue = dialogue_pb2_grpc.DialogueStub(self.channel)
         self.health_stub = health_pb2_grpc.HealthStub(self.channel)
@@ -49,8 +109,16 @@ class HostClient:
     def close(self) -> None:
         self.channel.close()
 
-    def _call(self, method: Any, request: Any) -> Any:
-        return method(request, timeout=self.timeout_s, metadata=self._metadata)
+    def _call(self, method: Any, request: Any, character_id: str = "") -> Any:
+        return method(request, timeout=self.timeout_s, metadata=self._routed(character_id))
+
+    def _routed(self, character_id: str) -> tuple[tuple[str, str], ...]:
+        """Call metadata; with ``x-npc-character`` a balancer sends one character's calls to
+        one replica (its prompt stays in that replica's prefix cache)."""
+        return self._metadata + (((ROUTING_KEY, character_id),) if character_id else ())
+
+    def _session_character(self, session_id: str) -> str:
+        return self._character_of.get(session_id, "")
 
     def info(self) -> runtime_pb2.ServerInfo:
         """The handshake: GetServerInfo."""
@@ -78,32 +146,40 @@ class HostClient:
         raise TimeoutError(f"host not SERVING after {timeout_s:.0f}s (last: {last})")
 
     def upsert_character(self, **fields: Any) -> dpb.Character:
-        return self._call(self.dialogue.UpsertCharacter, dpb.UpsertCharacterRequest(character=dpb.Character(**fields)))
+        return self._call(self.dialogue.UpsertCharacter, dpb.UpsertCharacterRequest(character=dpb.Character(**fields)),
+                          fields.get("id", ""))
 
     def get_character(self, character_id: str) -> dpb.Character:
-        return self._call(self.dialogue.GetCharacter, dpb.GetCharacterRequest(id=character_id))
+        return self._call(self.dialogue.GetCharacter, dpb.GetCharacterRequest(id=character_id), character_id)
 
     def list_characters(self) -> list[dpb.Character]:
         return list(self._call(self.dialogue.ListCharacters, dpb.ListCharactersRequest()).characters)
 
     def delete_character(self, character_id: str) -> None:
-        self._call(self.dialogue.DeleteCharacter, dpb.DeleteCharacterRequest(id=character_id))
+        self._call(self.dialogue.DeleteCharacter, dpb.DeleteCharacterRequest(id=character_id), character_id)
 
     def create_session(self, character_id: str, player_id: str = "player") -> dpb.Session:
-        return self._call(self.dialogue.CreateSession,
-                          dpb.CreateSessionRequest(character_id=character_id, player_id=player_id))
+        session = self._call(self.dialogue.CreateSession,
+                             dpb.CreateSessionRequest(character_id=character_id, player_id=player_id), character_id)
+        self._character_of[session.id] = session.character_id
+        return session
 
     def get_session(self, session_id: str) -> dpb.Session:
-        return self._call(self.dialogue.GetSession, dpb.GetSessionRequest(id=session_id))
+        session = self._call(self.dialogue.GetSession, dpb.GetSessionRequest(id=session_id),
+                             self._session_character(session_id))
+        self._character_of[session.id] = session.character_id
+        return session
 
     def delete_session(self, session_id: str) -> None:
-        self._call(self.dialogue.DeleteSession, dpb.DeleteSessionRequest(id=session_id))
+        self._call(self.dialogue.DeleteSession, dpb.DeleteSessionRequest(id=session_id),
+                   self._session_character(session_id))
+        self._character_of.pop(session_id, None)
 
     def say(self, session_id: str, text: str, *, max_tokens: int = 0, temperature: float | None = None,
             top_p: float | None = None, seed: int | None = None, priority: int = 0,
             timeout_s: float | None = None, context: dict[str, str] | None = None,
             event: dpb.GameEvent | None = None, allowed_actions: list[str] | None = None,
-            ) -> Iterator[dpb.DialogueEvent]:
+            ) -> SayStream:
         """Start a Say stream; iterate it for events, ``.cancel()`` it to stop the reply.
         ``context``: game state for this turn; ``event``: what happened in the game;
         ``allowed_actions``: this turn's subset of the character's actions."""
@@ -116,7 +192,8 @@ class HostClient:
             params.seed = seed
         request = dpb.SayRequest(session_id=session_id, text=text, params=params, priority=priority,
                                  context=context or {}, event=event, allowed_actions=allowed_actions or [])
-        return self.dialogue.Say(request, timeout=timeout_s or self.timeout_s * 10, metadata=self._metadata)
+        return SayStream(self.dialogue.Say(request, timeout=timeout_s or self.timeout_s * 10,
+                                           metadata=self._routed(self._session_character(session_id))))
 
     def say_text(self, session_id: str, text: str, **kwargs: Any) -> tuple[list[str], dpb.Completed]:
         """Run a whole Say; returns the text deltas and the Completed event."""

@@ -20,11 +20,16 @@ from npcbridge.transport.convert import (
 )
 
 
+REPLICA_KEY = "x-npc-replica"
+
+
 class DialogueServicer(dialogue_pb2_grpc.DialogueServicer):
     """Thin adapter over :class:`DialogueService`; errors map in the interceptor."""
 
     def __init__(self, service: DialogueService) -> None:
         self._service = service
+        #: This host's name in a fleet; sent with every Say as ``x-npc-replica`` metadata.
+        self.replica = ""
 
     async def UpsertCharacter(self, request: dpb.UpsertCharacterRequest, context: grpc.aio.ServicerContext) -> dpb.Character:
         if not request.HasField("character"):
@@ -57,6 +62,8 @@ class DialogueServicer(dialogue_pb2_grpc.DialogueServicer):
         return dpb.DeleteSessionResponse()
 
     async def Say(self, request: dpb.SayRequest, context: grpc.aio.ServicerContext) -> AsyncIterator[dpb.DialogueEvent]:
+        if self.replica and hasattr(context, "send_initial_metadata"):  # (the HTTP face has no metadata)
+            await context.send_initial_metadata(((REPLICA_KEY, self.replica),))
         events = self._service.say(request.session_id, request.text, say_options_from_pb(request))
         async with aclosing(events):
             async for event in events:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -15,6 +16,7 @@ from grpc_reflection.v1alpha import reflection
 from npcbridge.app import Host
 from npcbridge.errors import ConfigError
 from npcbridge.metrics import serve_metrics
+from npcbridge.transport.dialogue_servicer import DialogueServicer
 from npcbridge.transport.http_server import HttpServer
 from npcbridge.transport.interceptors import AuthInterceptor, ErrorInterceptor
 from npcbridge.transport.servicers import ServedService, build_services, register_all, service_names
@@ -58,6 +60,7 @@ class GrpcHost:
         self._loading: asyncio.Task[None] | None = None
         self._health_tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
+        self.replica = ""  # this host's name in a fleet (settings.replica_id, else hostname:port)
 
     async def start(self) -> int:
         """Bind, serve and begin loading models; returns the bound port."""
@@ -98,6 +101,10 @@ class GrpcHost:
             raise ConfigError(f"cannot bind {address}: is the port in use or the address not on this machine?")
         await server.start()
         self._server = server
+        self.replica = s.replica_id or f"{socket.gethostname()}:{self.port}"
+        for service in self.services:
+            if isinstance(service.servicer, DialogueServicer):
+                service.servicer.replica = self.replica
         if self.http_bind is not None:
             self.http = HttpServer(s, self.services, lambda: self._serving)
             try:
@@ -143,9 +150,18 @@ class GrpcHost:
             await self._server.wait_for_termination()
 
     async def stop(self, grace_s: float | None = None) -> None:
-        """Graceful stop: NOT_SERVING, refuse new calls, let streams finish within
-        the grace period, then end the rest with UNAVAILABLE and a clear message."""
+        """Graceful stop: NOT_SERVING (for ``drain_delay_s`` while still serving), refuse new
+        calls, let streams finish within the grace period, then end the rest with
+        UNAVAILABLE and a clear message."""
         grace = self.settings.grace_period_s if grace_s is None else grace_s
+        drain = self.settings.drain_delay_s
+        if drain > 0 and self._serving and not self._stopping:
+            # Behind a balancer: health says NOT_SERVING while calls are still served, so the
+            # balancer's checks move new calls to other replicas before this one refuses any.
+            for name in ["", *SERVICE_NAMES]:
+                await self.health.set(name, NOT_SERVING)
+            log.info("draining: health is NOT_SERVING; new calls are refused in %.1fs", drain)
+            await asyncio.sleep(drain)
         self._stopping = True
         self._serving = False
         await self.health.enter_graceful_shutdown()

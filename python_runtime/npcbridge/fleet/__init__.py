@@ -1,0 +1,1 @@
+"""Running several hosts as one service: balancer configurations and replica processes."""
