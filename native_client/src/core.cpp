@@ -26,6 +26,10 @@ std::shared_ptr<grpc::Channel> MakeChannel(const ClientOptions& o) {
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, 64 * 1024 * 1024);
   args.SetString(GRPC_ARG_PRIMARY_USER_AGENT_STRING, o.client_name);
+  // gRPC's own retries for unary calls that meet UNAVAILABLE (a replica gone behind a
+  // balancer, a host restarting); Say and Generate streams are not retried.
+  args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
+  args.SetServiceConfigJSON(RetryServiceConfig());
   std::shared_ptr<grpc::ChannelCredentials> creds;
   if (o.tls) {
     grpc::SslCredentialsOptions ssl;
@@ -76,6 +80,11 @@ Core::~Core() {
 void Core::Prepare(grpc::ClientContext* ctx, int32_t timeout_ms) const {
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
   if (!options_.auth_token.empty()) ctx->AddMetadata("authorization", "Bearer " + options_.auth_token);
+}
+
+void Core::Route(grpc::ClientContext* ctx, const google::protobuf::Message& request) const {
+  const std::string character = RoutingKey(request, routes_);
+  if (!character.empty()) ctx->AddMetadata(kRoutingHeader, character);
 }
 
 namespace {
@@ -155,9 +164,18 @@ void ForwardStream(Core& core, Reader& reader, uint64_t id) {
 
 uint64_t Core::StartSay(v1::SayRequest request) {
   return Start(options_.stream_timeout_ms, [this, request](Stream& s, uint64_t id) {
+    Route(&s.context, request);
     auto reader = dialogue_->Say(&s.context, request);
     ForwardStream<v1::DialogueEvent>(*this, reader, id);
-    return reader->Finish();
+    grpc::Status status = reader->Finish();
+    if (status.error_code() == grpc::StatusCode::UNKNOWN) {
+      // The host never answers UNKNOWN: a stream cut with no status is a replica that went
+      // away behind a balancer (it ends the stream without gRPC trailers).
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          "the connection to the host broke mid-reply (the replica serving it went away); "
+                          "the turn may not be stored: say the line again");
+    }
+    return status;
   });
 }
 
@@ -208,6 +226,7 @@ uint64_t Core::StartOpenSession(v1::Character character, bool upsert, std::strin
     if (upsert) {
       v1::UpsertCharacterRequest req;
       *req.mutable_character() = character;
+      Route(&s.context, req);
       v1::Character stored;
       grpc::Status status = dialogue_->UpsertCharacter(&s.context, req, &stored);
       if (!status.ok()) return status;
@@ -220,10 +239,12 @@ uint64_t Core::StartOpenSession(v1::Character character, bool upsert, std::strin
     v1::CreateSessionRequest req;
     req.set_character_id(character_id);
     req.set_player_id(player_id);
+    Route(&session_ctx, req);
     v1::Session session;
     grpc::Status status = dialogue_->CreateSession(&session_ctx, req, &session);
     s.Follow(nullptr);
     if (!status.ok()) return status;
+    routes_.Learn(session);
     PushResult(id, ToJson(session));
     return grpc::Status::OK;
   });

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "npcbridge/types.hpp"
+#include "routing.hpp"
 #include "npcbridge/v1/avatar.grpc.pb.h"
 #include "npcbridge/v1/dialogue.grpc.pb.h"
 #include "npcbridge/v1/knowledge.grpc.pb.h"
@@ -33,14 +34,21 @@ class Core {
 
   const ClientOptions& options() const { return options_; }
 
-  /// A unary call with the configured deadline and auth metadata.
+  /// A unary call with the configured deadline, auth and routing metadata.
   template <class Stub, class Req, class Resp>
   Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*), Stub* stub,
               const Req& request, Resp* response) {
     grpc::ClientContext ctx;
     Prepare(&ctx, options_.timeout_ms);
-    return FromGrpc((stub->*method)(&ctx, request, response));
+    Route(&ctx, request);
+    Status status = FromGrpc((stub->*method)(&ctx, request, response));
+    if (status.ok()) routes_.Learn(*response);
+    return status;
   }
+
+  /// Adds the balancer's routing header for the character `request` concerns.
+  void Route(grpc::ClientContext* ctx, const google::protobuf::Message& request) const;
+  SessionRoutes& routes() { return routes_; }
 
   /// GetServerInfo plus the version check: ConnectionFailed when no host answers,
   /// FailedPrecondition on a different major (naming the side to upgrade), a
@@ -110,6 +118,7 @@ class Core {
   std::condition_variable events_cv_;
   std::deque<Event> events_;
 
+  SessionRoutes routes_;
   std::atomic<bool> stopping_{false};
   std::atomic<int32_t> state_{0};
   std::thread watcher_;

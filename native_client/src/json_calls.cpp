@@ -41,8 +41,10 @@ Handler Make(Stub* (Core::*stub)(), grpc::Status (Stub::*method)(grpc::ClientCon
   return [stub, method](Core& core, const std::string& json, std::string* out, grpc::ClientContext* ctx) {
     Req req;
     if (Status s = FromJson(json, &req); !s.ok()) return s;
+    core.Route(ctx, req);
     Resp resp;
     Status s = FromGrpc(((core.*stub)()->*method)(ctx, req, &resp));
+    if (s.ok()) core.routes().Learn(resp);
     if (s.ok() && out) *out = ToJson(resp);
     return s;
   };
