@@ -14,6 +14,7 @@ from rich.logging import RichHandler
 
 from npcbridge import __version__
 from npcbridge.cli_avatar import avatar_app
+from npcbridge.cli_deploy import deploy_app
 from npcbridge.cli_knowledge import knowledge_app
 from npcbridge.config import load_settings
 from npcbridge.errors import NpcBridgeError
@@ -29,6 +30,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
 app.add_typer(avatar_app, name="avatar")
 app.add_typer(knowledge_app, name="knowledge")
+app.add_typer(deploy_app, name="deploy")
 console = Console(stderr=True)
 
 Address = Annotated[str, typer.Option("--address", "-a", help="host:port of a running host.")]
