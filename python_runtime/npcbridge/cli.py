@@ -269,6 +269,30 @@ def models_pull(
         raise _fail(exc) from None
 
 
+@bench_app.command("fleet")
+def bench_fleet(
+    replicas: Annotated[int, typer.Option(help="Host replicas behind HAProxy.")] = 3,
+    sessions: Annotated[int, typer.Option(help="Sessions (of 8 characters) saying a line at once.")] = 48,
+    rounds: Annotated[int, typer.Option(help="Bursts per side.")] = 2,
+    max_tokens: Annotated[int, typer.Option(help="Most tokens per reply.")] = 64,
+    scripted: Annotated[bool, typer.Option(help="Scripted replies instead of the embedded model: plumbing only.")] = False,
+    says: Annotated[int, typer.Option(help="Says one at a time for the SQLite vs Redis latency; 0 = skip.")] = 200,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
+) -> None:
+    """Replicas + Redis + HAProxy vs one host, same run; what a Redis store adds per Say."""
+    import json
+
+    from npcbridge.bench.fleet import run_fleet_bench
+    from npcbridge.testing.fleet import Fleet
+
+    if not Fleet.available():
+        raise _fail(Exception(Fleet.missing()))
+    _setup_logging("warning")
+    result = run_fleet_bench(console, replicas, sessions, rounds, max_tokens, scripted, says)
+    if json_out is not None:
+        json_out.write_text(json.dumps(result, indent=2))
+
+
 @bench_app.command("dialogue")
 def bench_dialogue(
     sessions: Annotated[str, typer.Option(help="Concurrent session counts, comma-separated.")] = "1,8,32",

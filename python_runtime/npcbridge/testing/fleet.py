@@ -19,6 +19,14 @@ from npcbridge.testing.redis_server import RedisServer
 from npcbridge.transport.client import HostClient
 
 
+def start_host_process(log: Path, port: int, args: list[str]) -> subprocess.Popen[str]:
+    """``npcbridge serve`` on 127.0.0.1:``port`` in a process of its own (no avatars, no
+    HTTP face), its output in ``log``; wait for it with ``HostClient.wait_serving``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "npcbridge.cli", "serve", "--port", str(port), "--no-avatars", "--http-port", "0",
+         *args], stdout=open(log, "w"), stderr=subprocess.STDOUT, text=True, env={**os.environ, "COLUMNS": "200"})
+
+
 class Fleet:
     """``replicas`` hosts + Redis + HAProxy in ``directory``; ``serve_args`` go to every
     replica (e.g. ``--backend scripted --script FILE``)."""
@@ -70,12 +78,9 @@ class Fleet:
         return self
 
     def _start_replica(self, i: int) -> subprocess.Popen[str]:
-        log = open(self.directory / f"r{i + 1}.log", "w")
-        return subprocess.Popen(
-            [sys.executable, "-m", "npcbridge.cli", "serve", "--port", str(self.ports[i]), "--store", self.redis.url,
-             "--replica-id", f"r{i + 1}", "--drain-delay", str(self.drain_delay_s), "--no-avatars",
-             "--http-port", "0", *self.serve_args],
-            stdout=log, stderr=subprocess.STDOUT, text=True, env={**os.environ, "COLUMNS": "200"})
+        return start_host_process(self.directory / f"r{i + 1}.log", self.ports[i], [
+            "--store", self.redis.url, "--replica-id", f"r{i + 1}", "--drain-delay", str(self.drain_delay_s),
+            *self.serve_args])
 
     def log(self, i: int) -> str:
         return (self.directory / f"r{i + 1}.log").read_text()
