@@ -33,7 +33,7 @@ std::string RetryServiceConfig() {
     }
   }
   return R"({"methodConfig":[{"name":[)" + names +
-         R"(],"retryPolicy":{"maxAttempts":4,"initialBackoff":"0.2s","maxBackoff":"2s",)"
+         R"(],"retryPolicy":{"maxAttempts":3,"initialBackoff":"0.05s","maxBackoff":"0.4s",)"
          R"("backoffMultiplier":2,"retryableStatusCodes":["UNAVAILABLE"]}}]})";
 }
 

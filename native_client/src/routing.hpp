@@ -15,7 +15,8 @@ namespace npcbridge {
 inline constexpr const char* kRoutingHeader = "x-npc-character";
 
 /// The channel's service config: every unary v1 method (read from the contract's
-/// descriptors) retries UNAVAILABLE with exponential backoff; streams are never
+/// descriptors) retries UNAVAILABLE twice with short backoff (a host that is down still
+/// answers Unavailable within a 1 s deadline); streams are never
 /// retried, their errors reach the game.
 std::string RetryServiceConfig();
 

@@ -30,13 +30,14 @@ ROUTING_KEY = "x-npc-character"
 
 def unary_retry_service_config() -> str:
     """The channel's service config: every unary v1 method (from the contract's descriptors)
-    retries UNAVAILABLE up to 3 times with exponential backoff."""
+    retries UNAVAILABLE twice with short backoff (a replica gone behind a balancer is
+    replaced at once; a host that is down still answers UNAVAILABLE within a short deadline)."""
     names = [{"service": service.full_name, "method": method.name}
              for module in (runtime_pb2, dpb, apb, kpb, mempb, modpb)
              for service in module.DESCRIPTOR.services_by_name.values()
              for method in service.methods if not method.server_streaming]
     return json.dumps({"methodConfig": [{"name": names, "retryPolicy": {
-        "maxAttempts": 4, "initialBackoff": "0.2s", "maxBackoff": "2s", "backoffMultiplier": 2,
+        "maxAttempts": 3, "initialBackoff": "0.05s", "maxBackoff": "0.4s", "backoffMultiplier": 2,
         "retryableStatusCodes": ["UNAVAILABLE"]}}]})
 
 
