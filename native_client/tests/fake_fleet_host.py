@@ -11,12 +11,11 @@ as a balancer does when the replica serving a stream dies.
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
-from concurrent import futures
 
 import grpc
+from fake_server import serve
 
 from npcbridge._proto.v1 import dialogue_pb2 as dpb
 from npcbridge._proto.v1 import dialogue_pb2_grpc
@@ -60,12 +59,7 @@ class Dialogue(dialogue_pb2_grpc.DialogueServicer):
 
 def main() -> None:
     port, record = int(sys.argv[1]), sys.argv[2]
-    server = grpc.server(futures.ThreadPoolExecutor(4))
-    dialogue_pb2_grpc.add_DialogueServicer_to_server(Dialogue(record), server)
-    server.add_insecure_port(f"127.0.0.1:{port}")
-    server.start()
-    signal.signal(signal.SIGTERM, lambda *_: server.stop(0))
-    server.wait_for_termination()
+    serve(port, lambda server: dialogue_pb2_grpc.add_DialogueServicer_to_server(Dialogue(record), server))
 
 
 if __name__ == "__main__":

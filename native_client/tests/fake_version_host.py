@@ -6,11 +6,9 @@ native tests can check the handshake against hosts older and newer than them.
 
 from __future__ import annotations
 
-import signal
 import sys
-from concurrent import futures
 
-import grpc
+from fake_server import serve
 
 from npcbridge._proto.v1 import runtime_pb2, runtime_pb2_grpc
 
@@ -25,12 +23,7 @@ class Runtime(runtime_pb2_grpc.RuntimeServicer):
 
 def main() -> None:
     port, version = int(sys.argv[1]), sys.argv[2]
-    server = grpc.server(futures.ThreadPoolExecutor(2))
-    runtime_pb2_grpc.add_RuntimeServicer_to_server(Runtime(version), server)
-    server.add_insecure_port(f"127.0.0.1:{port}")
-    server.start()
-    signal.signal(signal.SIGTERM, lambda *_: server.stop(0))
-    server.wait_for_termination()
+    serve(port, lambda server: runtime_pb2_grpc.add_RuntimeServicer_to_server(Runtime(version), server))
 
 
 if __name__ == "__main__":

@@ -13,13 +13,9 @@ using namespace npcbridge;
 using npcbridge::testing::Drain;
 using npcbridge::testing::FreePort;
 using npcbridge::testing::OptionsFor;
+using npcbridge::testing::TestsDir;
 
 namespace {
-
-std::string TestsDir() {
-  std::string file = __FILE__;
-  return file.substr(0, file.rfind('/'));
-}
 
 // Connects to a fake host speaking `version`; returns the Connect status and any warning.
 Status ConnectToVersion(const std::string& version, std::string* warning) {

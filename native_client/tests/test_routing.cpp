@@ -18,13 +18,9 @@ using namespace npcbridge;
 using npcbridge::testing::Drain;
 using npcbridge::testing::FreePort;
 using npcbridge::testing::OptionsFor;
+using npcbridge::testing::TestsDir;
 
 namespace {
-
-std::string TestsDir() {
-  std::string file = __FILE__;
-  return file.substr(0, file.rfind('/'));
-}
 
 class Routing : public ::testing::Test {
  protected:

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 #include <vector>
 
 #include "npcbridge/client.hpp"
@@ -23,6 +24,12 @@ inline std::vector<Event> Drain(Client& client, uint64_t id, int timeout_ms = 30
     });
   }
   return events;
+}
+
+/// This folder (the stand-in hosts live here).
+inline std::string TestsDir() {
+  std::string file = __FILE__;
+  return file.substr(0, file.rfind('/'));
 }
 
 inline ClientOptions OptionsFor(const std::string& address) {

@@ -24,21 +24,4 @@ def test_everything_survives_reopen(tmp_path: Path):
         (Role.PLAYER, "hi"), (Role.CHARACTER, "hello"), (Role.PLAYER, "bye"), (Role.CHARACTER, "farewell")]
 
 
-def test_upsert_replaces_and_delete_cascades():
-    store = SqliteStore(":memory:")
-    _fill(store)
-    store.upsert_character(Character(id="c1", name="Greta the Bold"))
-    assert store.get_character("c1").name == "Greta the Bold"
-    assert store.get_session("s1") is not None  # replacing a character keeps its sessions
-    assert store.delete_character("c1")
-    assert store.get_session("s1") is None
-    assert not store.delete_character("c1")
-    assert store.list_characters() == []
-
-
-def test_delete_session_and_unknown_ids():
-    store = SqliteStore(":memory:")
-    _fill(store)
-    assert store.get_character("nope") is None and store.get_session("nope") is None
-    assert store.delete_session("s1") and not store.delete_session("s1")
-    assert store.get_character("c1") is not None
+# Everything else a store does: tests/integration/test_store_contract.py (SQLite and Redis).
