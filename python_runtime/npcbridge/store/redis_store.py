@@ -31,7 +31,7 @@ from npcbridge.dialogue.types import Character, Session, Turn
 from npcbridge.errors import ConfigError, NotFound, Unavailable
 from npcbridge.store.redis_knowledge import RedisKnowledge
 from npcbridge.store.redis_memory import RedisMemory
-from npcbridge.store.sqlite_store import _turn_extra, _turn_from_row
+from npcbridge.store.turn_codec import turn_extra, turn_from_row
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -93,7 +93,7 @@ def unreachable_as_unavailable(method: F) -> F:
 
 
 def _turn_json(turn: Turn) -> str:
-    return json.dumps([turn.role.value, turn.text, turn.interaction_id, turn.created_at_ms, _turn_extra(turn)])
+    return json.dumps([turn.role.value, turn.text, turn.interaction_id, turn.created_at_ms, turn_extra(turn)])
 
 
 def _guard_public_methods(cls: type) -> type:
@@ -176,7 +176,7 @@ class RedisStore(RedisKnowledge, RedisMemory):
             return None
         return Session(id=session_id, character_id=row[b"character_id"].decode(),
                        player_id=row[b"player_id"].decode(), created_at_ms=int(row[b"created_at_ms"]),
-                       turns=[_turn_from_row(*json.loads(t)) for t in turns])
+                       turns=[turn_from_row(*json.loads(t)) for t in turns])
 
     def delete_session(self, session_id: str) -> bool:
         return bool(self._run("delete_session", session_id))

@@ -8,10 +8,11 @@ import threading
 from dataclasses import asdict
 from pathlib import Path
 
-from npcbridge.dialogue.types import ActionCall, Character, Emotion, GameEvent, Role, Session, Turn
+from npcbridge.dialogue.types import Character, Session, Turn
 from npcbridge.errors import ConfigError, NotFound
 from npcbridge.store.sqlite_knowledge import KNOWLEDGE_SCHEMA, SqliteKnowledge
 from npcbridge.store.sqlite_memory import MEMORY_SCHEMA, SqliteMemory
+from npcbridge.store.turn_codec import turn_extra, turn_from_row
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS characters (
@@ -35,26 +36,6 @@ CREATE TABLE IF NOT EXISTS turns (
     PRIMARY KEY (session_id, seq)
 );
 """
-
-
-def _turn_extra(turn: Turn) -> str:
-    """A turn's emotion, actions and event as JSON (the columns every turn has stay plain)."""
-    extra: dict = {}
-    if turn.emotion is not None:
-        extra["emotion"] = asdict(turn.emotion)
-    if turn.actions:
-        extra["actions"] = [asdict(a) for a in turn.actions]
-    if turn.event is not None:
-        extra["event"] = asdict(turn.event)
-    return json.dumps(extra)
-
-
-def _turn_from_row(role: str, text: str, interaction_id: str, created_at_ms: int, extra: str) -> Turn:
-    data = json.loads(extra or "{}")
-    return Turn(role=Role(role), text=text, interaction_id=interaction_id, created_at_ms=created_at_ms,
-                emotion=Emotion(**data["emotion"]) if "emotion" in data else None,
-                actions=[ActionCall(**a) for a in data.get("actions", [])],
-                event=GameEvent(**data["event"]) if "event" in data else None)
 
 
 class SqliteStore(SqliteKnowledge, SqliteMemory):
@@ -128,7 +109,7 @@ class SqliteStore(SqliteKnowledge, SqliteMemory):
             ).fetchall()
         return Session(
             id=row[0], character_id=row[1], player_id=row[2], created_at_ms=row[3],
-            turns=[_turn_from_row(*r) for r in turns],
+            turns=[turn_from_row(*r) for r in turns],
         )
 
     def delete_session(self, session_id: str) -> bool:
@@ -150,7 +131,7 @@ class SqliteStore(SqliteKnowledge, SqliteMemory):
                     "INSERT INTO turns(session_id, seq, role, text, interaction_id, created_at_ms, extra) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(session_id, start + i, t.role.value, t.text, t.interaction_id, t.created_at_ms,
-                      _turn_extra(t)) for i, t in enumerate(turns)],
+                      turn_extra(t)) for i, t in enumerate(turns)],
                 )
                 self._db.execute("COMMIT")
             except BaseException:
