@@ -39,6 +39,11 @@ namespace NpcBridge
         DateTime nextTry = DateTime.MinValue;
         int backoffMs;
         const int InitialBackoffMs = 200, MaxBackoffMs = 5000;
+        // An UNAVAILABLE unary call (a replica gone, a balancer with no live one) is tried again on a
+        // new connection, as the native client's gRPC retry policy does: 3 attempts, 50 ms then 100 ms
+        // apart, within the call's deadline. Streams are never retried: the game decides.
+        const int UnaryAttempts = 3, FirstRetryMs = 50, MaxRetryMs = 400;
+        readonly Routing routing = new Routing();
 
         public HttpTransport(NpcBridgeClientOptions options)
         {
@@ -101,18 +106,25 @@ namespace NpcBridge
                 error = "no RPC named " + method + " in the v1 contract";
                 return (int)StatusCode.InvalidArgument;
             }
-            return Begin(out id, out error, (callId, token) => Send(service, method, requestJson, options.TimeoutMs, token));
+            var key = routing.KeyOf(method, requestJson);
+            return Begin(out id, out error, async (callId, token) =>
+            {
+                var result = await Send(service, method, requestJson, options.TimeoutMs, token, key).ConfigureAwait(false);
+                if (result.Type == EventType.Result) routing.Learn(method, requestJson, result.Json);
+                return result;
+            });
         }
 
         public int StartSay(SayRequest request, out ulong id, out string error)
         {
             var body = Json.Write(request);
-            return Begin(out id, out error, (callId, token) => Stream("Dialogue", "Say", body, callId, token, DialogueEvent));
+            var key = routing.CharacterOf(request.SessionId);
+            return Begin(out id, out error, (callId, token) => Stream("Dialogue", "Say", body, callId, token, DialogueEvent, key));
         }
 
         public int StartGenerateAvatars(string requestJson, out ulong id, out string error)
         {
-            return Begin(out id, out error, (callId, token) => Stream("Avatars", "Generate", requestJson, callId, token, AvatarEvent));
+            return Begin(out id, out error, (callId, token) => Stream("Avatars", "Generate", requestJson, callId, token, AvatarEvent, ""));
         }
 
         public void Cancel(ulong id)
@@ -168,30 +180,53 @@ namespace NpcBridge
             return 0;
         }
 
-        async Task<EventMessage> Send(string service, string method, string json, int timeoutMs, CancellationToken token)
+        async Task<EventMessage> Send(string service, string method, string json, int timeoutMs, CancellationToken token,
+            string routingKey = "")
         {
             var waiting = BackingOff();
             if (waiting != null) return waiting;
             using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(token))
             {
                 if (timeoutMs > 0) deadline.CancelAfter(timeoutMs);
-                try
+                var delay = FirstRetryMs;
+                for (var attempt = 1; ; attempt++)
                 {
-                    var content = new StringContent(json, Encoding.UTF8, "application/json");
-                    using (var response = await http.PostAsync("v1/" + service + "/" + method, content, deadline.Token).ConfigureAwait(false))
-                    {
-                        var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                        Connected(true);
-                        if (!response.IsSuccessStatusCode) return ErrorEvent(body, (int)response.StatusCode);
-                        return new EventMessage { Type = EventType.Result, Json = body };
-                    }
+                    var result = await SendOnce(service, method, json, routingKey, deadline.Token, token).ConfigureAwait(false);
+                    if (result.Code != StatusCode.Unavailable || attempt == UnaryAttempts) return result;
+                    try { await Task.Delay(delay, deadline.Token).ConfigureAwait(false); }
+                    catch (OperationCanceledException) { return result; }
+                    delay = Math.Min(MaxRetryMs, delay * 2);
                 }
-                catch (Exception e) { return Failure(e, token); }
             }
         }
 
+        async Task<EventMessage> SendOnce(string service, string method, string json, string routingKey,
+            CancellationToken deadline, CancellationToken token)
+        {
+            try
+            {
+                var request = new HttpRequestMessage(HttpMethod.Post, "v1/" + service + "/" + method)
+                { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+                Route(request, routingKey);
+                using (var response = await http.SendAsync(request, deadline).ConfigureAwait(false))
+                {
+                    var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                    Connected(true);
+                    if (!response.IsSuccessStatusCode) return ErrorEvent(body, (int)response.StatusCode);
+                    return new EventMessage { Type = EventType.Result, Json = body };
+                }
+            }
+            catch (Exception e) { return Failure(e, token); }
+        }
+
+        /// <summary>Names the call's character for a balancer that keeps each character on one replica.</summary>
+        static void Route(HttpRequestMessage request, string routingKey)
+        {
+            if (!string.IsNullOrEmpty(routingKey)) request.Headers.TryAddWithoutValidation(Routing.Header, routingKey);
+        }
+
         async Task<EventMessage> Stream(string service, string method, string json, ulong callId, CancellationToken token,
-            Func<string, ulong, EventMessage> decode)
+            Func<string, ulong, EventMessage> decode, string routingKey)
         {
             var waiting = BackingOff();
             if (waiting != null) return waiting;
@@ -200,6 +235,7 @@ namespace NpcBridge
                 if (options.StreamTimeoutMs > 0) deadline.CancelAfter(options.StreamTimeoutMs);
                 var request = new HttpRequestMessage(HttpMethod.Post, "v1/" + service + "/" + method)
                 { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+                Route(request, routingKey);
                 using (var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false))
                 {
                     Connected(true);
@@ -291,6 +327,9 @@ namespace NpcBridge
                     if (string.Equals(value.ToString(), name, StringComparison.OrdinalIgnoreCase)) code = value;
             }
             catch (SerializationException) { message += ": " + body; }
+            // A balancer or proxy answers in its own words: its status says what happened.
+            if (code == StatusCode.Unknown && (httpStatus == 502 || httpStatus == 503)) code = StatusCode.Unavailable;
+            if (code == StatusCode.Unknown && httpStatus == 504) code = StatusCode.DeadlineExceeded;
             return new EventMessage { Type = EventType.Error, Code = code, Text = message };
         }
 
