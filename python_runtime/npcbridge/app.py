@@ -38,6 +38,10 @@ def make_engine(settings: Settings, launch: EngineLaunch | None = None) -> Engin
 
         assert settings.script is not None  # enforced by Settings
         return ScriptedEngine.from_file(settings.script)
+    if settings.backend == "vllm":
+        from npcbridge.engine.vllm_engine import VllmEngine
+
+        return VllmEngine.from_settings(settings)
     from npcbridge.engine.transformers_engine import TransformersEngine
 
     return TransformersEngine.from_settings(settings, launch)
@@ -116,7 +120,7 @@ class Host:
                 "dialogue": True, "avatars": self.avatars is not None, "moderation": self.moderation is not None,
                 "streaming_moderation": self.moderation is not None,
                 "auth_required": s.token() is not None, "tls": s.tls_cert is not None,
-                "persistent_sessions": bool(s.store) or s.db != ":memory:", "priority": s.backend == "transformers",
+                "persistent_sessions": bool(s.store) or s.db != ":memory:", "priority": s.backend != "scripted",
                 "actions": True, "knowledge": self.knowledge.available, "memory": True,
             },
             models=[{"name": info.name, "kind": "dialogue", "device": info.device, "dtype": info.dtype,

@@ -63,7 +63,7 @@ def serve(
     host: Annotated[Optional[str], typer.Option(help="Bind address [127.0.0.1].")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port [50051]; 0 picks a free one.")] = None,
     model: Annotated[Optional[str], typer.Option(help="Model name, HF id or local path.")] = None,
-    backend: Annotated[Optional[str], typer.Option(help="transformers or scripted.")] = None,
+    backend: Annotated[Optional[str], typer.Option(help="transformers, vllm (GPU, own environment) or scripted.")] = None,
     script: Annotated[Optional[Path], typer.Option(help="Replies file for the scripted backend.")] = None,
     device: Annotated[Optional[str], typer.Option(help="auto, cpu, cuda, cuda:N.")] = None,
     dtype: Annotated[Optional[str], typer.Option(help="auto, float32, bfloat16, float16.")] = None,
@@ -142,7 +142,7 @@ def serve(
 
         host_obj = Host.create(settings, launch=launch)
 
-        what = settings.model if settings.backend == "transformers" else settings.script
+        what = settings.script if settings.backend == "scripted" else settings.model
 
         status = console.status(f"loading {what} (the first start converts the embedded model; "
                                 "later starts take seconds)")
@@ -303,6 +303,7 @@ def bench_dialogue(
     dtype: Annotated[str, typer.Option(help="auto, float32, bfloat16.")] = "auto",
     runner: Annotated[str, typer.Option(help="torch, or llama.cpp (the llamacpp extra).")] = "torch",
     gguf_quant: Annotated[str, typer.Option(help="llama.cpp runner: q8_0, q4_1 or q4_0 for a non-GGUF model.")] = "q8_0",
+    backend: Annotated[str, typer.Option(help="transformers (our engine) or vllm (GPU, vLLM's environment).")] = "transformers",
     realistic: Annotated[bool, typer.Option(
         help="As a game meets it: moderation on, no warm-up (characters created just before), "
              "everyday lines with replies of natural length at the default sampling.")] = False,
@@ -326,7 +327,7 @@ def bench_dialogue(
     if any(r <= 0 for r in rates):
         raise typer.BadParameter("--rate needs positive calls a second such as 0.5,1,2")
     run_dialogue_bench(console, model, counts, max_tokens, repeats, device, dtype, json_out, runner, realistic,
-                       rates, rate_seconds, gguf_quant, moderation)
+                       rates, rate_seconds, gguf_quant, moderation, backend)
 
 
 def _session_counts(sessions: str) -> list[int]:

@@ -64,7 +64,9 @@ class Settings(BaseSettings):
                                             "npcbridge_replica_info metric; empty: hostname:port.")
 
     # Models
-    backend: Literal["transformers", "scripted"] = Field("transformers", description="Dialogue backend.")
+    backend: Literal["transformers", "scripted", "vllm"] = Field(
+        "transformers", description="Dialogue backend: transformers (our engine, CPU or GPU), vllm (GPU boxes; "
+                                    "vLLM in its own environment, scripts/setup_vllm.sh) or scripted (tests).")
     model: str = Field("smollm2-135m-instruct", description="Model name, Hugging Face id or local path.")
     script: Path | None = Field(None, description="YAML/JSON replies for the scripted backend.")
     device: str = Field("auto", description="auto, cpu, cuda or cuda:N.")
@@ -88,6 +90,11 @@ class Settings(BaseSettings):
     gguf_quant: Literal["q8_0", "q4_1", "q4_0"] = Field(
         "q8_0", description="llama.cpp runner: the type a model that is not a GGUF as shipped (the tuned embedded "
                             "model, a directory) is quantised to once; q8_0 keeps a tuning's small changes.")
+
+    vllm_gpu_memory: float = Field(0.85, gt=0, le=1, description="vllm backend: share of GPU memory vLLM may take.")
+    max_loras: int = Field(0, ge=0, le=256, description="vllm backend: LoRA adapters decoded at once (per-request "
+                                                      "adapters); 0 turns adapter support off.")
+    max_lora_rank: int = Field(16, ge=1, le=512, description="vllm backend: the largest adapter rank it will load.")
 
     # Moderation
     moderation: bool = Field(True, description="Serve Moderation and filter dialogue input and output.")

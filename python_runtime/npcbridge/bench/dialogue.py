@@ -142,18 +142,19 @@ def run_dialogue_bench(console: Console, model: str, sessions: list[int], max_to
                        device: str, dtype: str, json_out: Path | None, runner: str = "torch",
                        realistic: bool = False, rates: list[float] | None = None,
                        rate_seconds: float = 20.0, gguf_quant: str = "q8_0",
-                       moderation: bool = True) -> dict[str, Any]:
+                       moderation: bool = True, backend: str = "transformers") -> dict[str, Any]:
     """Measure the host at each session count and the baselines; print the ratios.
     ``realistic``: the host's default settings (moderation on, default batch), characters
     created just before each measurement, no warm-up, everyday lines of natural length;
-    ``moderation=False`` turns only moderation off, for its cost at otherwise equal settings."""
+    ``moderation=False`` turns only moderation off, for its cost at otherwise equal settings.
+    ``backend="vllm"`` measures the host on vLLM instead of our engine (a GPU box, vLLM's environment)."""
     biggest = max(sessions)
     if realistic:
         tuned = {} if moderation else dict(moderation=False)
     else:
         tuned = dict(moderation=False, max_batch=biggest, max_concurrent_streams=max(biggest, 32))
     settings = load_settings(port=0, db=":memory:", model=model, device=device, dtype=dtype, avatars=False,
-                             engine_process=True, runner=runner, gguf_quant=gguf_quant, log_level="warning",
+                             engine_process=True, runner=runner, backend=backend, gguf_quant=gguf_quant, log_level="warning",
                              **tuned)
     host = RunningHost(settings).start()
     try:
@@ -179,7 +180,7 @@ def run_dialogue_bench(console: Console, model: str, sessions: list[int], max_to
         prompts = [engine.encode(build_messages(Character(id="b", **CHARACTERS[i % 4]), [],
                                                 QUESTION.format(i=i), engine.count_tokens, 10_000))
                    for i in range(biggest)]
-        prefix = engine.stats()
+        prefix = engine.stats() if hasattr(engine, "stats") else None
         info = engine.info
     finally:
         host.stop()
@@ -196,7 +197,7 @@ def run_dialogue_bench(console: Console, model: str, sessions: list[int], max_to
     table = Table("sessions", "tok/s (gRPC)", "ceiling tok/s", "% ceiling", "steady % ceiling", "x sequential",
                   "generate_batch tok/s",
                   "TTFT p50/p99 ms", "ITL p50/p99 ms",
-                  title=f"{info.name} on {info.device} ({info.dtype}, runner {runner}"
+                  title=f"{info.name} on {info.device} ({info.dtype}, {'vLLM' if backend == 'vllm' else 'runner ' + runner}"
                         f"{', realistic' if realistic else ''}{'' if moderation or not realistic else ', moderation off'}), {max_tokens} new tokens, "
                         f"~{int(context - max_tokens // 2)}-token prompts")
     result: dict[str, Any] = {"device": info.device, "dtype": info.dtype, "max_tokens": max_tokens,
@@ -216,11 +217,11 @@ def run_dialogue_bench(console: Console, model: str, sessions: list[int], max_to
     Console(width=max(Console().width, 150)).print(table)
     idle_s = idle.summary()
     result.update(open_loop=open_loop, idle=idle_s, cold_ttft_ms=cold.ttft_ms[0] if cold.ttft_ms else None,
-                  prefix_hit_rate=prefix.prefix_hit_tokens / max(prefix.prefix_prompt_tokens, 1))
+                  prefix_hit_rate=prefix.prefix_hit_tokens / max(prefix.prefix_prompt_tokens, 1) if prefix else 0.0)
     console.print(f"sequential model.generate: {seq['tokens_per_second']:.1f} tok/s; "
                   f"idle TTFT p50 {idle_s['ttft_p50_ms']:.0f} ms (first request ever: {result['cold_ttft_ms']:.0f} ms), "
-                  f"single-stream {idle_s['tokens_per_second']:.1f} tok/s; prefix-cache hit rate "
-                  f"{100 * result['prefix_hit_rate']:.0f}% of prompt tokens")
+                  f"single-stream {idle_s['tokens_per_second']:.1f} tok/s"
+                  + (f"; prefix-cache hit rate {100 * result['prefix_hit_rate']:.0f}% of prompt tokens" if prefix else ""))
     if llama is not None:
         console.print(f"llama.cpp single stream on the same GGUF: {llama['tokens_per_second']:.1f} tok/s")
     if json_out is not None:

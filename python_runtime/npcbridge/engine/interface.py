@@ -26,6 +26,7 @@ class GenerationRequest:
     params: SamplingParams
     priority: int = 0
     prompt_ids: list[int] | None = None  # ``messages`` already tokenised (the engine need not again)
+    adapter: str = ""  # a LoRA adapter folder to decode with (engines that serve adapters); "" = the base model
 
 
 class PromptTokens:
