@@ -6,7 +6,7 @@
 # 1. tests/gpu: the batched engine on CUDA (fp32 equals transformers' generate, batch
 #    invariance, bf16 agreement, prefix reuse) and the avatar generator (CUDA vs CPU).
 # 2. `npcbridge bench avatars` on CUDA; 3. `npcbridge bench dialogue` on random models of real shapes (speed does not depend on
-#    weights), bf16, at 1, 32 and 128 sessions.
+#    weights), bf16, at 1, 32 and 128 sessions, on our engine and, where vLLM is installed, on --backend vllm.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 TOK=${1:-}
@@ -25,5 +25,11 @@ for shape in $SHAPES; do
   timeout "${BENCH_TIMEOUT:-300}" "${NPC[@]}" \
     bench dialogue --model "/tmp/npcb-$shape" --device cuda --dtype bfloat16 --sessions 1,32,128 --repeats 3 \
     --json "$OUT_DIR/dialogue-$shape.json" 2>&1 | grep -v -E "Warning|Loading weights"
+  # vLLM on the same folder, when this environment has it (scripts/setup_vllm.sh).
+  if python3 -c "import vllm" 2>/dev/null; then
+    timeout "${BENCH_TIMEOUT:-300}" "${NPC[@]}" \
+      bench dialogue --backend vllm --model "/tmp/npcb-$shape" --device cuda --dtype bfloat16 --sessions 1,32,128 \
+      --repeats 3 --json "$OUT_DIR/dialogue-vllm-$shape.json" 2>&1 | grep -v -E "Warning|Loading weights"
+  fi
   rm -rf "/tmp/npcb-$shape"
 done

@@ -119,6 +119,9 @@ def serve(
         help="torch, or llama.cpp: quantised GGUF weights on llama.cpp's CPU kernels (the llamacpp extra).")] = None,
     gguf_quant: Annotated[Optional[str], typer.Option(
         help="llama.cpp runner: q8_0 (default), q4_1 or q4_0 for a model that is not a shipped GGUF.")] = None,
+    vllm_gpu_memory: Annotated[Optional[float], typer.Option(help="vllm backend: share of GPU memory [0.85].")] = None,
+    max_loras: Annotated[Optional[int], typer.Option(help="vllm backend: LoRA adapters decoded at once [0 = off].")] = None,
+    max_lora_rank: Annotated[Optional[int], typer.Option(help="vllm backend: largest adapter rank [16].")] = None,
     log_level: Annotated[Optional[str], typer.Option(help="debug, info, warning, error.")] = None,
 ) -> None:
     """Start the host (embedded SmolLM2 by default) on 127.0.0.1:50051."""
