@@ -114,6 +114,18 @@ DeleteCharacterResponse FromProto(const v1::DeleteCharacterResponse& message);
 v1::DeleteCharacterResponse ToProto(const DeleteCharacterResponse& value);
 /// False when a string field is not UTF-8; *field names it ("character.name").
 bool ValidUtf8(const DeleteCharacterResponse& value, std::string* field);
+ListAdaptersRequest FromProto(const v1::ListAdaptersRequest& message);
+v1::ListAdaptersRequest ToProto(const ListAdaptersRequest& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const ListAdaptersRequest& value, std::string* field);
+AdapterInfo FromProto(const v1::AdapterInfo& message);
+v1::AdapterInfo ToProto(const AdapterInfo& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const AdapterInfo& value, std::string* field);
+ListAdaptersResponse FromProto(const v1::ListAdaptersResponse& message);
+v1::ListAdaptersResponse ToProto(const ListAdaptersResponse& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const ListAdaptersResponse& value, std::string* field);
 Turn FromProto(const v1::Turn& message);
 v1::Turn ToProto(const Turn& value);
 /// False when a string field is not UTF-8; *field names it ("character.name").

@@ -22,6 +22,7 @@ Character FromProto(const v1::Character& m) {
   for (const auto& x : m.actions()) out.actions.push_back(FromProto(x));
   for (const auto& x : m.emotions()) out.emotions.push_back(x);
   for (const auto& x : m.knowledge_collections()) out.knowledge_collections.push_back(x);
+  out.adapter = m.adapter();
   return out;
 }
 
@@ -39,6 +40,7 @@ v1::Character ToProto(const Character& value) {
   for (const auto& x : value.actions) *m.add_actions() = ToProto(x);
   for (const auto& x : value.emotions) m.add_emotions(x);
   for (const auto& x : value.knowledge_collections) m.add_knowledge_collections(x);
+  m.set_adapter(value.adapter);
   return m;
 }
 
@@ -55,6 +57,7 @@ bool ValidUtf8(const Character& value, std::string* field) {
   for (const auto& x : value.actions) if (!ValidUtf8(x, field)) { *field = "actions." + *field; return false; }
   for (const auto& x : value.emotions) if (!IsValidUtf8(x)) { *field = "emotions"; return false; }
   for (const auto& x : value.knowledge_collections) if (!IsValidUtf8(x)) { *field = "knowledge_collections"; return false; }
+  if (!IsValidUtf8(value.adapter)) { *field = "adapter"; return false; }
   return true;
 }
 
@@ -342,6 +345,90 @@ std::string ToJson(const DeleteCharacterResponse& message) { return ToJson(ToPro
 
 Status FromJson(const std::string& json, DeleteCharacterResponse* message) {
   v1::DeleteCharacterResponse m;
+  Status s = FromJson(json, &m, false);
+  if (s.ok() && message != nullptr) *message = FromProto(m);
+  return s;
+}
+
+ListAdaptersRequest FromProto([[maybe_unused]] const v1::ListAdaptersRequest& m) {
+  ListAdaptersRequest out;
+  return out;
+}
+
+v1::ListAdaptersRequest ToProto([[maybe_unused]] const ListAdaptersRequest& value) {
+  v1::ListAdaptersRequest m;
+  return m;
+}
+
+bool ValidUtf8([[maybe_unused]] const ListAdaptersRequest& value, [[maybe_unused]] std::string* field) {
+  return true;
+}
+
+std::string ToJson(const ListAdaptersRequest& message) { return ToJson(ToProto(message)); }
+
+Status FromJson(const std::string& json, ListAdaptersRequest* message) {
+  v1::ListAdaptersRequest m;
+  Status s = FromJson(json, &m, false);
+  if (s.ok() && message != nullptr) *message = FromProto(m);
+  return s;
+}
+
+AdapterInfo FromProto(const v1::AdapterInfo& m) {
+  AdapterInfo out;
+  out.name = m.name();
+  out.base_model = m.base_model();
+  out.rank = m.rank();
+  out.loaded = m.loaded();
+  out.size_bytes = m.size_bytes();
+  return out;
+}
+
+v1::AdapterInfo ToProto(const AdapterInfo& value) {
+  v1::AdapterInfo m;
+  m.set_name(value.name);
+  m.set_base_model(value.base_model);
+  m.set_rank(value.rank);
+  m.set_loaded(value.loaded);
+  m.set_size_bytes(value.size_bytes);
+  return m;
+}
+
+bool ValidUtf8(const AdapterInfo& value, std::string* field) {
+  if (!IsValidUtf8(value.name)) { *field = "name"; return false; }
+  if (!IsValidUtf8(value.base_model)) { *field = "base_model"; return false; }
+  return true;
+}
+
+std::string ToJson(const AdapterInfo& message) { return ToJson(ToProto(message)); }
+
+Status FromJson(const std::string& json, AdapterInfo* message) {
+  v1::AdapterInfo m;
+  Status s = FromJson(json, &m, false);
+  if (s.ok() && message != nullptr) *message = FromProto(m);
+  return s;
+}
+
+ListAdaptersResponse FromProto(const v1::ListAdaptersResponse& m) {
+  ListAdaptersResponse out;
+  for (const auto& x : m.adapters()) out.adapters.push_back(FromProto(x));
+  return out;
+}
+
+v1::ListAdaptersResponse ToProto(const ListAdaptersResponse& value) {
+  v1::ListAdaptersResponse m;
+  for (const auto& x : value.adapters) *m.add_adapters() = ToProto(x);
+  return m;
+}
+
+bool ValidUtf8(const ListAdaptersResponse& value, std::string* field) {
+  for (const auto& x : value.adapters) if (!ValidUtf8(x, field)) { *field = "adapters." + *field; return false; }
+  return true;
+}
+
+std::string ToJson(const ListAdaptersResponse& message) { return ToJson(ToProto(message)); }
+
+Status FromJson(const std::string& json, ListAdaptersResponse* message) {
+  v1::ListAdaptersResponse m;
   Status s = FromJson(json, &m, false);
   if (s.ok() && message != nullptr) *message = FromProto(m);
   return s;

@@ -14,6 +14,7 @@ from npcbridge.engine.interface import Engine
 from npcbridge.engine.process_launch import EngineLaunch
 from npcbridge.knowledge.service import KnowledgeLimits, KnowledgeService
 from npcbridge.memory.service import MemoryService
+from npcbridge.models.adapters import AdapterFolder
 from npcbridge.models.device import dtype_name
 from npcbridge.moderation.service import ModerationLimits, ModerationService
 from npcbridge.store import SessionStore, open_store
@@ -101,7 +102,7 @@ class Host:
         knowledge = KnowledgeService(store, knowledge_limits(settings))
         memory = MemoryService(store)
         dialogue = DialogueService(store, engine, dialogue_limits(settings), moderation, knowledge=knowledge,
-                                   memory=memory)
+                                   memory=memory, adapters=AdapterFolder(settings.adapters_dir))
         avatars = None
         if settings.avatars:
             avatars = AvatarService(

@@ -91,6 +91,11 @@ class Settings(BaseSettings):
         "q8_0", description="llama.cpp runner: the type a model that is not a GGUF as shipped (the tuned embedded "
                             "model, a directory) is quantised to once; q8_0 keeps a tuning's small changes.")
 
+    adapters_dir: Path = Field(default_factory=lambda: default_data_dir() / "adapters",
+                               description="LoRA adapters characters may speak with (Character.adapter names a "
+                                           "folder here; `npcbridge finetune dialogue` writes them).")
+    adapter_cache_mb: float = Field(256, gt=0, description="LoRA adapters kept in the engine's memory (least "
+                                                           "recently used out first).")
     vllm_gpu_memory: float = Field(0.85, gt=0, le=1, description="vllm backend: share of GPU memory vLLM may take.")
     max_loras: int = Field(0, ge=0, le=256, description="vllm backend: LoRA adapters decoded at once (per-request "
                                                       "adapters); 0 turns adapter support off.")

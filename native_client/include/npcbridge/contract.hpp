@@ -145,6 +145,8 @@ struct Character {
   std::vector<std::string> emotions;
   /// Knowledge collections this NPC draws on: each turn, the passages most relevant to it join the prompt. `knowledge` lines stay always in the prompt.
   std::vector<std::string> knowledge_collections;
+  /// The name of a LoRA adapter this character speaks with (fine-tuned on its lines: `npcbridge finetune dialogue`), found in the host's adapters folder (ListAdapters); empty means the base model. Unknown names are NOT_FOUND.
+  std::string adapter;
 };
 
 /// Something that happened in the game, which the NPC reacts to.
@@ -194,6 +196,27 @@ struct DeleteCharacterRequest {
 };
 
 struct DeleteCharacterResponse {
+};
+
+struct ListAdaptersRequest {
+};
+
+/// One adapter of the host's adapters folder.
+struct AdapterInfo {
+  /// What Character.adapter names it by (its folder's name).
+  std::string name;
+  /// The model it was trained on; the host serves it only on that model.
+  std::string base_model;
+  /// LoRA rank.
+  int32_t rank = 0;
+  /// In the engine's memory now (adapters load on first use, least recently used first out when the adapter budget is full).
+  bool loaded = false;
+  /// Size of its weights on disk.
+  int64_t size_bytes = 0;
+};
+
+struct ListAdaptersResponse {
+  std::vector<AdapterInfo> adapters;
 };
 
 struct Turn {

@@ -53,6 +53,7 @@ from npcbridge.dialogue.intent import IntentScorer
 from npcbridge.engine.interface import ChatMessage, Engine, GenerationChunk, GenerationRequest, PromptTokens
 from npcbridge.knowledge.service import KnowledgeService
 from npcbridge.memory.service import MemoryService
+from npcbridge.models.adapters import AdapterFolder, AdapterInfo, adapter_path
 from npcbridge.errors import InvalidArgument, NotFound, ResourceExhausted, Unavailable
 from npcbridge.moderation.service import ModerationService
 from npcbridge.moderation.stream_filter import FilterVerdict
@@ -108,7 +109,8 @@ class DialogueService:
 
     def __init__(self, store: SessionStore, engine: Engine, limits: DialogueLimits | None = None,
                  moderation: ModerationService | None = None, intent: IntentScorer | None = None,
-                 knowledge: KnowledgeService | None = None, memory: MemoryService | None = None) -> None:
+                 knowledge: KnowledgeService | None = None, memory: MemoryService | None = None,
+                 adapters: AdapterFolder | None = None) -> None:
         self.store = store
         self.engine = engine
         self.limits = limits or DialogueLimits()
@@ -116,6 +118,7 @@ class DialogueService:
         self.intent = intent  # picks emotions and actions; None: the model picks actions itself
         self.knowledge = knowledge  # lore retrieved into prompts of characters with knowledge_collections
         self.memory = memory  # what each NPC remembers of each player
+        self.adapters = adapters  # where Character.adapter names are found; None: no adapters
         self._active: set[str] = set()
         self._reply_seconds = 2.0  # moving average of a Say's duration, for retry hints
         self._idle = asyncio.Event()
@@ -168,6 +171,7 @@ class DialogueService:
         check_character(character)
         check_actions(character, self.limits)
         self._check_prompt_fits(character)
+        adapter_path(self.adapters, character.adapter)  # NOT_FOUND now, not at its first Say
         if not character.id:
             character.id = new_id("chr")
         await asyncio.to_thread(self.store.upsert_character, character)
@@ -179,6 +183,11 @@ class DialogueService:
         if found is None:
             raise NotFound(f"character {character_id!r} does not exist; create it with UpsertCharacter")
         return found
+
+    def list_adapters(self) -> list[AdapterInfo]:
+        """The adapters characters may name, and which the engine holds in memory now."""
+        loaded = getattr(self.engine, "loaded_adapters", set)()
+        return self.adapters.listing(loaded) if self.adapters is not None else []
 
     async def list_characters(self) -> list[Character]:
         return await asyncio.to_thread(self.store.list_characters)
@@ -308,7 +317,7 @@ class DialogueService:
         token_times: list[float] = []  # engine-side arrival of text, for tokens/s
         metrics.QUEUE_DEPTH.set(self.engine.queue_depth())
         stream = self.engine.generate(GenerationRequest(interaction_id, messages, params, options.priority,
-                                                        tokens.ids(messages)))
+                                                        tokens.ids(messages), adapter_path(self.adapters, character.adapter)))
         async with aclosing(stream):
             async for chunk in _with_end(stream):
                 parts = parser.finish() if chunk is None else parser.feed(chunk.text, chunk.tail)

@@ -80,6 +80,7 @@ class Character:
     actions: list[ActionSpec] = field(default_factory=list)
     emotions: list[str] = field(default_factory=list)
     knowledge_collections: list[str] = field(default_factory=list)  # lore retrieved into each turn's prompt
+    adapter: str = ""  # the LoRA adapter it speaks with, by name (the host's adapters folder); "" = base model
 
     def emotion_labels(self) -> list[str]:
         """The labels this NPC may show: its own, or the default set."""

@@ -30,6 +30,7 @@ class CoreConfig:
     tuning: bool = True  # merge the model's role-play adapter, when it has one
     runner: str = "torch"  # "torch" (transformers modules) or "llama.cpp" (quantised GGUF, CPU)
     gguf_quant: str = "q8_0"  # what the llama.cpp runner quantises a non-GGUF model to
+    adapter_cache_mb: float = 256  # LoRA adapters kept in the engine's memory (LRU)
 
     @classmethod
     def from_settings(cls, s: Any) -> CoreConfig:
@@ -38,7 +39,7 @@ class CoreConfig:
                    kv_cache_mb=s.kv_cache_mb, prefix_cache_mb=s.prefix_cache_mb,
                    max_context_tokens=s.max_context_tokens, max_queue=s.max_queue, step_tokens=s.step_tokens,
                    threads=s.engine_threads, tuning=s.tuning, runner=s.runner,
-                   gguf_quant=s.gguf_quant)
+                   gguf_quant=s.gguf_quant, adapter_cache_mb=s.adapter_cache_mb)
 
 
 def config_to_json(config: CoreConfig) -> str:

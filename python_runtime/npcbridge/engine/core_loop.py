@@ -34,6 +34,8 @@ from npcbridge.engine.messages import (
     decode_to_core,
     encode,
 )
+from npcbridge.engine.decoder import BatchedDecoder
+from npcbridge.engine.lora_bank import LoraBank
 from npcbridge.engine.runners import make_llama_cpp_runner, make_runner
 from npcbridge.engine.sampling import sentence_end_ids
 
@@ -62,8 +64,10 @@ def build_core(config: CoreConfig, loaded: Any = None) -> tuple[EngineCore, Read
     else:
         runner, plan = make_runner(loaded.model, config.max_batch, slot_len, config.kv_cache_mb,
                                    config.prefix_cache_mb)
+    # Per-row LoRA needs the batched decoder over the transformers modules.
+    adapters = LoraBank(loaded.model, config.adapter_cache_mb) if isinstance(runner, BatchedDecoder) else None
     core = EngineCore(runner, eos_ids, config.max_queue, config.step_tokens, plan.prefix_cache_tokens,
-                      sentence_end_ids(loaded.tokenizer), GrammarCompiler(loaded.tokenizer))
+                      sentence_end_ids(loaded.tokenizer), GrammarCompiler(loaded.tokenizer), adapters)
     ready = Ready(loaded.name, str(loaded.device), dtype, loaded.context_length, sorted(eos_ids),
                   plan.slots, plan.slot_len, plan.batched)
     log.info("engine core: %s on %s (%s), %d slots x %d tokens, prefix cache %d tokens, %s",

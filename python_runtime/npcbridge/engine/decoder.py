@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from npcbridge.engine.kv_cache import CacheShape, SlotKVCache
+from npcbridge.engine.lora_bank import LoraAdapter
 
 # Architectures whose decoder layer is: norm -> q/k/v (+optional q/k norm) -> RoPE ->
 # attention -> o_proj -> residual -> norm -> MLP -> residual.
@@ -35,6 +36,7 @@ class RowInput:
     tokens: list[int]
     start: int  # position of tokens[0]; positions before it are in the cache
     want_logits: bool = True
+    lora: LoraAdapter | None = None  # the row's adapter (None: the base model)
 
 
 def supports(model: Any) -> str | None:
@@ -102,18 +104,19 @@ class BatchedDecoder:
             for r in rows:
                 if len(r.tokens) == 1:
                     self.cache.ensure_clean(r.slot, plan.decode_len)
+        lora = _LoraRows.build(rows, offsets, dev)
         for index, layer in enumerate(self.layers):
             attn = layer.self_attn
             x = layer.input_layernorm(hidden)
-            q = attn.q_proj(x).view(total, self.heads, self.head_dim)
-            k = attn.k_proj(x).view(total, self.kv_heads, self.head_dim)
-            v = attn.v_proj(x).view(total, self.kv_heads, self.head_dim)
+            q = lora.project(attn.q_proj, x, index, "q_proj").view(total, self.heads, self.head_dim)
+            k = lora.project(attn.k_proj, x, index, "k_proj").view(total, self.kv_heads, self.head_dim)
+            v = lora.project(attn.v_proj, x, index, "v_proj").view(total, self.kv_heads, self.head_dim)
             if hasattr(attn, "q_norm"):  # Qwen3 normalises q and k per head before RoPE
                 q, k = attn.q_norm(q), attn.k_norm(k)
             q, k = apply_rotary_pos_emb(q, k, cos, sin, unsqueeze_dim=1)
             out = self._attend(plan, q, k, v, self.cache.keys[index], self.cache.values[index])
-            hidden = hidden + attn.o_proj(out.view(total, self.heads * self.head_dim))
-            hidden = hidden + layer.mlp(layer.post_attention_layernorm(hidden))
+            hidden = hidden + lora.project(attn.o_proj, out.view(total, self.heads * self.head_dim), index, "o_proj")
+            hidden = hidden + lora.mlp(layer.mlp, layer.post_attention_layernorm(hidden), index)
         last = [offsets[i] + len(r.tokens) - 1 for i, r in enumerate(rows) if r.want_logits]
         if not last:
             return torch.empty(0, 0)
@@ -147,6 +150,39 @@ class BatchedDecoder:
                 attn_mask=_causal_mask(start, c, g, q.device), scale=self.scaling)
             out[a:b] = o[0].reshape(kvh * g, c, hd).permute(1, 0, 2)
         return out
+
+
+@dataclass
+class _LoraRows:
+    """The step's tokens grouped by adapter: each projection adds, to the rows of each adapter
+    in the step, that adapter's low-rank update computed on those rows only (one gathered
+    pair of matrix products per adapter, as Punica/S-LoRA's segmented kernels do), so rows
+    with different adapters, and rows with none, share the step's base matrix products."""
+
+    groups: list[tuple[LoraAdapter, torch.Tensor]]
+
+    @classmethod
+    def build(cls, rows: list[RowInput], offsets: list[int], device: torch.device) -> _LoraRows:
+        by_adapter: dict[int, tuple[LoraAdapter, list[int]]] = {}
+        for r, off in zip(rows, offsets, strict=True):
+            if r.lora is not None:
+                by_adapter.setdefault(id(r.lora), (r.lora, []))[1].extend(range(off, off + len(r.tokens)))
+        return cls([(a, torch.tensor(idx, device=device)) for a, idx in by_adapter.values()])
+
+    def project(self, linear: Any, x: torch.Tensor, layer: int, target: str) -> torch.Tensor:
+        y = linear(x)
+        for adapter, idx in self.groups:
+            pair = adapter.layers[layer].get(target)
+            if pair is not None:
+                y.index_add_(0, idx, (x.index_select(0, idx) @ pair[0]) @ pair[1])
+        return y
+
+    def mlp(self, mlp: Any, x: torch.Tensor, layer: int) -> torch.Tensor:
+        if not self.groups:
+            return mlp(x)
+        gate = self.project(mlp.gate_proj, x, layer, "gate_proj")
+        up = self.project(mlp.up_proj, x, layer, "up_proj")
+        return self.project(mlp.down_proj, mlp.act_fn(gate) * up, layer, "down_proj")
 
 
 def _causal_mask(start: int, chunk: int, groups: int, device: torch.device) -> torch.Tensor:

@@ -17,6 +17,7 @@ from npcbridge.engine.decoder import RowInput
 from npcbridge.engine.grammar import GrammarCompiler, GrammarError, mask_rows
 from npcbridge.engine.kv_cache import SlotKVCache
 from npcbridge.engine.messages import AddRequest, RequestOutput, Stats
+from npcbridge.engine.lora_bank import AdapterError, LoraBank
 from npcbridge.engine.prefix_cache import PrefixCache
 from npcbridge.engine.sampling import make_generator, penalise_repeats, sample_next
 from npcbridge.engine.scheduler import QueueFull, Scheduler
@@ -38,9 +39,11 @@ class EngineCore:
 
     def __init__(self, runner: ModelRunner, eos_ids: set[int], max_waiting: int = 64,
                  step_tokens: int = 256, prefix_cache_tokens: int = 0,
-                 sentence_end_ids: set[int] | None = None, grammars: GrammarCompiler | None = None) -> None:
+                 sentence_end_ids: set[int] | None = None, grammars: GrammarCompiler | None = None,
+                 adapters: LoraBank | None = None) -> None:
         self.runner = runner
         self.grammars = grammars  # None: requests with a grammar are refused
+        self.adapters = adapters  # None: requests with an adapter are refused
         self.cache = runner.cache
         self.eos_ids = eos_ids
         self.sentence_end_ids = sentence_end_ids or set()
@@ -72,11 +75,24 @@ class EngineCore:
                 self._outputs.append(RequestOutput(request.request_id, finish_reason="error",
                                                    error_kind="invalid_argument", error=str(exc)))
                 return
+        lora = None
+        if request.adapter:
+            try:
+                if self.adapters is None:
+                    raise AdapterError("LoRA adapters are not served by this engine (the model runs unbatched, or on "
+                                       "llama.cpp); use --runner torch with a Llama-family model")
+                lora = self.adapters.acquire(request.adapter)
+            except AdapterError as exc:
+                self._outputs.append(RequestOutput(request.request_id, finish_reason="error",
+                                                   error_kind="failed_precondition", error=str(exc)))
+                return
         seq = Sequence(request.request_id, list(request.prompt), params, request.priority,
-                       sampler=make_generator(params.seed) if params.temperature > 0 else None, matcher=matcher)
+                       sampler=make_generator(params.seed) if params.temperature > 0 else None, matcher=matcher,
+                       lora=lora)
         try:
             self.scheduler.add(seq)
         except QueueFull as exc:
+            self._release_adapter(seq)
             self._outputs.append(RequestOutput(request.request_id, finish_reason="error",
                                                error_kind="resource_exhausted", error=str(exc)))
 
@@ -88,6 +104,7 @@ class EngineCore:
         slot = seq.leave()
         if slot >= 0:
             self.cache.release(slot)
+        self._release_adapter(seq)
         self._outputs.append(self._final(seq, "cancelled"))
 
     def abort_all(self, reason: str = "cancelled") -> list[RequestOutput]:
@@ -95,6 +112,7 @@ class EngineCore:
         for request_id in list(self.scheduler.running):
             self.abort(request_id)
         for seq in self.scheduler.drain_waiting():
+            self._release_adapter(seq)
             self._outputs.append(self._final(seq, reason))
         return self.take_outputs()
 
@@ -111,7 +129,7 @@ class EngineCore:
         p = self.prefix.stats
         shared = getattr(self.runner, "shared_tokens", 0)  # a runner that shares prefixes itself (llama.cpp)
         return Stats(self.scheduler.waiting_count, len(self.scheduler.running), p.lookups, p.prompt_tokens,
-                     p.hit_tokens + shared)
+                     p.hit_tokens + shared, self.adapters.loaded() if self.adapters is not None else [])
 
     def step(self) -> list[RequestOutput]:
         """Admit, run one forward for every running request, sample; return the outputs."""
@@ -124,7 +142,7 @@ class EngineCore:
         work = self.scheduler.plan()
         if work:
             rows = [RowInput(w.seq.slot, w.seq.tokens[w.seq.computed:w.seq.computed + w.count],
-                             w.seq.computed, w.completes) for w in work]
+                             w.seq.computed, w.completes, w.seq.lora) for w in work]
             logits = self.runner.forward(rows)
             sampled = [w.seq for w, r in zip(work, rows, strict=True) if r.want_logits]
             penalise_repeats(logits, [(seq.params, seq.tokens[len(seq.prompt):]) for seq in sampled])
@@ -159,7 +177,7 @@ class EngineCore:
         opening = seq.prompt[:self.OPENING]
         return next((other for other in self.scheduler.running.values()
                      if other is not seq and not other.held and other.prefilling
-                     and other.prompt[:self.OPENING] == opening), None)
+                     and other.lora is seq.lora and other.prompt[:self.OPENING] == opening), None)
 
     def _release_held(self) -> None:
         for seq in self.scheduler.running.values():
@@ -169,7 +187,7 @@ class EngineCore:
 
     def _reuse_prefix(self, seq: Sequence) -> None:
         # Leave at least one prompt token to compute: its logits give the first reply token.
-        entry, n = self.prefix.lookup(seq.prompt, len(seq.prompt) - 1)
+        entry, n = self.prefix.lookup(seq.prompt, len(seq.prompt) - 1, seq.cache_namespace)
         if entry is not None and n > 0:
             self.cache.write(seq.slot, entry.keys, entry.values, n)
             seq.reuse_prefix(n)
@@ -177,7 +195,7 @@ class EngineCore:
     def _remember(self, seq: Sequence) -> None:
         if self.prefix.enabled and seq.computed >= self.prefix.block:
             keys, values = self.cache.read(seq.slot, seq.computed)
-            self.prefix.insert(seq.tokens[:seq.computed], keys, values)
+            self.prefix.insert(seq.tokens[:seq.computed], keys, values, seq.cache_namespace)
 
     def _advance(self, seq: Sequence, logits: torch.Tensor, greedy: int) -> None:
         if seq.generated == 0 and seq.cached < self.prefix.block:
@@ -229,7 +247,12 @@ class EngineCore:
         self._remember(seq)  # the whole exchange: the session's next turn starts with it
         self.scheduler.finish(seq)
         self.cache.release(seq.leave())
+        self._release_adapter(seq)
         self._outputs.append(self._final(seq, reason))
+
+    def _release_adapter(self, seq: Sequence) -> None:
+        if seq.lora is not None and self.adapters is not None:
+            self.adapters.release(seq.lora)
 
     @staticmethod
     def _final(seq: Sequence, reason: str) -> RequestOutput:

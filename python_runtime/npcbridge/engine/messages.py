@@ -19,6 +19,7 @@ class AddRequest(msgspec.Struct, tag=True):
     prompt: list[int]
     params: SamplingParams
     priority: int = 0
+    adapter: str = ""  # a LoRA adapter folder; "" = the base model
 
 
 class AbortRequest(msgspec.Struct, tag=True):
@@ -77,6 +78,7 @@ class Stats(msgspec.Struct, tag=True):
     prefix_lookups: int
     prefix_prompt_tokens: int
     prefix_hit_tokens: int
+    adapters_loaded: list[str] = []  # folders of the LoRA adapters in the engine's memory
 
 
 ToCore = AddRequest | AbortRequest | Shutdown

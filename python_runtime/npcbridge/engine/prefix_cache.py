@@ -27,6 +27,7 @@ class PrefixEntry:
     tokens: list[int]
     keys: torch.Tensor
     values: torch.Tensor
+    namespace: str = ""  # K/V computed under a LoRA adapter belong to that adapter
 
 
 @dataclass
@@ -62,21 +63,22 @@ class PrefixCache:
     def cached_tokens(self) -> int:
         return self._tokens
 
-    def _chain(self, tokens: list[int]) -> list[int]:
-        hashes, h = [], 0
+    def _chain(self, tokens: list[int], namespace: str = "") -> list[int]:
+        hashes, h = [], hash(namespace) if namespace else 0
         for end in range(self.block, len(tokens) + 1, self.block):
             h = hash((h, tuple(tokens[end - self.block:end])))
             hashes.append(h)
         return hashes
 
-    def lookup(self, tokens: list[int], limit: int) -> tuple[PrefixEntry | None, int]:
-        """The entry sharing the longest prefix with ``tokens`` and its length (at most ``limit``)."""
+    def lookup(self, tokens: list[int], limit: int, namespace: str = "") -> tuple[PrefixEntry | None, int]:
+        """The entry sharing the longest prefix with ``tokens`` and its length (at most ``limit``),
+        among entries of ``namespace`` (the adapter the K/V were computed under)."""
         self.stats.lookups += 1
         self.stats.prompt_tokens += len(tokens)
         if not self.enabled:
             return None, 0
         best: int | None = None
-        for h in self._chain(tokens[:limit]):
+        for h in self._chain(tokens[:limit], namespace):
             found = self._index.get(h)
             if found is None:
                 break
@@ -84,6 +86,8 @@ class PrefixCache:
         if best is None:
             return None, 0
         entry = self._entries[best]
+        if entry.namespace != namespace:  # a hash collision across namespaces
+            return None, 0
         self._entries.move_to_end(best)
         n = 0
         stop = min(limit, len(entry.tokens))
@@ -92,18 +96,19 @@ class PrefixCache:
         self.stats.hit_tokens += n
         return entry, n
 
-    def insert(self, tokens: list[int], keys: torch.Tensor, values: torch.Tensor) -> None:
+    def insert(self, tokens: list[int], keys: torch.Tensor, values: torch.Tensor, namespace: str = "") -> None:
         """Keep K/V for ``tokens`` (copies owned by the cache); skips what is already covered."""
         if not self.enabled or len(tokens) < self.block or len(tokens) > self.budget_tokens:
             return
-        chain = self._chain(tokens)
+        chain = self._chain(tokens, namespace)
         covering = self._index.get(chain[-1])
-        if covering is not None and len(self._entries[covering].tokens) >= len(tokens) \
+        if covering is not None and self._entries[covering].namespace == namespace \
+                and len(self._entries[covering].tokens) >= len(tokens) \
                 and self._entries[covering].tokens[:len(tokens)] == tokens:
             self._entries.move_to_end(covering)
             return
         self._ids += 1
-        self._entries[self._ids] = PrefixEntry(list(tokens), keys, values)
+        self._entries[self._ids] = PrefixEntry(list(tokens), keys, values, namespace)
         self._tokens += len(tokens)
         for h in chain:
             self._index[h] = self._ids  # the newest entry answers for a shared prefix
@@ -113,7 +118,7 @@ class PrefixCache:
     def _evict(self) -> None:
         entry_id, entry = self._entries.popitem(last=False)
         self._tokens -= len(entry.tokens)
-        for h in self._chain(entry.tokens):
+        for h in self._chain(entry.tokens, entry.namespace):
             if self._index.get(h) == entry_id:
                 del self._index[h]
 

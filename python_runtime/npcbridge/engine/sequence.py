@@ -31,6 +31,7 @@ class Sequence:
     priority: int = 0
     sampler: Any = None  # per-request random generator (None: greedy)
     matcher: Any = None  # the grammar's parse state, when the request has a grammar
+    lora: Any = None  # its LoRA adapter (engine.lora_bank.LoraAdapter), held until it leaves
     arrived: float = field(default_factory=time.perf_counter)
     tokens: list[int] = field(default_factory=list)  # prompt + generated
     slot: int = -1
@@ -59,6 +60,11 @@ class Sequence:
     def prefilling(self) -> bool:
         """Still feeding its prompt (no reply token yet)."""
         return self.generated == 0 and self.computed < len(self.prompt)
+
+    @property
+    def cache_namespace(self) -> str:
+        """Prefix-cache keys of its tokens: K/V computed under an adapter are that adapter's."""
+        return self.lora.path if self.lora is not None else ""
 
     @property
     def in_tail(self) -> bool:

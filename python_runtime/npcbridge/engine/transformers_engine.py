@@ -15,12 +15,13 @@ from npcbridge.engine.detokenizer import IncrementalDetokenizer
 from npcbridge.engine.interface import ChatMessage, EngineInfo, GenerationChunk, GenerationRequest
 from npcbridge.engine.messages import AddRequest, Stats
 from npcbridge.engine.process_launch import EngineLaunch
-from npcbridge.errors import InvalidArgument, ModelLoadError, ResourceExhausted, Unavailable
+from npcbridge.errors import FailedPrecondition, InvalidArgument, ModelLoadError, ResourceExhausted, Unavailable
 from npcbridge.models.loader import LoadedModel, is_converted, load_tokenizer
 
 log = logging.getLogger(__name__)
 
-_ERRORS = {"resource_exhausted": ResourceExhausted, "invalid_argument": InvalidArgument}
+_ERRORS = {"resource_exhausted": ResourceExhausted, "invalid_argument": InvalidArgument,
+           "failed_precondition": FailedPrecondition}
 
 
 class TransformersEngine:
@@ -133,6 +134,10 @@ class TransformersEngine:
     def queue_depth(self) -> int:
         return self.stats().waiting
 
+    def loaded_adapters(self) -> set[str]:
+        """Folders of the LoRA adapters in the engine's memory, as the core last reported."""
+        return set(self.stats().adapters_loaded)
+
     def abort(self, request_id: str) -> None:
         if self._client is not None:
             self._client.abort(request_id)
@@ -144,7 +149,7 @@ class TransformersEngine:
                               f"model {self.info.name} is not ready; retry when health is SERVING")
         p = request.params
         prompt = request.prompt_ids if request.prompt_ids is not None else self.encode(request.messages)
-        queue = client.submit(AddRequest(request.request_id, prompt, p, request.priority))
+        queue = client.submit(AddRequest(request.request_id, prompt, p, request.priority, request.adapter))
         detok = IncrementalDetokenizer(self.tokenizer)
         tail_detok = IncrementalDetokenizer(self.tokenizer)  # the tail is its own text
         finished = False

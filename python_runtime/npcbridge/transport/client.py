@@ -156,6 +156,10 @@ class HostClient:
     def list_characters(self) -> list[dpb.Character]:
         return list(self._call(self.dialogue.ListCharacters, dpb.ListCharactersRequest()).characters)
 
+    def list_adapters(self) -> list[dpb.AdapterInfo]:
+        """The LoRA adapters characters may name (``Character.adapter``), and which are loaded."""
+        return list(self._call(self.dialogue.ListAdapters, dpb.ListAdaptersRequest()).adapters)
+
     def delete_character(self, character_id: str) -> None:
         self._call(self.dialogue.DeleteCharacter, dpb.DeleteCharacterRequest(id=character_id), character_id)
 

@@ -16,7 +16,7 @@ def character_from_pb(msg: dpb.Character) -> dt.Character:
         speaking_style=msg.speaking_style, knowledge=list(msg.knowledge), greeting=msg.greeting,
         safety_policy=msg.safety_policy, deflections=list(msg.deflections),
         actions=[dt.ActionSpec(a.name, a.description, a.parameters_schema, list(a.examples)) for a in msg.actions],
-        emotions=list(msg.emotions), knowledge_collections=list(msg.knowledge_collections),
+        emotions=list(msg.emotions), knowledge_collections=list(msg.knowledge_collections), adapter=msg.adapter,
     )
 
 
@@ -26,7 +26,7 @@ def character_to_pb(c: dt.Character) -> dpb.Character:
         knowledge=c.knowledge, greeting=c.greeting, safety_policy=c.safety_policy, deflections=c.deflections,
         actions=[dpb.ActionSpec(name=a.name, description=a.description, parameters_schema=a.parameters_schema,
                                 examples=a.examples) for a in c.actions],
-        emotions=c.emotions, knowledge_collections=c.knowledge_collections,
+        emotions=c.emotions, knowledge_collections=c.knowledge_collections, adapter=c.adapter,
     )
 
 

@@ -45,6 +45,12 @@ class DialogueServicer(dialogue_pb2_grpc.DialogueServicer):
         characters = await self._service.list_characters()
         return dpb.ListCharactersResponse(characters=[character_to_pb(c) for c in characters])
 
+    async def ListAdapters(self, request: dpb.ListAdaptersRequest,
+                           context: grpc.aio.ServicerContext) -> dpb.ListAdaptersResponse:
+        return dpb.ListAdaptersResponse(adapters=[
+            dpb.AdapterInfo(name=a.name, base_model=a.base_model, rank=a.rank, loaded=a.loaded, size_bytes=a.size_bytes)
+            for a in self._service.list_adapters()])
+
     async def DeleteCharacter(self, request: dpb.DeleteCharacterRequest,
                               context: grpc.aio.ServicerContext) -> dpb.DeleteCharacterResponse:
         await self._service.delete_character(request.id)

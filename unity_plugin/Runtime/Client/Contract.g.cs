@@ -25,6 +25,7 @@ namespace NpcBridge
             { "GetSession", "Dialogue" },
             { "DeleteSession", "Dialogue" },
             { "Say", "Dialogue" },
+            { "ListAdapters", "Dialogue" },
             { "UpsertDocuments", "Knowledge" },
             { "DeleteDocuments", "Knowledge" },
             { "Search", "Knowledge" },
@@ -220,6 +221,8 @@ namespace NpcBridge
         [DataMember(Name = "emotions")] public List<string> Emotions = new List<string>();
         /// <summary>Knowledge collections this NPC draws on: each turn, the passages most relevant to it join the prompt. `knowledge` lines stay always in the prompt.</summary>
         [DataMember(Name = "knowledge_collections")] public List<string> KnowledgeCollections = new List<string>();
+        /// <summary>The name of a LoRA adapter this character speaks with (fine-tuned on its lines: `npcbridge finetune dialogue`), found in the host's adapters folder (ListAdapters); empty means the base model. Unknown names are NOT_FOUND.</summary>
+        [DataMember(Name = "adapter")] public string Adapter = "";
     }
 
     /// <summary>Something an NPC can do, which the game carries out.</summary>
@@ -301,6 +304,38 @@ namespace NpcBridge
     [Serializable, DataContract]
     public sealed partial class DeleteCharacterResponse
     {
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class ListAdaptersRequest
+    {
+    }
+
+    /// <summary>One adapter of the host's adapters folder.</summary>
+    [Serializable, DataContract]
+    public sealed partial class AdapterInfo
+    {
+        /// <summary>What Character.adapter names it by (its folder's name).</summary>
+        [DataMember(Name = "name")] public string Name = "";
+        /// <summary>The model it was trained on; the host serves it only on that model.</summary>
+        [DataMember(Name = "base_model")] public string BaseModel = "";
+        /// <summary>LoRA rank.</summary>
+        [DataMember(Name = "rank")] public int Rank;
+        /// <summary>In the engine's memory now (adapters load on first use, least recently used first out when the adapter budget is full).</summary>
+        [DataMember(Name = "loaded")] public bool Loaded;
+        /// <summary>Size of its weights on disk.</summary>
+        [DataMember(Name = "size_bytes")] string SizeBytesJson = "0";
+        public long SizeBytes
+        {
+            get { return string.IsNullOrEmpty(SizeBytesJson) ? 0 : long.Parse(SizeBytesJson, CultureInfo.InvariantCulture); }
+            set { SizeBytesJson = value.ToString(CultureInfo.InvariantCulture); }
+        }
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class ListAdaptersResponse
+    {
+        [DataMember(Name = "adapters")] public List<AdapterInfo> Adapters = new List<AdapterInfo>();
     }
 
     [Serializable, DataContract]

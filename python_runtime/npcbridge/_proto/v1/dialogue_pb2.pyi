@@ -18,7 +18,7 @@ ROLE_PLAYER: Role
 ROLE_CHARACTER: Role
 
 class Character(_message.Message):
-    __slots__ = ("id", "name", "persona", "backstory", "speaking_style", "knowledge", "greeting", "safety_policy", "deflections", "actions", "emotions", "knowledge_collections")
+    __slots__ = ("id", "name", "persona", "backstory", "speaking_style", "knowledge", "greeting", "safety_policy", "deflections", "actions", "emotions", "knowledge_collections", "adapter")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     PERSONA_FIELD_NUMBER: _ClassVar[int]
@@ -31,6 +31,7 @@ class Character(_message.Message):
     ACTIONS_FIELD_NUMBER: _ClassVar[int]
     EMOTIONS_FIELD_NUMBER: _ClassVar[int]
     KNOWLEDGE_COLLECTIONS_FIELD_NUMBER: _ClassVar[int]
+    ADAPTER_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     persona: str
@@ -43,7 +44,8 @@ class Character(_message.Message):
     actions: _containers.RepeatedCompositeFieldContainer[ActionSpec]
     emotions: _containers.RepeatedScalarFieldContainer[str]
     knowledge_collections: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., persona: _Optional[str] = ..., backstory: _Optional[str] = ..., speaking_style: _Optional[str] = ..., knowledge: _Optional[_Iterable[str]] = ..., greeting: _Optional[str] = ..., safety_policy: _Optional[str] = ..., deflections: _Optional[_Iterable[str]] = ..., actions: _Optional[_Iterable[_Union[ActionSpec, _Mapping]]] = ..., emotions: _Optional[_Iterable[str]] = ..., knowledge_collections: _Optional[_Iterable[str]] = ...) -> None: ...
+    adapter: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., persona: _Optional[str] = ..., backstory: _Optional[str] = ..., speaking_style: _Optional[str] = ..., knowledge: _Optional[_Iterable[str]] = ..., greeting: _Optional[str] = ..., safety_policy: _Optional[str] = ..., deflections: _Optional[_Iterable[str]] = ..., actions: _Optional[_Iterable[_Union[ActionSpec, _Mapping]]] = ..., emotions: _Optional[_Iterable[str]] = ..., knowledge_collections: _Optional[_Iterable[str]] = ..., adapter: _Optional[str] = ...) -> None: ...
 
 class ActionSpec(_message.Message):
     __slots__ = ("name", "description", "parameters_schema", "examples")
@@ -123,6 +125,30 @@ class DeleteCharacterRequest(_message.Message):
 class DeleteCharacterResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class ListAdaptersRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class AdapterInfo(_message.Message):
+    __slots__ = ("name", "base_model", "rank", "loaded", "size_bytes")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    BASE_MODEL_FIELD_NUMBER: _ClassVar[int]
+    RANK_FIELD_NUMBER: _ClassVar[int]
+    LOADED_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    base_model: str
+    rank: int
+    loaded: bool
+    size_bytes: int
+    def __init__(self, name: _Optional[str] = ..., base_model: _Optional[str] = ..., rank: _Optional[int] = ..., loaded: _Optional[bool] = ..., size_bytes: _Optional[int] = ...) -> None: ...
+
+class ListAdaptersResponse(_message.Message):
+    __slots__ = ("adapters",)
+    ADAPTERS_FIELD_NUMBER: _ClassVar[int]
+    adapters: _containers.RepeatedCompositeFieldContainer[AdapterInfo]
+    def __init__(self, adapters: _Optional[_Iterable[_Union[AdapterInfo, _Mapping]]] = ...) -> None: ...
 
 class Turn(_message.Message):
     __slots__ = ("role", "text", "interaction_id", "created_at_ms", "emotion", "actions", "event")

@@ -75,6 +75,11 @@ class DialogueStub:
                 request_serializer=npcbridge_dot_v1_dot_dialogue__pb2.SayRequest.SerializeToString,
                 response_deserializer=npcbridge_dot_v1_dot_dialogue__pb2.DialogueEvent.FromString,
                 _registered_method=True)
+        self.ListAdapters = channel.unary_unary(
+                '/npcbridge.v1.Dialogue/ListAdapters',
+                request_serializer=npcbridge_dot_v1_dot_dialogue__pb2.ListAdaptersRequest.SerializeToString,
+                response_deserializer=npcbridge_dot_v1_dot_dialogue__pb2.ListAdaptersResponse.FromString,
+                _registered_method=True)
 
 
 class DialogueServicer:
@@ -138,6 +143,14 @@ class DialogueServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAdapters(self, request, context):
+        """The LoRA adapters this host can give a character (Character.adapter), from
+        its adapters folder, and which of them are loaded now.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DialogueServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -180,6 +193,11 @@ def add_DialogueServicer_to_server(servicer, server):
                     servicer.Say,
                     request_deserializer=npcbridge_dot_v1_dot_dialogue__pb2.SayRequest.FromString,
                     response_serializer=npcbridge_dot_v1_dot_dialogue__pb2.DialogueEvent.SerializeToString,
+            ),
+            'ListAdapters': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAdapters,
+                    request_deserializer=npcbridge_dot_v1_dot_dialogue__pb2.ListAdaptersRequest.FromString,
+                    response_serializer=npcbridge_dot_v1_dot_dialogue__pb2.ListAdaptersResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -399,6 +417,33 @@ class Dialogue:
             '/npcbridge.v1.Dialogue/Say',
             npcbridge_dot_v1_dot_dialogue__pb2.SayRequest.SerializeToString,
             npcbridge_dot_v1_dot_dialogue__pb2.DialogueEvent.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAdapters(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/npcbridge.v1.Dialogue/ListAdapters',
+            npcbridge_dot_v1_dot_dialogue__pb2.ListAdaptersRequest.SerializeToString,
+            npcbridge_dot_v1_dot_dialogue__pb2.ListAdaptersResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -298,6 +298,7 @@ struct FNpcBridgeContract
 		for (const auto& V : In.actions) { Out.Actions.Add(From(V)); }
 		for (const auto& V : In.emotions) { Out.Emotions.Add(FNpcBridgeConvert::Str(V)); }
 		for (const auto& V : In.knowledge_collections) { Out.KnowledgeCollections.Add(FNpcBridgeConvert::Str(V)); }
+		Out.Adapter = FNpcBridgeConvert::Str(In.adapter);
 		return Out;
 	}
 
@@ -316,6 +317,7 @@ struct FNpcBridgeContract
 		for (const auto& V : In.Actions) { Out.actions.push_back(To(V)); }
 		for (const auto& V : In.Emotions) { Out.emotions.push_back(FNpcBridgeConvert::Utf8(V)); }
 		for (const auto& V : In.KnowledgeCollections) { Out.knowledge_collections.push_back(FNpcBridgeConvert::Utf8(V)); }
+		Out.adapter = FNpcBridgeConvert::Utf8(In.Adapter);
 		return Out;
 	}
 
@@ -448,6 +450,54 @@ struct FNpcBridgeContract
 	static npcbridge::DeleteCharacterResponse To([[maybe_unused]] const FNpcDeleteCharacterResponse& In)
 	{
 		npcbridge::DeleteCharacterResponse Out;
+		return Out;
+	}
+
+	static FNpcListAdaptersRequest From([[maybe_unused]] const npcbridge::ListAdaptersRequest& In)
+	{
+		FNpcListAdaptersRequest Out;
+		return Out;
+	}
+
+	static npcbridge::ListAdaptersRequest To([[maybe_unused]] const FNpcListAdaptersRequest& In)
+	{
+		npcbridge::ListAdaptersRequest Out;
+		return Out;
+	}
+
+	static FNpcAdapterInfo From(const npcbridge::AdapterInfo& In)
+	{
+		FNpcAdapterInfo Out;
+		Out.Name = FNpcBridgeConvert::Str(In.name);
+		Out.BaseModel = FNpcBridgeConvert::Str(In.base_model);
+		Out.Rank = In.rank;
+		Out.bLoaded = In.loaded;
+		Out.SizeBytes = In.size_bytes;
+		return Out;
+	}
+
+	static npcbridge::AdapterInfo To(const FNpcAdapterInfo& In)
+	{
+		npcbridge::AdapterInfo Out;
+		Out.name = FNpcBridgeConvert::Utf8(In.Name);
+		Out.base_model = FNpcBridgeConvert::Utf8(In.BaseModel);
+		Out.rank = In.Rank;
+		Out.loaded = In.bLoaded;
+		Out.size_bytes = In.SizeBytes;
+		return Out;
+	}
+
+	static FNpcListAdaptersResponse From(const npcbridge::ListAdaptersResponse& In)
+	{
+		FNpcListAdaptersResponse Out;
+		for (const auto& V : In.adapters) { Out.Adapters.Add(From(V)); }
+		return Out;
+	}
+
+	static npcbridge::ListAdaptersResponse To(const FNpcListAdaptersResponse& In)
+	{
+		npcbridge::ListAdaptersResponse Out;
+		for (const auto& V : In.Adapters) { Out.adapters.push_back(To(V)); }
 		return Out;
 	}
 

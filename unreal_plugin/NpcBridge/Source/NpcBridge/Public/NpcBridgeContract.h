@@ -182,6 +182,7 @@ struct NPCBRIDGE_API FNpcCharacter
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Character", meta = (ToolTip = "What this NPC can do in the game. A reply calls at most one of them; the host guarantees the name is one of these and the arguments validate.")) TArray<FNpcActionSpec> Actions;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Character", meta = (ToolTip = "Emotion labels this NPC may show (lower-case words); empty means the default set: neutral, happy, sad, angry, afraid, surprised, disgusted.")) TArray<FString> Emotions;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Character", meta = (ToolTip = "Knowledge collections this NPC draws on: each turn, the passages most relevant to it join the prompt. `knowledge` lines stay always in the prompt.")) TArray<FString> KnowledgeCollections;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Character", meta = (ToolTip = "The name of a LoRA adapter this character speaks with (fine-tuned on its lines: `npcbridge finetune dialogue`), found in the host's adapters folder (ListAdapters); empty means the base model. Unknown names are NOT_FOUND.")) FString Adapter;
 };
 
 /** Something that happened in the game, which the NPC reacts to. */
@@ -251,6 +252,31 @@ USTRUCT(BlueprintType)
 struct NPCBRIDGE_API FNpcDeleteCharacterResponse
 {
 	GENERATED_BODY()
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcListAdaptersRequest
+{
+	GENERATED_BODY()
+};
+
+/** One adapter of the host's adapters folder. */
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcAdapterInfo
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|AdapterInfo", meta = (ToolTip = "What Character.adapter names it by (its folder's name).")) FString Name;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|AdapterInfo", meta = (ToolTip = "The model it was trained on; the host serves it only on that model.")) FString BaseModel;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|AdapterInfo", meta = (ToolTip = "LoRA rank.")) int32 Rank = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|AdapterInfo", meta = (ToolTip = "In the engine's memory now (adapters load on first use, least recently used first out when the adapter budget is full).")) bool bLoaded = false;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|AdapterInfo", meta = (ToolTip = "Size of its weights on disk.")) int64 SizeBytes = 0;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcListAdaptersResponse
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ListAdaptersResponse") TArray<FNpcAdapterInfo> Adapters;
 };
 
 USTRUCT(BlueprintType)
