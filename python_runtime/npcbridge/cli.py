@@ -15,6 +15,7 @@ from rich.logging import RichHandler
 from npcbridge import __version__
 from npcbridge.cli_avatar import avatar_app
 from npcbridge.cli_deploy import deploy_app
+from npcbridge.cli_finetune import adapters_app, finetune_app
 from npcbridge.cli_knowledge import knowledge_app
 from npcbridge.config import load_settings
 from npcbridge.errors import NpcBridgeError
@@ -31,6 +32,8 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(avatar_app, name="avatar")
 app.add_typer(knowledge_app, name="knowledge")
 app.add_typer(deploy_app, name="deploy")
+app.add_typer(finetune_app, name="finetune")
+app.add_typer(adapters_app, name="adapters")
 console = Console(stderr=True)
 
 Address = Annotated[str, typer.Option("--address", "-a", help="host:port of a running host.")]

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -75,10 +76,14 @@ def _batches(rows: list[tuple[list[int], list[int]]], size: int, rng: random.Ran
 
 def train_adapter(model_dir: str, examples: list[Example], out_dir: Path, cfg: LoraTraining,
                   progress: Callable[[int, float], None] | None = None,
-                  base_name: str = "smollm2-135m-instruct", resume: Path | None = None) -> dict[str, float]:
+                  base_name: str = "smollm2-135m-instruct", resume: Path | None = None,
+                  evaluate: Callable[[Any], float] | None = None, eval_every: int = 0) -> dict[str, Any]:
     """Train a LoRA adapter on ``examples`` and save it (peft format) to ``out_dir``;
     ``base_name`` is recorded as its base model (not this machine's cache path).
-    ``resume``: start from this adapter instead of a fresh one (a second stage)."""
+    ``resume``: start from this adapter instead of a fresh one (a second stage).
+    ``evaluate(model)``: a held-out loss, measured every ``eval_every`` steps and at the
+    end; only the best checkpoint is kept. Ctrl+C (KeyboardInterrupt) stops training and
+    keeps the best checkpoint so far (the latest one when there is no ``evaluate``)."""
     from peft import LoraConfig, PeftModel, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -103,29 +108,54 @@ def train_adapter(model_dir: str, examples: list[Example], out_dir: Path, cfg: L
     model.train()
     batches: list = []
     losses: list[float] = []
-    started = time.perf_counter()
-    for step in range(cfg.steps):
-        if not batches:
-            batches = _batches(rows, cfg.batch, rng, pad)
-        ids, labels, mask = batches.pop()
-        # fp32: CPU autocast to bf16 measured 20x slower for the backward pass here.
-        loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        schedule.step()
-        optimizer.zero_grad(set_to_none=True)
-        losses.append(float(loss))
-        if progress is not None:
-            progress(step + 1, sum(losses[-20:]) / len(losses[-20:]))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out_dir)
-    # The fp16 copy on disk halves the checkpoint; merging upcasts it again.
-    _to_fp16(out_dir)
-    tidy_adapter_dir(out_dir, base_name)
-    return {"steps": cfg.steps, "seconds": time.perf_counter() - started,
+    history: list[tuple[int, float]] = []  # (step, held-out loss)
+    best, best_step, interrupted = math.inf, 0, False
+    started, evaluating = time.perf_counter(), 0.0
+
+    def save() -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        model.save_pretrained(out_dir)
+        # The fp16 copy on disk halves the checkpoint; merging upcasts it again.
+        _to_fp16(out_dir)
+        tidy_adapter_dir(out_dir, base_name)
+
+    step = 0
+    try:
+        for step in range(1, cfg.steps + 1):
+            if not batches:
+                batches = _batches(rows, cfg.batch, rng, pad)
+            ids, labels, mask = batches.pop()
+            # fp32: CPU autocast to bf16 measured 20x slower for the backward pass here.
+            loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad(set_to_none=True)
+            losses.append(float(loss.detach()))
+            if progress is not None:
+                progress(step, sum(losses[-20:]) / len(losses[-20:]))
+            if evaluate is not None and (step == cfg.steps or (eval_every and step % eval_every == 0)):
+                model.eval()
+                mark = time.perf_counter()
+                held = evaluate(model)
+                evaluating += time.perf_counter() - mark
+                model.train()
+                history.append((step, held))
+                if held < best:
+                    best, best_step = held, step
+                    save()
+    except KeyboardInterrupt:
+        interrupted = True
+        log.warning("training interrupted at step %d; keeping the best checkpoint (step %d)", step, best_step)
+    if evaluate is None or best_step == 0:
+        save()
+        best_step = step
+    return {"steps": step, "seconds": time.perf_counter() - started, "interrupted": interrupted,
+            "examples_per_second": len(losses) * cfg.batch / max(time.perf_counter() - started - evaluating, 1e-9),
             "first_loss": sum(losses[:20]) / max(1, len(losses[:20])),
-            "last_loss": sum(losses[-20:]) / max(1, len(losses[-20:]))}
+            "last_loss": sum(losses[-20:]) / max(1, len(losses[-20:])),
+            "best_step": best_step, "best_heldout_loss": best, "history": history}
 
 
 def tidy_adapter_dir(adapter_dir: Path, base_name: str) -> None:
