@@ -15,7 +15,7 @@ from rich.logging import RichHandler
 from npcbridge import __version__
 from npcbridge.cli_avatar import avatar_app
 from npcbridge.cli_deploy import deploy_app
-from npcbridge.cli_finetune import adapters_app, finetune_app
+from npcbridge.cli_finetune import adapters_app, bench_adapters, finetune_app
 from npcbridge.cli_knowledge import knowledge_app
 from npcbridge.config import load_settings
 from npcbridge.errors import NpcBridgeError
@@ -34,6 +34,7 @@ app.add_typer(knowledge_app, name="knowledge")
 app.add_typer(deploy_app, name="deploy")
 app.add_typer(finetune_app, name="finetune")
 app.add_typer(adapters_app, name="adapters")
+bench_app.command("adapters")(bench_adapters)
 console = Console(stderr=True)
 
 Address = Annotated[str, typer.Option("--address", "-a", help="host:port of a running host.")]
@@ -122,6 +123,8 @@ def serve(
         help="torch, or llama.cpp: quantised GGUF weights on llama.cpp's CPU kernels (the llamacpp extra).")] = None,
     gguf_quant: Annotated[Optional[str], typer.Option(
         help="llama.cpp runner: q8_0 (default), q4_1 or q4_0 for a model that is not a shipped GGUF.")] = None,
+    adapters_dir: Annotated[Optional[Path], typer.Option(help="LoRA adapters characters may name [<data dir>/adapters].")] = None,
+    adapter_cache_mb: Annotated[Optional[float], typer.Option(help="LoRA adapters kept in memory, MiB [256].")] = None,
     vllm_gpu_memory: Annotated[Optional[float], typer.Option(help="vllm backend: share of GPU memory [0.85].")] = None,
     max_loras: Annotated[Optional[int], typer.Option(help="vllm backend: LoRA adapters decoded at once [0 = off].")] = None,
     max_lora_rank: Annotated[Optional[int], typer.Option(help="vllm backend: largest adapter rank [16].")] = None,

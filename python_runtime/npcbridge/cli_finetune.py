@@ -80,3 +80,18 @@ def adapters_list(
     for info in folder.list():
         table.add_row(info.name, info.base_model or "?", str(info.rank or "?"), f"{info.size_bytes / 2**20:.1f} MiB")
     console.print(table)
+
+
+def bench_adapters(
+    sessions: Annotated[int, typer.Option(help="Sessions saying a line at once.")] = 32,
+    adapters: Annotated[int, typer.Option(help="Characters, each with its own adapter.")] = 8,
+    rank: Annotated[int, typer.Option(help="Rank of the (random) adapters.")] = 16,
+    max_tokens: Annotated[int, typer.Option(help="Most tokens per reply.")] = 64,
+    rounds: Annotated[int, typer.Option(help="Bursts per side, alternating.")] = 2,
+    model: Annotated[str, typer.Option(help="Dialogue model.")] = "smollm2-135m-instruct",
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
+) -> None:
+    """Sessions over several characters' LoRA adapters vs the base model, same host, same run."""
+    from npcbridge.bench.adapters import run_adapter_bench
+
+    run_adapter_bench(console, model, sessions, adapters, rank, max_tokens, rounds, json_out)
