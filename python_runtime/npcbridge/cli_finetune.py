@@ -27,12 +27,12 @@ def finetune_dialogue(
     model: Annotated[Optional[str], typer.Option(help="Dialogue model [the host's].")] = None,
     tuning: Annotated[bool, typer.Option("--tuning/--no-tuning", help="Train on the tuned embedded model "
                                          "(what serve runs by default) or the plain one.")] = True,
-    steps: Annotated[int, typer.Option(help="Optimiser steps.")] = 260,
+    steps: Annotated[int, typer.Option(help="Optimiser steps.")] = 160,
     batch: Annotated[int, typer.Option(help="Examples a step.")] = 4,
     rank: Annotated[int, typer.Option(help="LoRA rank.")] = 16,
     lr: Annotated[float, typer.Option(help="Learning rate.")] = 5e-4,
     holdout: Annotated[float, typer.Option(help="Share of conversations held out for evaluation.")] = 0.1,
-    eval_every: Annotated[int, typer.Option(help="Held-out evaluation every N steps (the best is kept).")] = 50,
+    eval_every: Annotated[int, typer.Option(help="Held-out evaluation every N steps (the best is kept).")] = 40,
     seed: Annotated[int, typer.Option(help="Seed: the same seed and data give the same adapter.")] = 0,
     style: Annotated[bool, typer.Option("--style/--no-style", help="Also the style check (replies to held-out "
                                         "prompts, base vs adapter, scored by a small classifier).")] = True,
