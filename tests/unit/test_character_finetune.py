@@ -103,3 +103,10 @@ def test_seeded_training_is_reproducible_and_ctrl_c_keeps_the_best(tiny_llama, t
         style=False, progress=interrupt)
     assert report.training["interrupted"] and report.training["best_step"] == 2
     assert (tmp_path / "c" / "adapter_model.safetensors").exists()
+
+
+def test_a_few_steps_on_the_sample_character(tiny_llama, tmp_path: Path) -> None:  # noqa: F811
+    report = finetune_character("quartermaster", SAMPLE, tiny_llama, tmp_path / "qm",
+                                LoraTraining(rank=4, alpha=8, steps=2, batch=4, warmup=1), eval_every=0, style=False)
+    assert report.train_examples >= 250 and report.heldout_examples >= 20
+    assert report.training["steps"] == 2 and (tmp_path / "qm" / "adapter_model.safetensors").exists()

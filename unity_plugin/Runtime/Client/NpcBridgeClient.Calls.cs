@@ -107,6 +107,13 @@ namespace NpcBridge
             return r.Characters ?? new List<Character>();
         }
 
+        /// <summary>The LoRA adapters this host can give characters (Character.Adapter), and which are loaded.</summary>
+        public async Task<List<AdapterInfo>> ListAdaptersAsync(CancellationToken cancellationToken = default(CancellationToken))
+        {
+            var r = await Unary<ListAdaptersRequest, ListAdaptersResponse>("ListAdapters", new ListAdaptersRequest(), cancellationToken);
+            return r.Adapters ?? new List<AdapterInfo>();
+        }
+
         public Task DeleteCharacterAsync(string id, CancellationToken cancellationToken = default(CancellationToken))
         {
             return Unary<DeleteCharacterRequest, DeleteCharacterResponse>("DeleteCharacter", new DeleteCharacterRequest { Id = id }, cancellationToken);

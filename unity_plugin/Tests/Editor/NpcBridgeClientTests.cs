@@ -231,6 +231,9 @@ namespace NpcBridge.Tests
             Assert.AreEqual(StatusCode.NotFound, CodeOf(() => TestHost.Await(client, client.GetCharacterAsync("nobody"))));
             Assert.AreEqual(StatusCode.InvalidArgument, CodeOf(() => TestHost.Await(client, client.CheckAsync("x", "no-such-policy"))));
             Assert.AreEqual(StatusCode.NotFound, CodeOf(() => TestHost.Await(client, client.SayAsync("no-such-session", "hello"))));
+            Assert.IsNotNull(TestHost.Await(client, client.ListAdaptersAsync()));
+            Assert.AreEqual(StatusCode.NotFound, CodeOf(() => TestHost.Await(client, client.UpsertCharacterAsync(
+                new Character { Name = "Magda", Adapter = "no-such-adapter" }))));
             Assert.AreEqual(StatusCode.InvalidArgument, CodeOf(() => TestHost.Await(client, client.CreateSessionAsync(null))));
             var e = Assert.Throws<NpcBridgeException>(() => TestHost.Await(client, client.GenerateAvatarsAsync(
                 new GenerateAvatarRequest { Attributes = new Dictionary<string, string> { { "species", "dragon" } } })));
