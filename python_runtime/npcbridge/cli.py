@@ -10,12 +10,13 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.logging import RichHandler
 
 from npcbridge import __version__
 from npcbridge.cli_avatar import avatar_app
 from npcbridge.cli_deploy import deploy_app
-from npcbridge.cli_finetune import adapters_app, bench_adapters, finetune_app
+from npcbridge.cli_bench import bench_app
+from npcbridge.cli_common import console, fail, setup_logging, write_figures
+from npcbridge.cli_finetune import adapters_app, finetune_app
 from npcbridge.cli_knowledge import knowledge_app
 from npcbridge.config import load_settings
 from npcbridge.errors import NpcBridgeError
@@ -23,8 +24,6 @@ from npcbridge.errors import NpcBridgeError
 app = typer.Typer(help="NPC Bridge: a self-hosted model host for game NPCs.", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
 models_app = typer.Typer(help="List and prepare models.", no_args_is_help=True)
-bench_app = typer.Typer(help="Benchmarks (ratios against baselines measured in the same run).",
-                        no_args_is_help=True)
 eval_app = typer.Typer(help="Quality evaluations on development data.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 app.add_typer(eval_app, name="eval")
@@ -34,31 +33,10 @@ app.add_typer(knowledge_app, name="knowledge")
 app.add_typer(deploy_app, name="deploy")
 app.add_typer(finetune_app, name="finetune")
 app.add_typer(adapters_app, name="adapters")
-bench_app.command("adapters")(bench_adapters)
-console = Console(stderr=True)
 
 Address = Annotated[str, typer.Option("--address", "-a", help="host:port of a running host.")]
 Token = Annotated[Optional[str], typer.Option("--token", envvar="NPCBRIDGE_AUTH_TOKEN", help="Bearer token.")]
 TlsCa = Annotated[Optional[Path], typer.Option("--tls-ca", help="CA certificate to verify a TLS host.")]
-
-
-def _write_figures(path: Optional[Path], figures: dict) -> None:
-    """An evaluation's figures as JSON, when --json was given."""
-    if path is not None:
-        import json
-
-        path.write_text(json.dumps(figures, indent=2) + "\n")
-
-
-def _setup_logging(level: str, replica: str = "") -> None:
-    """Rich log lines; with ``replica`` (a fleet), each line names the replica that wrote it."""
-    logging.basicConfig(level=level.upper(), format=f"[{replica}] %(message)s" if replica else "%(message)s",
-                        datefmt="[%X]", handlers=[RichHandler(console=console, show_path=False)], force=True)
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {exc}")
-    return typer.Exit(code=1)
 
 
 @app.command()
@@ -140,7 +118,7 @@ def serve(
         settings.check_bind_policy()  # before loading anything: fail fast
         replica = settings.replica_id or f"{socket.gethostname()}:{settings.port}"
         # In a fleet (a shared store or a named replica) every log line says which replica wrote it.
-        _setup_logging(settings.log_level, replica if settings.replica_id or settings.store else "")
+        setup_logging(settings.log_level, replica if settings.replica_id or settings.store else "")
         from npcbridge import metrics
 
         metrics.REPLICA.info({"replica": replica, "store": "redis" if settings.store else "sqlite"})
@@ -172,10 +150,10 @@ def serve(
     except KeyboardInterrupt:  # Ctrl+C before the host took over the signals (still importing)
         console.print("stopped")
     except NpcBridgeError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     except Exception as exc:  # a model that fails to load, a broken install...
         logging.getLogger("npcbridge").debug("start-up failed", exc_info=True)
-        raise _fail(Exception(f"the host could not start: {type(exc).__name__}: {exc} "
+        raise fail(Exception(f"the host could not start: {type(exc).__name__}: {exc} "
                               "(run with --log-level debug for the traceback)")) from None
     finally:
         if launch is not None:
@@ -192,7 +170,7 @@ def info(address: Address = "127.0.0.1:50051", token: Token = None, tls_ca: TlsC
         with HostClient(address, token, tls_ca, timeout_s=10) as client:
             print_server_info(client.info(), client.health())
     except HostError as exc:
-        raise _fail(Exception(f"{exc.code().name}: {exc.details()}")) from None
+        raise fail(Exception(f"{exc.code().name}: {exc.details()}")) from None
 
 
 @app.command()
@@ -275,128 +253,7 @@ def models_pull(
     try:
         pull_model(console, model, load_settings(cache_dir=cache_dir).cache_dir)
     except NpcBridgeError as exc:
-        raise _fail(exc) from None
-
-
-@bench_app.command("fleet")
-def bench_fleet(
-    replicas: Annotated[int, typer.Option(help="Host replicas behind HAProxy.")] = 3,
-    sessions: Annotated[int, typer.Option(help="Sessions (of 8 characters) saying a line at once.")] = 48,
-    rounds: Annotated[int, typer.Option(help="Bursts per side.")] = 2,
-    max_tokens: Annotated[int, typer.Option(help="Most tokens per reply.")] = 64,
-    scripted: Annotated[bool, typer.Option(help="Scripted replies instead of the embedded model: plumbing only.")] = False,
-    says: Annotated[int, typer.Option(help="Says one at a time for the SQLite vs Redis latency; 0 = skip.")] = 200,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
-) -> None:
-    """Replicas + Redis + HAProxy vs one host, same run; what a Redis store adds per Say."""
-    import json
-
-    from npcbridge.bench.fleet import run_fleet_bench
-    from npcbridge.testing.fleet import Fleet
-
-    if not Fleet.available():
-        raise _fail(Exception(Fleet.missing()))
-    _setup_logging("warning")
-    result = run_fleet_bench(console, replicas, sessions, rounds, max_tokens, scripted, says)
-    if json_out is not None:
-        json_out.write_text(json.dumps(result, indent=2))
-
-
-@bench_app.command("dialogue")
-def bench_dialogue(
-    sessions: Annotated[str, typer.Option(help="Concurrent session counts, comma-separated.")] = "1,8,32",
-    model: Annotated[str, typer.Option(help="Model to measure.")] = "smollm2-135m-instruct",
-    max_tokens: Annotated[int, typer.Option(help="Tokens per reply.")] = 64,
-    repeats: Annotated[int, typer.Option(help="Single-session replies for the idle TTFT.")] = 5,
-    device: Annotated[str, typer.Option(help="auto, cpu, cuda.")] = "auto",
-    dtype: Annotated[str, typer.Option(help="auto, float32, bfloat16.")] = "auto",
-    runner: Annotated[str, typer.Option(help="torch, or llama.cpp (the llamacpp extra).")] = "torch",
-    gguf_quant: Annotated[str, typer.Option(help="llama.cpp runner: q8_0, q4_1 or q4_0 for a non-GGUF model.")] = "q8_0",
-    backend: Annotated[str, typer.Option(help="transformers (our engine) or vllm (GPU, vLLM's environment).")] = "transformers",
-    realistic: Annotated[bool, typer.Option(
-        help="As a game meets it: moderation on, no warm-up (characters created just before), "
-             "everyday lines with replies of natural length at the default sampling.")] = False,
-    moderation: Annotated[bool, typer.Option(
-        help="With --realistic: moderation as served (on by default); --no-moderation gives the cost pair.")] = True,
-    rate: Annotated[str, typer.Option(
-        help="Also open-loop load: Say calls arriving at these rates a second (Poisson, new sessions of 8 "
-             "characters), e.g. 0.5,1,2; reports the highest rate with TTFT p99 <= 2 s.")] = "",
-    rate_seconds: Annotated[float, typer.Option(help="How long each --rate runs.")] = 20.0,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
-) -> None:
-    """N NPC sessions at once through gRPC vs sequential generate, generate_batch and the decode ceiling."""
-    from npcbridge.bench.dialogue import run_dialogue_bench
-
-    counts = _session_counts(sessions)
-    _setup_logging("warning")
-    try:
-        rates = sorted({float(x) for x in rate.split(",") if x.strip()})
-    except ValueError:
-        raise typer.BadParameter(f"--rate {rate!r}: use calls a second such as 0.5,1,2") from None
-    if any(r <= 0 for r in rates):
-        raise typer.BadParameter("--rate needs positive calls a second such as 0.5,1,2")
-    run_dialogue_bench(console, model, counts, max_tokens, repeats, device, dtype, json_out, runner, realistic,
-                       rates, rate_seconds, gguf_quant, moderation, backend)
-
-
-def _session_counts(sessions: str) -> list[int]:
-    """``--sessions 1,8,32`` as sorted positive counts."""
-    try:
-        counts = sorted({int(x) for x in sessions.split(",") if x.strip()})
-    except ValueError:
-        raise typer.BadParameter(f"--sessions {sessions!r}: use counts such as 1,8,32") from None
-    if not counts or counts[0] < 1:
-        raise typer.BadParameter("--sessions needs positive counts such as 1,8,32")
-    return counts
-
-
-@bench_app.command("faces")
-def bench_faces(
-    sessions: Annotated[str, typer.Option(help="Concurrent session counts, comma-separated.")] = "1,32",
-    max_tokens: Annotated[int, typer.Option(help="Tokens per reply.")] = 48,
-    rounds: Annotated[int, typer.Option(help="Rounds per face and count (medians are reported).")] = 3,
-    scripted: Annotated[bool, typer.Option(help="Scripted engine: measure the transports alone.")] = False,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
-) -> None:
-    """Say over gRPC, HTTP+SSE and WebSocket on one host: TTFT and events/s, same run."""
-    from npcbridge.bench.faces import run_faces_bench
-
-    counts = _session_counts(sessions)
-    _setup_logging("warning")
-    _write_figures(json_out, run_faces_bench(console, counts, max_tokens, rounds, scripted))
-
-
-@bench_app.command("avatars")
-def bench_avatars(
-    count: Annotated[int, typer.Option(help="Avatars per batched request (and concurrent requests).")] = 16,
-    repeats: Annotated[int, typer.Option(help="Measurements per path.")] = 3,
-    device: Annotated[str, typer.Option(help="auto, cpu, cuda.")] = "auto",
-    model: Annotated[str, typer.Option(help="builtin or a checkpoint file.")] = "builtin",
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
-) -> None:
-    """Portraits/s batched beside one at a time, through gRPC, with the raw forward as ceiling."""
-    from npcbridge.bench.avatar import run_avatar_bench
-
-    _setup_logging("warning")
-    run_avatar_bench(console, count, repeats, device, model, json_out)
-
-
-@bench_app.command("client")
-def bench_client(
-    native_bench: Annotated[Path, typer.Option(help="The native bench binary.")] = Path(
-        "native_client/build/npcbridge_bench"),
-    trips: Annotated[int, typer.Option(help="Unary round trips per client.")] = 300,
-    streams: Annotated[int, typer.Option(help="Say streams per client.")] = 10,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
-) -> None:
-    """Round-trip latency and streaming events/s of the C++ client beside the Python client."""
-    from npcbridge.bench.client import run_client_bench
-
-    _setup_logging("warning")
-    try:
-        run_client_bench(console, native_bench, trips, streams, json_out)
-    except FileNotFoundError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
 
 
 @eval_app.command("avatars")
@@ -424,7 +281,7 @@ def eval_replies(
     out-of-character talk, replies cut mid-sentence, length; base vs improved in one run."""
     from npcbridge.bench.replies import run_replies_eval
 
-    _setup_logging("warning")
+    setup_logging("warning")
     run_replies_eval(console, model, config, samples, json_out, characters)
 
 
@@ -440,9 +297,9 @@ def eval_actions(
     cost of actions at 1 and 32 sessions."""
     from npcbridge.bench.actions import run_actions_eval
 
-    _setup_logging("warning")
+    setup_logging("warning")
     figures = run_actions_eval(console, model, rounds, samples)
-    _write_figures(json_out, figures)
+    write_figures(json_out, figures)
 
 
 @eval_app.command("knowledge")
@@ -457,9 +314,9 @@ def eval_knowledge(
     with retrieval vs without, and the TTFT cost of retrieval over 10,000 passages."""
     from npcbridge.bench.knowledge import run_knowledge_eval
 
-    _setup_logging("warning")
+    setup_logging("warning")
     figures = run_knowledge_eval(console, model, cost_passages, replies=replies)
-    _write_figures(json_out, figures)
+    write_figures(json_out, figures)
 
 
 @eval_app.command("memory")
@@ -471,9 +328,9 @@ def eval_memory(
     memories and in the reply, with memory vs without."""
     from npcbridge.bench.memory import run_memory_eval
 
-    _setup_logging("warning")
+    setup_logging("warning")
     figures = run_memory_eval(console, model)
-    _write_figures(json_out, figures)
+    write_figures(json_out, figures)
 
 
 @eval_app.command("moderation")
@@ -484,19 +341,8 @@ def eval_moderation(
     """Precision/recall/F1 per category, cross-validated, beside profanity peers."""
     from npcbridge.moderation.evaluate import evaluate_moderation
 
-    _setup_logging("warning")
+    setup_logging("warning")
     evaluate_moderation(console, load_settings().cache_dir, policy, folds)
-
-
-@bench_app.command("moderation")
-def bench_moderation(
-    seconds: Annotated[float, typer.Option(help="Time per measurement.")] = 2.0,
-) -> None:
-    """Texts/s of the lexicon path and the full pipeline, beside peers; streaming filter delay."""
-    from npcbridge.bench.moderation import run_moderation_bench
-
-    _setup_logging("warning")
-    run_moderation_bench(console, seconds)
 
 
 @app.callback(invoke_without_command=True)

@@ -56,7 +56,7 @@ from npcbridge.memory.service import MemoryService
 from npcbridge.models.adapters import AdapterFolder, AdapterInfo, adapter_path
 from npcbridge.errors import InvalidArgument, NotFound, ResourceExhausted, Unavailable
 from npcbridge.moderation.service import ModerationService
-from npcbridge.moderation.stream_filter import FilterVerdict
+from npcbridge.moderation.stream_filter import FilterVerdict, merge_verdicts
 from npcbridge.moderation.types import Action
 from npcbridge.store.base import SessionStore
 
@@ -75,17 +75,6 @@ def _timings(received: float, first_at: float | None, tokens: int, queue_ms: flo
     return Timings(queue_ms=queue_ms, ttft_ms=((first_at or done) - received) * 1000,
                    total_ms=(done - received) * 1000,
                    tokens_per_second=(tokens - 1) / decode_s if decode_s > 0 and tokens > 1 else 0.0)
-
-
-def _merge(first: FilterVerdict | None, second: FilterVerdict) -> FilterVerdict:
-    """Two filter verdicts in a row as one (the last piece pushed, then the finish)."""
-    if first is None:
-        return second
-    if first.blocked:
-        return first
-    return FilterVerdict(release=first.release + second.release, blocked=second.blocked,
-                         blocked_categories=second.blocked_categories,
-                         masked_categories=first.masked_categories | second.masked_categories)
 
 
 async def _with_end(stream: AsyncIterator[GenerationChunk]) -> AsyncIterator[GenerationChunk | None]:
@@ -334,7 +323,7 @@ class DialogueService:
                     else:
                         verdict = await asyncio.to_thread(reply_filter.push, speech) if speech else None
                         end = await asyncio.to_thread(reply_filter.finish)
-                        verdict = _merge(verdict, end)
+                        verdict = merge_verdicts(verdict, end)
                 elif reply_filter is not None and speech:
                     token_times.append(time.perf_counter())
                     verdict = await asyncio.to_thread(reply_filter.push, speech)

@@ -138,3 +138,14 @@ class StreamFilter:
     def finish(self) -> FilterVerdict:
         """Release whatever is held back (end of the reply)."""
         return self.push("", final=True)
+
+
+def merge_verdicts(first: FilterVerdict | None, second: FilterVerdict) -> FilterVerdict:
+    """Two filter verdicts in a row as one (the last piece pushed, then the finish)."""
+    if first is None:
+        return second
+    if first.blocked:
+        return first
+    return FilterVerdict(release=first.release + second.release, blocked=second.blocked,
+                         blocked_categories=second.blocked_categories,
+                         masked_categories=first.masked_categories | second.masked_categories)

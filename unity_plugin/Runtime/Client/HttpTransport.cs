@@ -19,7 +19,7 @@ namespace NpcBridge
     /// </summary>
     /// <remarks>Calls run on the thread pool; their events queue here and reach the game during Poll.
     /// Cancelling closes the stream, which stops generation on the host as a gRPC cancel does.</remarks>
-    internal sealed class HttpTransport : ITransport
+    internal sealed partial class HttpTransport : ITransport
     {
         /// <summary>The v1 API version this client speaks (the native library reports the same).</summary>
         internal const string ClientApiVersion = "1.0.0";
@@ -271,67 +271,7 @@ namespace NpcBridge
             }
         }
 
-        internal static EventMessage DialogueEvent(string data, ulong callId)
-        {
-            var e = Json.Parse<DialogueEvent>(data);
-            var m = new EventMessage { RequestId = callId };
-            if (e.Started != null) { m.Type = EventType.Started; m.Json = Json.Write(e.Started); }
-            else if (e.TextDelta != null) { m.Type = EventType.TextDelta; m.Text = e.TextDelta.Text; }
-            else if (e.Moderation != null) { m.Type = EventType.Moderation; m.Json = Json.Write(e.Moderation); }
-            else if (e.Completed != null) { m.Type = EventType.Completed; m.Json = Json.Write(e.Completed); }
-            else if (e.Emotion != null) { m.Type = EventType.Emotion; m.Json = Json.Write(e.Emotion); }
-            else if (e.Action != null) { m.Type = EventType.Action; m.Json = Json.Write(e.Action); }
-            else m.Type = EventType.Result;  // a kind this client does not know yet: ignored by the call
-            return m;
-        }
-
-        internal static EventMessage AvatarEvent(string data, ulong callId)
-        {
-            var e = Json.Parse<AvatarEvent>(data);
-            var m = new EventMessage { RequestId = callId };
-            if (e.Progress != null)
-            {
-                m.Type = EventType.AvatarProgress;
-                m.ProgressCompleted = e.Progress.Completed;
-                m.ProgressTotal = e.Progress.Total;
-            }
-            else if (e.Avatar != null)
-            {
-                m.Type = EventType.Avatar;
-                m.Data = e.Avatar.Png;
-                m.Json = Json.Write(e.Avatar);
-            }
-            else m.Type = EventType.Result;
-            return m;
-        }
-
         // ---- errors and state --------------------------------------------------------------
-
-        [DataContract]
-        sealed class ErrorBody
-        {
-            [DataMember(Name = "code")] public string Code = "";
-            [DataMember(Name = "message")] public string Message = "";
-        }
-
-        internal static EventMessage ErrorEvent(string body, int httpStatus)
-        {
-            var code = StatusCode.Unknown;
-            var message = "HTTP " + httpStatus;
-            try
-            {
-                var error = Json.Parse<ErrorBody>(body);
-                message = error.Message;
-                var name = (error.Code ?? "").Replace("_", "");
-                foreach (StatusCode value in Enum.GetValues(typeof(StatusCode)))
-                    if (string.Equals(value.ToString(), name, StringComparison.OrdinalIgnoreCase)) code = value;
-            }
-            catch (SerializationException) { message += ": " + body; }
-            // A balancer or proxy answers in its own words: its status says what happened.
-            if (code == StatusCode.Unknown && (httpStatus == 502 || httpStatus == 503)) code = StatusCode.Unavailable;
-            if (code == StatusCode.Unknown && httpStatus == 504) code = StatusCode.DeadlineExceeded;
-            return new EventMessage { Type = EventType.Error, Code = code, Text = message };
-        }
 
         EventMessage Failure(Exception e, CancellationToken token)
         {
