@@ -48,3 +48,11 @@ def test_every_message_and_enum_reaches_every_language():
         assert f"v1::{m.name} ToProto(" in generated["native_client/src/contract_convert_*.cpp"]
         for f in m.fields:
             assert f'[DataMember(Name = "{f.name}"' in generated["unity_plugin/Runtime/Client/Contract.g.cs"]
+
+
+def test_every_unary_rpc_is_callable_by_name_through_the_c_api():
+    """npcb_call's table is written by hand (each entry names a stub method): a new RPC must join it."""
+    streams = {"Say", "Generate"}  # npcb_say and npcb_generate_avatar
+    table = (ROOT / "native_client/src/json_calls.cpp").read_text(encoding="utf-8")
+    missing = [name for name in CONTRACT.rpcs if name not in streams and f'{{"{name}", Make(' not in table]
+    assert not missing, f"native_client/src/json_calls.cpp lacks {missing}"

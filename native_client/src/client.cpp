@@ -66,6 +66,13 @@ Status Client::ListCharacters(std::vector<Character>* characters) {
   return s;
 }
 
+Status Client::ListAdapters(std::vector<AdapterInfo>* adapters) {
+  ListAdaptersResponse resp;
+  Status s = Unary(*core_, core_->dialogue(), &v1::Dialogue::Stub::ListAdapters, ListAdaptersRequest{}, &resp);
+  if (s.ok() && adapters != nullptr) *adapters = std::move(resp.adapters);
+  return s;
+}
+
 Status Client::DeleteCharacter(const std::string& id) {
   DeleteCharacterResponse resp;
   return Unary(*core_, core_->dialogue(), &v1::Dialogue::Stub::DeleteCharacter, DeleteCharacterRequest{id}, &resp);

@@ -57,6 +57,7 @@ const std::map<std::string, Handler>& Table() {
       {"GetCharacter", Make(&Core::dialogue, &v1::Dialogue::Stub::GetCharacter)},
       {"ListCharacters", Make(&Core::dialogue, &v1::Dialogue::Stub::ListCharacters)},
       {"DeleteCharacter", Make(&Core::dialogue, &v1::Dialogue::Stub::DeleteCharacter)},
+      {"ListAdapters", Make(&Core::dialogue, &v1::Dialogue::Stub::ListAdapters)},
       {"CreateSession", Make(&Core::dialogue, &v1::Dialogue::Stub::CreateSession)},
       {"GetSession", Make(&Core::dialogue, &v1::Dialogue::Stub::GetSession)},
       {"DeleteSession", Make(&Core::dialogue, &v1::Dialogue::Stub::DeleteSession)},

@@ -117,6 +117,8 @@ TEST_F(CApi, EveryUnaryCallByName) {
   EXPECT_NE(Take(out).find("\"name\":\"Ada\""), std::string::npos);
   ASSERT_EQ(npcb_call(client_, "ListCharacters", nullptr, &out), NPCB_OK);
   EXPECT_NE(Take(out).find("c-npc"), std::string::npos);
+  ASSERT_EQ(npcb_call(client_, "ListAdapters", nullptr, &out), NPCB_OK) << npcb_last_error();
+  Take(out);
   ASSERT_EQ(npcb_call(client_, "CreateSession", "{\"character_id\": \"c-npc\", \"player_id\": \"p\"}", &out), NPCB_OK);
   std::string session = Take(out);
   auto pos = session.find("\"id\":\"") + 6;

@@ -35,6 +35,8 @@ class NPCB_API Client {
   Status UpsertCharacter(const Character& character, Character* stored = nullptr);
   Status GetCharacter(const std::string& id, Character* character);
   Status ListCharacters(std::vector<Character>* characters);
+  /// The LoRA adapters the host can give characters (Character::adapter), and which are loaded.
+  Status ListAdapters(std::vector<AdapterInfo>* adapters);
   Status DeleteCharacter(const std::string& id);
   Status CreateSession(const std::string& character_id, const std::string& player_id, Session* session);
   Status GetSession(const std::string& id, Session* session);
