@@ -11,36 +11,15 @@ from pathlib import Path
 
 import grpc
 import pytest
-import torch
-from safetensors.torch import save_file
-
+from npcbridge.bench.adapters import random_adapter
 from npcbridge.testing import running_host
-
-TARGETS = {"q_proj": ("self_attn", 32, 32), "v_proj": ("self_attn", 32, 16), "down_proj": ("mlp", 64, 32)}
-
-
-def random_adapter(folder: Path, seed: int, layers: int = 2, rank: int = 4) -> Path:
-    """A peft-format LoRA for the tiny Llama (hidden 32, 2 KV heads of 8, MLP 64), B not zero."""
-    folder.mkdir(parents=True)
-    torch.manual_seed(seed)
-    tensors = {}
-    for layer in range(layers):
-        for target, (block, fan_in, fan_out) in TARGETS.items():
-            prefix = f"base_model.model.model.layers.{layer}.{block}.{target}"
-            tensors[f"{prefix}.lora_A.weight"] = torch.randn(rank, fan_in) * 0.5
-            tensors[f"{prefix}.lora_B.weight"] = torch.randn(fan_out, rank) * 0.5
-    save_file(tensors, folder / "adapter_model.safetensors")
-    (folder / "adapter_config.json").write_text(json.dumps({
-        "peft_type": "LORA", "r": rank, "lora_alpha": 2 * rank, "target_modules": list(TARGETS),
-        "base_model_name_or_path": "tiny-llama"}))
-    return folder
-
 
 @pytest.fixture
 def adapter_host(tiny_model_dir: Path, tmp_path: Path):
     adapters = tmp_path / "adapters"
-    random_adapter(adapters / "quartermaster", 1)
-    random_adapter(adapters / "monk", 2)
+    # Large random factors on every projection: enough to change a tiny model's greedy reply.
+    random_adapter(str(tiny_model_dir), adapters / "quartermaster", rank=4, seed=1, scale=0.5)
+    random_adapter(str(tiny_model_dir), adapters / "monk", rank=4, seed=2, scale=0.5)
     broken = adapters / "broken"
     broken.mkdir()
     (broken / "adapter_config.json").write_text(json.dumps({"peft_type": "LORA", "r": 4}))

@@ -23,8 +23,8 @@ from npcbridge.models.loader import prepare
 from npcbridge.testing.host import RunningHost
 
 
-def random_adapter(model_dir: str, folder: Path, rank: int, seed: int) -> None:
-    """A peft-format LoRA of ``model_dir``'s shapes with small random factors."""
+def random_adapter(model_dir: str, folder: Path, rank: int, seed: int, scale: float = 0.01) -> None:
+    """A peft-format LoRA of ``model_dir``'s shapes with random factors (``scale``: their size)."""
     from safetensors.torch import save_file
     from transformers import AutoConfig
 
@@ -41,8 +41,8 @@ def random_adapter(model_dir: str, folder: Path, rank: int, seed: int) -> None:
     for layer in range(config.num_hidden_layers):
         for target, (block, fan_in, fan_out) in shapes.items():
             prefix = f"base_model.model.model.layers.{layer}.{block}.{target}"
-            tensors[f"{prefix}.lora_A.weight"] = (torch.randn(rank, fan_in, generator=generator) * 0.01).half()
-            tensors[f"{prefix}.lora_B.weight"] = (torch.randn(fan_out, rank, generator=generator) * 0.01).half()
+            tensors[f"{prefix}.lora_A.weight"] = (torch.randn(rank, fan_in, generator=generator) * scale).half()
+            tensors[f"{prefix}.lora_B.weight"] = (torch.randn(fan_out, rank, generator=generator) * scale).half()
     folder.mkdir(parents=True)
     save_file(tensors, folder / "adapter_model.safetensors")
     (folder / "adapter_config.json").write_text(json.dumps({
