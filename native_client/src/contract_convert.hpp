@@ -11,6 +11,7 @@
 #include "npcbridge/v1/memory.pb.h"
 #include "npcbridge/v1/moderation.pb.h"
 #include "npcbridge/v1/runtime.pb.h"
+#include "npcbridge/v1/speech.pb.h"
 
 namespace npcbridge {
 
@@ -70,6 +71,54 @@ CheckBatchResponse FromProto(const v1::CheckBatchResponse& message);
 v1::CheckBatchResponse ToProto(const CheckBatchResponse& value);
 /// False when a string field is not UTF-8; *field names it ("character.name").
 bool ValidUtf8(const CheckBatchResponse& value, std::string* field);
+VoiceSettings FromProto(const v1::VoiceSettings& message);
+v1::VoiceSettings ToProto(const VoiceSettings& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const VoiceSettings& value, std::string* field);
+AudioChunk FromProto(const v1::AudioChunk& message);
+v1::AudioChunk ToProto(const AudioChunk& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const AudioChunk& value, std::string* field);
+Viseme FromProto(const v1::Viseme& message);
+v1::Viseme ToProto(const Viseme& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const Viseme& value, std::string* field);
+SynthesizeRequest FromProto(const v1::SynthesizeRequest& message);
+v1::SynthesizeRequest ToProto(const SynthesizeRequest& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const SynthesizeRequest& value, std::string* field);
+SpeechEvent FromProto(const v1::SpeechEvent& message);
+v1::SpeechEvent ToProto(const SpeechEvent& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const SpeechEvent& value, std::string* field);
+SpeechCompleted FromProto(const v1::SpeechCompleted& message);
+v1::SpeechCompleted ToProto(const SpeechCompleted& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const SpeechCompleted& value, std::string* field);
+ListVoicesRequest FromProto(const v1::ListVoicesRequest& message);
+v1::ListVoicesRequest ToProto(const ListVoicesRequest& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const ListVoicesRequest& value, std::string* field);
+VoiceInfo FromProto(const v1::VoiceInfo& message);
+v1::VoiceInfo ToProto(const VoiceInfo& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const VoiceInfo& value, std::string* field);
+ListVoicesResponse FromProto(const v1::ListVoicesResponse& message);
+v1::ListVoicesResponse ToProto(const ListVoicesResponse& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const ListVoicesResponse& value, std::string* field);
+AudioInput FromProto(const v1::AudioInput& message);
+v1::AudioInput ToProto(const AudioInput& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const AudioInput& value, std::string* field);
+WordTiming FromProto(const v1::WordTiming& message);
+v1::WordTiming ToProto(const WordTiming& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const WordTiming& value, std::string* field);
+Transcript FromProto(const v1::Transcript& message);
+v1::Transcript ToProto(const Transcript& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const Transcript& value, std::string* field);
 Character FromProto(const v1::Character& message);
 v1::Character ToProto(const Character& value);
 /// False when a string field is not UTF-8; *field names it ("character.name").

@@ -23,6 +23,7 @@ Character FromProto(const v1::Character& m) {
   for (const auto& x : m.emotions()) out.emotions.push_back(x);
   for (const auto& x : m.knowledge_collections()) out.knowledge_collections.push_back(x);
   out.adapter = m.adapter();
+  if (m.has_voice()) out.voice = FromProto(m.voice());
   return out;
 }
 
@@ -41,6 +42,7 @@ v1::Character ToProto(const Character& value) {
   for (const auto& x : value.emotions) m.add_emotions(x);
   for (const auto& x : value.knowledge_collections) m.add_knowledge_collections(x);
   m.set_adapter(value.adapter);
+  *m.mutable_voice() = ToProto(value.voice);
   return m;
 }
 
@@ -58,6 +60,7 @@ bool ValidUtf8(const Character& value, std::string* field) {
   for (const auto& x : value.emotions) if (!IsValidUtf8(x)) { *field = "emotions"; return false; }
   for (const auto& x : value.knowledge_collections) if (!IsValidUtf8(x)) { *field = "knowledge_collections"; return false; }
   if (!IsValidUtf8(value.adapter)) { *field = "adapter"; return false; }
+  if (!ValidUtf8(value.voice, field)) { *field = "voice." + *field; return false; }
   return true;
 }
 
@@ -657,6 +660,7 @@ SayRequest FromProto(const v1::SayRequest& m) {
   for (const auto& [k, v] : m.context()) out.context[k] = v;
   if (m.has_event()) out.event = FromProto(m.event());
   for (const auto& x : m.allowed_actions()) out.allowed_actions.push_back(x);
+  out.audio = m.audio();
   return out;
 }
 
@@ -669,6 +673,7 @@ v1::SayRequest ToProto(const SayRequest& value) {
   for (const auto& [k, v] : value.context) (*m.mutable_context())[k] = v;
   *m.mutable_event() = ToProto(value.event);
   for (const auto& x : value.allowed_actions) m.add_allowed_actions(x);
+  m.set_audio(value.audio);
   return m;
 }
 
@@ -702,6 +707,8 @@ DialogueEvent FromProto(const v1::DialogueEvent& m) {
   if (m.has_completed()) out.completed = FromProto(m.completed());
   if (m.has_emotion()) out.emotion = FromProto(m.emotion());
   if (m.has_action()) out.action = FromProto(m.action());
+  if (m.has_audio()) out.audio = FromProto(m.audio());
+  if (m.has_viseme()) out.viseme = FromProto(m.viseme());
   return out;
 }
 
@@ -713,6 +720,8 @@ v1::DialogueEvent ToProto(const DialogueEvent& value) {
   if (value.completed) *m.mutable_completed() = ToProto((*value.completed));
   if (value.emotion) *m.mutable_emotion() = ToProto((*value.emotion));
   if (value.action) *m.mutable_action() = ToProto((*value.action));
+  if (value.audio) *m.mutable_audio() = ToProto((*value.audio));
+  if (value.viseme) *m.mutable_viseme() = ToProto((*value.viseme));
   return m;
 }
 
@@ -723,6 +732,8 @@ bool ValidUtf8(const DialogueEvent& value, std::string* field) {
   if (value.completed && !ValidUtf8(*value.completed, field)) { *field = "completed." + *field; return false; }
   if (value.emotion && !ValidUtf8(*value.emotion, field)) { *field = "emotion." + *field; return false; }
   if (value.action && !ValidUtf8(*value.action, field)) { *field = "action." + *field; return false; }
+  if (value.audio && !ValidUtf8(*value.audio, field)) { *field = "audio." + *field; return false; }
+  if (value.viseme && !ValidUtf8(*value.viseme, field)) { *field = "viseme." + *field; return false; }
   return true;
 }
 

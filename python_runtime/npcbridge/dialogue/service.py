@@ -22,6 +22,7 @@ from npcbridge.dialogue.prompt import (
 from npcbridge.dialogue.reply_events import ReplyEvents
 from npcbridge.dialogue.reply_format import ParsedCall, ParsedText, ReplyParser
 from npcbridge.dialogue.reply_grammar import speech_grammar, tail_grammar, tail_tokens
+from npcbridge.dialogue.spoken_reply import spoken_reply
 from npcbridge.dialogue.turn_plan import TurnPlan, plan_turn
 from npcbridge.dialogue.types import (
     Character,
@@ -54,10 +55,12 @@ from npcbridge.engine.interface import ChatMessage, Engine, GenerationChunk, Gen
 from npcbridge.knowledge.service import KnowledgeService
 from npcbridge.memory.service import MemoryService
 from npcbridge.models.adapters import AdapterFolder, AdapterInfo, adapter_path
-from npcbridge.errors import InvalidArgument, NotFound, ResourceExhausted, Unavailable
+from npcbridge.errors import FailedPrecondition, InvalidArgument, NotFound, ResourceExhausted, Unavailable
 from npcbridge.moderation.service import ModerationService
 from npcbridge.moderation.stream_filter import FilterVerdict, merge_verdicts
 from npcbridge.moderation.types import Action
+from npcbridge.speech.service import SpeechService
+from npcbridge.speech.voices import TtsBackend
 from npcbridge.store.base import SessionStore
 
 log = logging.getLogger(__name__)
@@ -99,7 +102,7 @@ class DialogueService:
     def __init__(self, store: SessionStore, engine: Engine, limits: DialogueLimits | None = None,
                  moderation: ModerationService | None = None, intent: IntentScorer | None = None,
                  knowledge: KnowledgeService | None = None, memory: MemoryService | None = None,
-                 adapters: AdapterFolder | None = None) -> None:
+                 adapters: AdapterFolder | None = None, speech: SpeechService | None = None) -> None:
         self.store = store
         self.engine = engine
         self.limits = limits or DialogueLimits()
@@ -108,6 +111,7 @@ class DialogueService:
         self.knowledge = knowledge  # lore retrieved into prompts of characters with knowledge_collections
         self.memory = memory  # what each NPC remembers of each player
         self.adapters = adapters  # where Character.adapter names are found; None: no adapters
+        self.speech = speech  # voices for spoken replies (SayRequest.audio); None: audio is refused
         self._active: set[str] = set()
         self._reply_seconds = 2.0  # moving average of a Say's duration, for retry hints
         self._idle = asyncio.Event()
@@ -224,6 +228,7 @@ class DialogueService:
         session = await self.get_session(session_id)
         character = await self.get_character(session.character_id)
         allowed = check_turn_inputs(options, character, self.limits)
+        voice = await self._voice(character, options)
         if self._shutting_down:
             raise Unavailable("host is shutting down; reconnect to a running host")
         if not self.engine.ready:
@@ -243,29 +248,49 @@ class DialogueService:
         self._idle.clear()
         metrics.ACTIVE_STREAMS.inc()
         try:
-            gate = await self._moderation_gate(text, character)
-            yield Started(interaction_id=interaction_id, session_id=session.id, model=self.engine.info.name)
-            for notice in gate.notices:
-                yield notice
-            if gate.blocked:
-                line = deflection(character, len(session.turns))
-                emotion = Emotion(character.emotion_labels()[0], 0.5)
-                yield emotion
-                yield TextDelta(line)
-                await self._remember(session, character, text, emotion, True)
-                yield Completed(interaction_id, line, "blocked", Usage(), _timings(received, None, 0, 0.0),
-                                emotion=emotion)
-                return
-            plan = await asyncio.to_thread(plan_turn, self.intent, character, gate.text, options, allowed)
-            async for event in self._generate(session, character, gate.text, params, interaction_id, received,
-                                              options, plan):
-                yield event
+            events = self._turn(session, character, text, options, params, allowed, interaction_id, received)
+            if voice is not None:
+                events = spoken_reply(events, self.speech.speaker, *voice)
+            async with aclosing(events):
+                async for event in events:
+                    yield event
         finally:
             metrics.ACTIVE_STREAMS.dec()
             self._reply_seconds += 0.2 * (time.perf_counter() - received - self._reply_seconds)
             self._active.discard(interaction_id)
             if not self._active:
                 self._idle.set()
+
+    async def _turn(self, session: Session, character: Character, text: str, options: SayOptions,
+                    params: SamplingParams, allowed: list[ActionSpec], interaction_id: str,
+                    received: float) -> AsyncIterator[DialogueEvent]:
+        """One turn's events after admission: input moderation, then a deflection or the reply."""
+        gate = await self._moderation_gate(text, character)
+        yield Started(interaction_id=interaction_id, session_id=session.id, model=self.engine.info.name)
+        for notice in gate.notices:
+            yield notice
+        if gate.blocked:
+            line = deflection(character, len(session.turns))
+            emotion = Emotion(character.emotion_labels()[0], 0.5)
+            yield emotion
+            yield TextDelta(line)
+            await self._remember(session, character, text, emotion, True)
+            yield Completed(interaction_id, line, "blocked", Usage(), _timings(received, None, 0, 0.0),
+                            emotion=emotion)
+            return
+        plan = await asyncio.to_thread(plan_turn, self.intent, character, gate.text, options, allowed)
+        async for event in self._generate(session, character, gate.text, params, interaction_id, received,
+                                          options, plan):
+            yield event
+
+    async def _voice(self, character: Character, options: SayOptions) -> tuple[TtsBackend, float] | None:
+        """The voice a spoken reply uses (checked before the stream starts), or None for text only."""
+        if not options.audio:
+            return None
+        if self.speech is None:
+            raise FailedPrecondition("this host does not speak (ServerInfo.capabilities.speech is false); "
+                                     "send SayRequest.audio = false, or start the host with speech on")
+        return await self.speech.voice(character.voice)
 
     async def _moderation_gate(self, text: str, character: Character) -> InputGate:
         """Check the player's text: BLOCK stops before generation, MASK passes the masked text."""

@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 from enum import Enum
 
+from npcbridge.speech.types import AudioChunk, Viseme, VoiceSettings
+
 
 def now_ms() -> int:
     """Wall-clock time in Unix milliseconds (what Turn.created_at_ms carries)."""
@@ -81,6 +83,7 @@ class Character:
     emotions: list[str] = field(default_factory=list)
     knowledge_collections: list[str] = field(default_factory=list)  # lore retrieved into each turn's prompt
     adapter: str = ""  # the LoRA adapter it speaks with, by name (the host's adapters folder); "" = base model
+    voice: VoiceSettings = field(default_factory=VoiceSettings)  # how its spoken replies sound
 
     def emotion_labels(self) -> list[str]:
         """The labels this NPC may show: its own, or the default set."""
@@ -91,6 +94,7 @@ class Character:
         """Rebuild from :func:`dataclasses.asdict` output (nested actions included)."""
         data = dict(data)
         data["actions"] = [ActionSpec(**a) for a in data.get("actions", [])]
+        data["voice"] = VoiceSettings(**(data.get("voice") or {}))
         return cls(**data)
 
 
@@ -163,6 +167,7 @@ class SayOptions:
     context: dict[str, str] = field(default_factory=dict)  # game state for this turn only
     event: GameEvent | None = None
     allowed_actions: list[str] = field(default_factory=list)  # empty: all the character's actions
+    audio: bool = False  # speak the reply: audio and viseme events stream with the text
 
 
 @dataclass
@@ -218,4 +223,4 @@ class Completed:
     emotion: Emotion | None = None
 
 
-DialogueEvent = Started | TextDelta | ModerationNotice | Emotion | ActionCall | Completed
+DialogueEvent = Started | TextDelta | ModerationNotice | Emotion | ActionCall | AudioChunk | Viseme | Completed

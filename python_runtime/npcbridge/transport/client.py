@@ -20,6 +20,8 @@ from npcbridge._proto.v1 import knowledge_pb2 as kpb
 from npcbridge._proto.v1 import memory_pb2 as mempb
 from npcbridge._proto.v1 import memory_pb2_grpc
 from npcbridge._proto.v1 import moderation_pb2 as modpb
+from npcbridge._proto.v1 import speech_pb2 as spb
+from npcbridge._proto.v1 import speech_pb2_grpc
 
 HostError = grpc.RpcError
 ROUTING_KEY = "x-npc-character"
@@ -100,6 +102,7 @@ class HostClient:
         self.avatars = avatar_pb2_grpc.AvatarsStub(self.channel)
         self.knowledge = knowledge_pb2_grpc.KnowledgeStub(self.channel)
         self.memory = memory_pb2_grpc.MemoryStub(self.channel)
+        self.speech = speech_pb2_grpc.SpeechStub(self.channel)
 
     def __enter__(self) -> HostClient:
         return self
@@ -184,10 +187,11 @@ class HostClient:
             top_p: float | None = None, seed: int | None = None, priority: int = 0,
             timeout_s: float | None = None, context: dict[str, str] | None = None,
             event: dpb.GameEvent | None = None, allowed_actions: list[str] | None = None,
-            ) -> SayStream:
+            audio: bool = False) -> SayStream:
         """Start a Say stream; iterate it for events, ``.cancel()`` it to stop the reply.
         ``context``: game state for this turn; ``event``: what happened in the game;
-        ``allowed_actions``: this turn's subset of the character's actions."""
+        ``allowed_actions``: this turn's subset of the character's actions; ``audio``: speak
+        the reply (AudioChunk and Viseme events)."""
         params = dpb.GenerationParams(max_tokens=max_tokens)
         if temperature is not None:
             params.temperature = temperature
@@ -196,7 +200,8 @@ class HostClient:
         if seed is not None:
             params.seed = seed
         request = dpb.SayRequest(session_id=session_id, text=text, params=params, priority=priority,
-                                 context=context or {}, event=event, allowed_actions=allowed_actions or [])
+                                 context=context or {}, event=event, allowed_actions=allowed_actions or [],
+                                 audio=audio)
         return SayStream(self.dialogue.Say(request, timeout=timeout_s or self.timeout_s * 10,
                                            metadata=self._routed(self._session_character(session_id))))
 
@@ -272,6 +277,27 @@ class HostClient:
     def avatar_list(self, **kwargs: Any) -> list[apb.Avatar]:
         """Run a whole Generate; returns the avatars in order."""
         return [e.avatar for e in self.generate_avatars(**kwargs) if e.WhichOneof("event") == "avatar"]
+
+
+    def list_voices(self) -> spb.ListVoicesResponse:
+        return self._call(self.speech.ListVoices, spb.ListVoicesRequest())
+
+    def synthesize(self, text: str, voice: str = "", speed: float = 0.0, safety_policy: str = "") -> Any:
+        """A Synthesize stream of SpeechEvents (iterate it; ``.cancel()`` stops it)."""
+        request = spb.SynthesizeRequest(text=text, voice=spb.VoiceSettings(name=voice, speed=speed),
+                                        safety_policy=safety_policy)
+        return self.speech.Synthesize(request, timeout=self.timeout_s * 10, metadata=self._metadata)
+
+    def transcribe(self, pcm16: bytes, sample_rate: int = 16000, chunk_bytes: int = 32000,
+                   safety_policy: str = "") -> spb.Transcript:
+        """Stream PCM16 mono audio to Transcribe in chunks; the transcript."""
+        def inputs() -> Iterator[spb.AudioInput]:
+            for i in range(0, max(len(pcm16), 1), chunk_bytes):
+                first = i == 0
+                yield spb.AudioInput(pcm16=pcm16[i:i + chunk_bytes], sample_rate=sample_rate if first else 0,
+                                     safety_policy=safety_policy if first else "")
+
+        return self.speech.Transcribe(inputs(), timeout=self.timeout_s * 4, metadata=self._metadata)
 
 
 def cancel_after_deltas(call: Any, count: int) -> list[str]:

@@ -6,6 +6,7 @@ from npcbridge._proto.v1 import dialogue_pb2 as dpb
 from npcbridge._proto.v1 import runtime_pb2 as rpb
 from npcbridge.app import ServerInfo
 from npcbridge.dialogue import types as dt
+from npcbridge.transport.speech_convert import audio_to_pb, viseme_to_pb, voice_from_pb, voice_to_pb
 
 _ROLE_TO_PB = {dt.Role.PLAYER: dpb.ROLE_PLAYER, dt.Role.CHARACTER: dpb.ROLE_CHARACTER}
 
@@ -17,6 +18,7 @@ def character_from_pb(msg: dpb.Character) -> dt.Character:
         safety_policy=msg.safety_policy, deflections=list(msg.deflections),
         actions=[dt.ActionSpec(a.name, a.description, a.parameters_schema, list(a.examples)) for a in msg.actions],
         emotions=list(msg.emotions), knowledge_collections=list(msg.knowledge_collections), adapter=msg.adapter,
+        voice=voice_from_pb(msg.voice),
     )
 
 
@@ -27,6 +29,7 @@ def character_to_pb(c: dt.Character) -> dpb.Character:
         actions=[dpb.ActionSpec(name=a.name, description=a.description, parameters_schema=a.parameters_schema,
                                 examples=a.examples) for a in c.actions],
         emotions=c.emotions, knowledge_collections=c.knowledge_collections, adapter=c.adapter,
+        voice=voice_to_pb(c.voice),
     )
 
 
@@ -68,12 +71,17 @@ def say_options_from_pb(request: dpb.SayRequest) -> dt.SayOptions:
         # An empty event is no event: clients that write every field send one.
         event=game_event_from_pb(request.event) if request.event.ByteSize() else None,
         allowed_actions=list(request.allowed_actions),
+        audio=request.audio,
     )
 
 
 def event_to_pb(event: dt.DialogueEvent) -> dpb.DialogueEvent:
     if isinstance(event, dt.TextDelta):
         return dpb.DialogueEvent(text_delta=dpb.TextDelta(text=event.text))
+    if isinstance(event, dt.AudioChunk):
+        return dpb.DialogueEvent(audio=audio_to_pb(event))
+    if isinstance(event, dt.Viseme):
+        return dpb.DialogueEvent(viseme=viseme_to_pb(event))
     if isinstance(event, dt.Started):
         return dpb.DialogueEvent(started=dpb.Started(
             interaction_id=event.interaction_id, session_id=event.session_id, model=event.model))

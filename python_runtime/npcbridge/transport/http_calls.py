@@ -119,8 +119,11 @@ class Rpc:
     def request_class(self) -> type[Message]:
         return message_factory.GetMessageClass(self.method.input_type)
 
-    def parse(self, body: bytes) -> Message:
-        """The request message from a JSON body; INVALID_ARGUMENT naming what is wrong."""
+    def parse(self, body: bytes) -> Message | list[Message]:
+        """The request message from a JSON body; INVALID_ARGUMENT naming what is wrong. A
+        client-streaming method (Transcribe) takes one message or a JSON array of them."""
+        if self.method.client_streaming:
+            return self._parse_many(body)
         request = self.request_class()()
         if not body.strip():
             return request  # an empty body is the empty message, as an empty protobuf is
@@ -133,10 +136,29 @@ class Rpc:
                             f"the body is not a valid {self.method.input_type.full_name} in JSON: {exc}") from None
         return request
 
+    def _parse_many(self, body: bytes) -> list[Message]:
+        try:
+            value = json.loads(body.decode("utf-8")) if body.strip() else []
+        except (UnicodeDecodeError, ValueError):
+            raise CallError(grpc.StatusCode.INVALID_ARGUMENT, "the body is not UTF-8 JSON") from None
+        messages = []
+        for item in value if isinstance(value, list) else [value]:
+            message = self.request_class()()
+            try:
+                json_format.ParseDict(item, message)
+            except json_format.ParseError as exc:
+                raise CallError(grpc.StatusCode.INVALID_ARGUMENT,
+                                f"the body is not a valid {self.method.input_type.full_name} (or a JSON array of "
+                                f"them): {exc}") from None
+            messages.append(message)
+        return messages
+
     def handler(self) -> Any:
         return getattr(self.service.servicer, self.method.name)
 
-    async def unary(self, request: Message, context: HttpServicerContext) -> dict[str, Any]:
+    async def unary(self, request: Message | list[Message], context: HttpServicerContext) -> dict[str, Any]:
+        if isinstance(request, list):
+            request = _aiter(request)
         try:
             response = await self.handler()(request, context)
         except Exception as exc:
@@ -160,6 +182,11 @@ class Rpc:
         finally:
             await responses.aclose()
         metrics.REQUESTS.labels(self.full_name, "OK").inc()
+
+
+async def _aiter(messages: list[Message]) -> AsyncIterator[Message]:
+    for message in messages:
+        yield message
 
 
 def to_json(message: Message, proto_names: bool = False) -> dict[str, Any]:

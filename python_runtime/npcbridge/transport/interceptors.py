@@ -120,10 +120,22 @@ async def _refuse_undecodable(request: Any, context: grpc.aio.ServicerContext) -
             f"the request could not be decoded ({request.error}); string fields must be valid UTF-8")
 
 
+async def _answer(call: Awaitable[Any], method: str, context: grpc.aio.ServicerContext) -> Any:
+    """A unary answer, with a failure mapped to its status."""
+    try:
+        response = await call
+    except (grpc.aio.AbortError, KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:
+        await _abort_for(exc, method, context)
+    metrics.REQUESTS.labels(method, "OK").inc()
+    return response
+
+
 class ErrorInterceptor(grpc.aio.ServerInterceptor):
     """Maps :class:`NpcBridgeError` to statuses and hides tracebacks from clients.
 
-    Covers the npcbridge services (unary and server-streaming); health and
+    Covers the npcbridge services (unary, server- and client-streaming); health and
     reflection are grpc's own and pass through untouched.
     """
 
@@ -141,16 +153,22 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
 
             async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 await _refuse_undecodable(request, context)
-                try:
-                    response = await inner_unary(request, context)
-                except (grpc.aio.AbortError, KeyboardInterrupt, SystemExit):
-                    raise
-                except Exception as exc:
-                    await _abort_for(exc, method, context)
-                metrics.REQUESTS.labels(method, "OK").inc()
-                return response
+                return await _answer(inner_unary(request, context), method, context)
 
             return _rebuild(handler, unary_unary=unary, request_deserializer=_lenient(handler.request_deserializer))
+        if handler.stream_unary:  # client-streaming (Speech.Transcribe)
+            inner_client_stream = handler.stream_unary
+
+            async def client_stream(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> Any:
+                async def checked() -> AsyncIterator[Any]:
+                    async for request in requests:
+                        await _refuse_undecodable(request, context)
+                        yield request
+
+                return await _answer(inner_client_stream(checked(), context), method, context)
+
+            return _rebuild(handler, stream_unary=client_stream,
+                            request_deserializer=_lenient(handler.request_deserializer))
         if handler.unary_stream:
             inner_stream = handler.unary_stream
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import grpc
 
-from npcbridge._proto.v1 import avatar_pb2_grpc, moderation_pb2_grpc
+from npcbridge._proto.v1 import avatar_pb2_grpc, moderation_pb2_grpc, speech_pb2_grpc
 
 
 async def _unimplemented(context: grpc.aio.ServicerContext, service: str, flag: str) -> None:
@@ -33,3 +33,14 @@ class ModerationPlaceholder(moderation_pb2_grpc.ModerationServicer):
 
     async def CheckBatch(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         await _unimplemented(context, "npcbridge.v1.Moderation", "moderation")
+
+
+class SpeechPlaceholder(speech_pb2_grpc.SpeechServicer):
+    async def Synthesize(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        await _unimplemented(context, "npcbridge.v1.Speech", "speech")
+
+    async def ListVoices(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        await _unimplemented(context, "npcbridge.v1.Speech", "speech")
+
+    async def Transcribe(self, request_iterator: Any, context: grpc.aio.ServicerContext) -> Any:
+        await _unimplemented(context, "npcbridge.v1.Speech", "speech")

@@ -13,7 +13,15 @@ from typing import Any
 import grpc
 from google.protobuf.descriptor import ServiceDescriptor
 
-from npcbridge._proto.v1 import avatar_pb2, dialogue_pb2, knowledge_pb2, memory_pb2, moderation_pb2, runtime_pb2
+from npcbridge._proto.v1 import (
+    avatar_pb2,
+    dialogue_pb2,
+    knowledge_pb2,
+    memory_pb2,
+    moderation_pb2,
+    runtime_pb2,
+    speech_pb2,
+)
 from npcbridge._proto.v1 import (
     avatar_pb2_grpc,
     dialogue_pb2_grpc,
@@ -21,6 +29,7 @@ from npcbridge._proto.v1 import (
     memory_pb2_grpc,
     moderation_pb2_grpc,
     runtime_pb2_grpc,
+    speech_pb2_grpc,
 )
 from npcbridge.app import Host
 from npcbridge.transport.avatar_servicer import AvatarsServicer
@@ -28,8 +37,9 @@ from npcbridge.transport.dialogue_servicer import DialogueServicer
 from npcbridge.transport.knowledge_servicer import KnowledgeServicer
 from npcbridge.transport.memory_servicer import MemoryServicer
 from npcbridge.transport.moderation_servicer import ModerationServicer
-from npcbridge.transport.placeholders import AvatarsPlaceholder, ModerationPlaceholder
+from npcbridge.transport.placeholders import AvatarsPlaceholder, ModerationPlaceholder, SpeechPlaceholder
 from npcbridge.transport.runtime_servicer import RuntimeServicer
+from npcbridge.transport.speech_servicer import SpeechServicer
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,8 @@ def build_services(host: Host) -> list[ServedService]:
                ModerationServicer(host.moderation) if host.moderation else ModerationPlaceholder()),
         served(knowledge_pb2, knowledge_pb2_grpc, "Knowledge", KnowledgeServicer(host.knowledge)),
         served(memory_pb2, memory_pb2_grpc, "Memory", MemoryServicer(host.memory)),
+        served(speech_pb2, speech_pb2_grpc, "Speech",
+               SpeechServicer(host.speech) if host.speech else SpeechPlaceholder()),
     ]
 
 
@@ -69,7 +81,7 @@ def service_names() -> list[str]:
     return [d.services_by_name[n].full_name for d, n in (
         (runtime_pb2.DESCRIPTOR, "Runtime"), (dialogue_pb2.DESCRIPTOR, "Dialogue"), (avatar_pb2.DESCRIPTOR, "Avatars"),
         (moderation_pb2.DESCRIPTOR, "Moderation"), (knowledge_pb2.DESCRIPTOR, "Knowledge"),
-        (memory_pb2.DESCRIPTOR, "Memory"))]
+        (memory_pb2.DESCRIPTOR, "Memory"), (speech_pb2.DESCRIPTOR, "Speech"))]
 
 
 def register_all(services: list[ServedService], server: grpc.aio.Server) -> None:

@@ -17,6 +17,9 @@ namespace NpcBridge
             { "Generate", "Avatars" },
             { "Check", "Moderation" },
             { "CheckBatch", "Moderation" },
+            { "Synthesize", "Speech" },
+            { "ListVoices", "Speech" },
+            { "Transcribe", "Speech" },
             { "UpsertCharacter", "Dialogue" },
             { "GetCharacter", "Dialogue" },
             { "ListCharacters", "Dialogue" },
@@ -200,6 +203,134 @@ namespace NpcBridge
         [DataMember(Name = "results")] public List<CheckResult> Results = new List<CheckResult>();
     }
 
+    /// <summary>How a character sounds.</summary>
+    [Serializable, DataContract]
+    public sealed partial class VoiceSettings
+    {
+        /// <summary>A voice from ListVoices ("joe", "espeak:en-us", a Piper voice of the host's voices folder); empty means the host's default voice.</summary>
+        [DataMember(Name = "name")] public string Name = "";
+        /// <summary>Speaking rate: 1 is the voice's own, 0.5 to 2.0; 0 means 1.</summary>
+        [DataMember(Name = "speed")] public float Speed;
+    }
+
+    /// <summary>Raw PCM16 mono little-endian audio at the voice's own rate, 20-100 ms a chunk.</summary>
+    [Serializable, DataContract]
+    public sealed partial class AudioChunk
+    {
+        byte[] pcm16Bytes;
+        public byte[] Pcm16 { get { return pcm16Bytes ?? new byte[0]; } set { pcm16Bytes = value; } }
+        [DataMember(Name = "pcm16", EmitDefaultValue = false)] string Pcm16Base64
+        {
+            get { return pcm16Bytes == null || pcm16Bytes.Length == 0 ? null : Convert.ToBase64String(pcm16Bytes); }
+            set { pcm16Bytes = string.IsNullOrEmpty(value) ? null : Convert.FromBase64String(value); }
+        }
+        [DataMember(Name = "sample_rate")] public int SampleRate;
+        [DataMember(Name = "channels")] public int Channels;
+        /// <summary>Where the chunk starts on the reply's audio timeline (0 = its first sample).</summary>
+        [DataMember(Name = "start_ms")] public float StartMs;
+    }
+
+    /// <summary>A mouth shape (the 15 Oculus/OpenXR visemes: sil, PP, FF, TH, DD, kk, CH, SS, nn, RR, aa, E, ih, oh, ou), timed on the same timeline as AudioChunk.</summary>
+    [Serializable, DataContract]
+    public sealed partial class Viseme
+    {
+        /// <summary>Index in the list above (0 = sil).</summary>
+        [DataMember(Name = "id")] public int Id;
+        [DataMember(Name = "name")] public string Name = "";
+        [DataMember(Name = "start_ms")] public float StartMs;
+        [DataMember(Name = "end_ms")] public float EndMs;
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class SynthesizeRequest
+    {
+        /// <summary>What to say (UTF-8, at most Limits.max_text_chars characters).</summary>
+        [DataMember(Name = "text")] public string Text = "";
+        [DataMember(Name = "voice", EmitDefaultValue = false)] public VoiceSettings Voice;
+        /// <summary>Moderation policy tier the line is checked under before it is spoken ("everyone", "teen", "mature"); empty means the host default.</summary>
+        [DataMember(Name = "safety_policy")] public string SafetyPolicy = "";
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class SpeechEvent
+    {
+        [DataMember(Name = "audio", EmitDefaultValue = false)] public AudioChunk Audio;
+        [DataMember(Name = "viseme", EmitDefaultValue = false)] public Viseme Viseme;
+        [DataMember(Name = "completed", EmitDefaultValue = false)] public SpeechCompleted Completed;
+        // Oneof: exactly one of the members above is set.
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class SpeechCompleted
+    {
+        /// <summary>The text that was spoken (masked words are never spoken).</summary>
+        [DataMember(Name = "text")] public string Text = "";
+        [DataMember(Name = "duration_ms")] public float DurationMs;
+        /// <summary>Time from the request to the first audio chunk.</summary>
+        [DataMember(Name = "first_audio_ms")] public float FirstAudioMs;
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class ListVoicesRequest
+    {
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class VoiceInfo
+    {
+        [DataMember(Name = "name")] public string Name = "";
+        /// <summary>"piper" or "espeak".</summary>
+        [DataMember(Name = "backend")] public string Backend = "";
+        [DataMember(Name = "language")] public string Language = "";
+        [DataMember(Name = "sample_rate")] public int SampleRate;
+        /// <summary>Where the voice comes from and its licence, as its files state them.</summary>
+        [DataMember(Name = "license")] public string License = "";
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class ListVoicesResponse
+    {
+        [DataMember(Name = "voices")] public List<VoiceInfo> Voices = new List<VoiceInfo>();
+        /// <summary>The voice used when VoiceSettings.name is empty.</summary>
+        [DataMember(Name = "default_voice")] public string DefaultVoice = "";
+    }
+
+    /// <summary>PCM16 mono little-endian; 16 kHz preferred, other rates are resampled. The first message's sample_rate applies to the whole stream; later ones may omit it.</summary>
+    [Serializable, DataContract]
+    public sealed partial class AudioInput
+    {
+        byte[] pcm16Bytes;
+        public byte[] Pcm16 { get { return pcm16Bytes ?? new byte[0]; } set { pcm16Bytes = value; } }
+        [DataMember(Name = "pcm16", EmitDefaultValue = false)] string Pcm16Base64
+        {
+            get { return pcm16Bytes == null || pcm16Bytes.Length == 0 ? null : Convert.ToBase64String(pcm16Bytes); }
+            set { pcm16Bytes = string.IsNullOrEmpty(value) ? null : Convert.FromBase64String(value); }
+        }
+        [DataMember(Name = "sample_rate")] public int SampleRate;
+        /// <summary>Moderation policy tier of the transcript; empty means the host default.</summary>
+        [DataMember(Name = "safety_policy")] public string SafetyPolicy = "";
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class WordTiming
+    {
+        [DataMember(Name = "word")] public string Word = "";
+        [DataMember(Name = "start_ms")] public float StartMs;
+        [DataMember(Name = "end_ms")] public float EndMs;
+    }
+
+    [Serializable, DataContract]
+    public sealed partial class Transcript
+    {
+        /// <summary>What the player said, masked as moderation masks typed text.</summary>
+        [DataMember(Name = "text")] public string Text = "";
+        [DataMember(Name = "words")] public List<WordTiming> Words = new List<WordTiming>();
+        /// <summary>Moderation's verdict on the text (ALLOW when nothing was found). Action: "ACTION_UNSPECIFIED", "ALLOW", "MASK", "BLOCK".</summary>
+        [DataMember(Name = "action")] public string Action = "";
+        /// <summary>Speech found after trimming silence; 0 means none was heard.</summary>
+        [DataMember(Name = "speech_ms")] public float SpeechMs;
+    }
+
     /// <summary>A character definition. Everything here goes into the system prompt; player text never does.</summary>
     [Serializable, DataContract]
     public sealed partial class Character
@@ -223,6 +354,8 @@ namespace NpcBridge
         [DataMember(Name = "knowledge_collections")] public List<string> KnowledgeCollections = new List<string>();
         /// <summary>The name of a LoRA adapter this character speaks with (fine-tuned on its lines: `npcbridge finetune dialogue`), found in the host's adapters folder (ListAdapters); empty means the base model. Unknown names are NOT_FOUND.</summary>
         [DataMember(Name = "adapter")] public string Adapter = "";
+        /// <summary>The voice its replies are spoken with when SayRequest.audio is set (ListVoices); unset means the host's default voice.</summary>
+        [DataMember(Name = "voice", EmitDefaultValue = false)] public VoiceSettings Voice;
     }
 
     /// <summary>Something an NPC can do, which the game carries out.</summary>
@@ -434,6 +567,8 @@ namespace NpcBridge
         [DataMember(Name = "event", EmitDefaultValue = false)] public GameEvent Event;
         /// <summary>Restrict this turn to these of the character's actions; empty means all.</summary>
         [DataMember(Name = "allowed_actions")] public List<string> AllowedActions = new List<string>();
+        /// <summary>Speak the reply: AudioChunk and Viseme events stream with the text, sentence by sentence, in the character's voice. Completed comes after the last audio chunk. Honoured when ServerInfo.capabilities.speech.</summary>
+        [DataMember(Name = "audio")] public bool Audio;
     }
 
     [Serializable, DataContract]
@@ -447,6 +582,9 @@ namespace NpcBridge
         [DataMember(Name = "emotion", EmitDefaultValue = false)] public Emotion Emotion;
         /// <summary>An action the NPC takes: arrives as soon as its arguments are complete.</summary>
         [DataMember(Name = "action", EmitDefaultValue = false)] public ActionCall Action;
+        /// <summary>The spoken reply (SayRequest.audio): PCM16 chunks and the visemes timed against them, on one timeline starting at the reply's first sample.</summary>
+        [DataMember(Name = "audio", EmitDefaultValue = false)] public AudioChunk Audio;
+        [DataMember(Name = "viseme", EmitDefaultValue = false)] public Viseme Viseme;
         // Oneof: exactly one of the members above is set.
     }
 
@@ -732,6 +870,8 @@ namespace NpcBridge
         [DataMember(Name = "knowledge")] public bool Knowledge;
         /// <summary>The Memory service: memories and relationships per player and character.</summary>
         [DataMember(Name = "memory")] public bool Memory;
+        /// <summary>The Speech service (voices, transcription) and SayRequest.audio.</summary>
+        [DataMember(Name = "speech")] public bool Speech;
     }
 
     [Serializable, DataContract]
@@ -775,5 +915,7 @@ namespace NpcBridge
         [DataMember(Name = "max_search_k")] public int MaxSearchK;
         /// <summary>Prompt tokens a reply's retrieved passages may take.</summary>
         [DataMember(Name = "knowledge_prompt_tokens")] public int KnowledgePromptTokens;
+        /// <summary>Longest player speech one Transcribe call takes, in seconds.</summary>
+        [DataMember(Name = "max_audio_seconds")] public int MaxAudioSeconds;
     }
 }

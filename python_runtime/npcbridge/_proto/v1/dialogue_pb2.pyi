@@ -1,4 +1,5 @@
 from . import moderation_pb2 as _moderation_pb2
+from . import speech_pb2 as _speech_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -18,7 +19,7 @@ ROLE_PLAYER: Role
 ROLE_CHARACTER: Role
 
 class Character(_message.Message):
-    __slots__ = ("id", "name", "persona", "backstory", "speaking_style", "knowledge", "greeting", "safety_policy", "deflections", "actions", "emotions", "knowledge_collections", "adapter")
+    __slots__ = ("id", "name", "persona", "backstory", "speaking_style", "knowledge", "greeting", "safety_policy", "deflections", "actions", "emotions", "knowledge_collections", "adapter", "voice")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     PERSONA_FIELD_NUMBER: _ClassVar[int]
@@ -32,6 +33,7 @@ class Character(_message.Message):
     EMOTIONS_FIELD_NUMBER: _ClassVar[int]
     KNOWLEDGE_COLLECTIONS_FIELD_NUMBER: _ClassVar[int]
     ADAPTER_FIELD_NUMBER: _ClassVar[int]
+    VOICE_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     persona: str
@@ -45,7 +47,8 @@ class Character(_message.Message):
     emotions: _containers.RepeatedScalarFieldContainer[str]
     knowledge_collections: _containers.RepeatedScalarFieldContainer[str]
     adapter: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., persona: _Optional[str] = ..., backstory: _Optional[str] = ..., speaking_style: _Optional[str] = ..., knowledge: _Optional[_Iterable[str]] = ..., greeting: _Optional[str] = ..., safety_policy: _Optional[str] = ..., deflections: _Optional[_Iterable[str]] = ..., actions: _Optional[_Iterable[_Union[ActionSpec, _Mapping]]] = ..., emotions: _Optional[_Iterable[str]] = ..., knowledge_collections: _Optional[_Iterable[str]] = ..., adapter: _Optional[str] = ...) -> None: ...
+    voice: _speech_pb2.VoiceSettings
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., persona: _Optional[str] = ..., backstory: _Optional[str] = ..., speaking_style: _Optional[str] = ..., knowledge: _Optional[_Iterable[str]] = ..., greeting: _Optional[str] = ..., safety_policy: _Optional[str] = ..., deflections: _Optional[_Iterable[str]] = ..., actions: _Optional[_Iterable[_Union[ActionSpec, _Mapping]]] = ..., emotions: _Optional[_Iterable[str]] = ..., knowledge_collections: _Optional[_Iterable[str]] = ..., adapter: _Optional[str] = ..., voice: _Optional[_Union[_speech_pb2.VoiceSettings, _Mapping]] = ...) -> None: ...
 
 class ActionSpec(_message.Message):
     __slots__ = ("name", "description", "parameters_schema", "examples")
@@ -219,7 +222,7 @@ class GenerationParams(_message.Message):
     def __init__(self, max_tokens: _Optional[int] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., seed: _Optional[int] = ...) -> None: ...
 
 class SayRequest(_message.Message):
-    __slots__ = ("session_id", "text", "params", "priority", "context", "event", "allowed_actions")
+    __slots__ = ("session_id", "text", "params", "priority", "context", "event", "allowed_actions", "audio")
     class ContextEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -234,6 +237,7 @@ class SayRequest(_message.Message):
     CONTEXT_FIELD_NUMBER: _ClassVar[int]
     EVENT_FIELD_NUMBER: _ClassVar[int]
     ALLOWED_ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    AUDIO_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     text: str
     params: GenerationParams
@@ -241,23 +245,28 @@ class SayRequest(_message.Message):
     context: _containers.ScalarMap[str, str]
     event: GameEvent
     allowed_actions: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, session_id: _Optional[str] = ..., text: _Optional[str] = ..., params: _Optional[_Union[GenerationParams, _Mapping]] = ..., priority: _Optional[int] = ..., context: _Optional[_Mapping[str, str]] = ..., event: _Optional[_Union[GameEvent, _Mapping]] = ..., allowed_actions: _Optional[_Iterable[str]] = ...) -> None: ...
+    audio: bool
+    def __init__(self, session_id: _Optional[str] = ..., text: _Optional[str] = ..., params: _Optional[_Union[GenerationParams, _Mapping]] = ..., priority: _Optional[int] = ..., context: _Optional[_Mapping[str, str]] = ..., event: _Optional[_Union[GameEvent, _Mapping]] = ..., allowed_actions: _Optional[_Iterable[str]] = ..., audio: _Optional[bool] = ...) -> None: ...
 
 class DialogueEvent(_message.Message):
-    __slots__ = ("started", "text_delta", "moderation", "completed", "emotion", "action")
+    __slots__ = ("started", "text_delta", "moderation", "completed", "emotion", "action", "audio", "viseme")
     STARTED_FIELD_NUMBER: _ClassVar[int]
     TEXT_DELTA_FIELD_NUMBER: _ClassVar[int]
     MODERATION_FIELD_NUMBER: _ClassVar[int]
     COMPLETED_FIELD_NUMBER: _ClassVar[int]
     EMOTION_FIELD_NUMBER: _ClassVar[int]
     ACTION_FIELD_NUMBER: _ClassVar[int]
+    AUDIO_FIELD_NUMBER: _ClassVar[int]
+    VISEME_FIELD_NUMBER: _ClassVar[int]
     started: Started
     text_delta: TextDelta
     moderation: ModerationNotice
     completed: Completed
     emotion: Emotion
     action: ActionCall
-    def __init__(self, started: _Optional[_Union[Started, _Mapping]] = ..., text_delta: _Optional[_Union[TextDelta, _Mapping]] = ..., moderation: _Optional[_Union[ModerationNotice, _Mapping]] = ..., completed: _Optional[_Union[Completed, _Mapping]] = ..., emotion: _Optional[_Union[Emotion, _Mapping]] = ..., action: _Optional[_Union[ActionCall, _Mapping]] = ...) -> None: ...
+    audio: _speech_pb2.AudioChunk
+    viseme: _speech_pb2.Viseme
+    def __init__(self, started: _Optional[_Union[Started, _Mapping]] = ..., text_delta: _Optional[_Union[TextDelta, _Mapping]] = ..., moderation: _Optional[_Union[ModerationNotice, _Mapping]] = ..., completed: _Optional[_Union[Completed, _Mapping]] = ..., emotion: _Optional[_Union[Emotion, _Mapping]] = ..., action: _Optional[_Union[ActionCall, _Mapping]] = ..., audio: _Optional[_Union[_speech_pb2.AudioChunk, _Mapping]] = ..., viseme: _Optional[_Union[_speech_pb2.Viseme, _Mapping]] = ...) -> None: ...
 
 class Started(_message.Message):
     __slots__ = ("interaction_id", "session_id", "model")

@@ -29,7 +29,7 @@ class ServerInfo(_message.Message):
     def __init__(self, api_version: _Optional[str] = ..., runtime_version: _Optional[str] = ..., capabilities: _Optional[_Union[Capabilities, _Mapping]] = ..., models: _Optional[_Iterable[_Union[ModelInfo, _Mapping]]] = ..., limits: _Optional[_Union[Limits, _Mapping]] = ...) -> None: ...
 
 class Capabilities(_message.Message):
-    __slots__ = ("dialogue", "avatars", "moderation", "streaming_moderation", "auth_required", "tls", "persistent_sessions", "priority", "actions", "knowledge", "memory")
+    __slots__ = ("dialogue", "avatars", "moderation", "streaming_moderation", "auth_required", "tls", "persistent_sessions", "priority", "actions", "knowledge", "memory", "speech")
     DIALOGUE_FIELD_NUMBER: _ClassVar[int]
     AVATARS_FIELD_NUMBER: _ClassVar[int]
     MODERATION_FIELD_NUMBER: _ClassVar[int]
@@ -41,6 +41,7 @@ class Capabilities(_message.Message):
     ACTIONS_FIELD_NUMBER: _ClassVar[int]
     KNOWLEDGE_FIELD_NUMBER: _ClassVar[int]
     MEMORY_FIELD_NUMBER: _ClassVar[int]
+    SPEECH_FIELD_NUMBER: _ClassVar[int]
     dialogue: bool
     avatars: bool
     moderation: bool
@@ -52,7 +53,8 @@ class Capabilities(_message.Message):
     actions: bool
     knowledge: bool
     memory: bool
-    def __init__(self, dialogue: _Optional[bool] = ..., avatars: _Optional[bool] = ..., moderation: _Optional[bool] = ..., streaming_moderation: _Optional[bool] = ..., auth_required: _Optional[bool] = ..., tls: _Optional[bool] = ..., persistent_sessions: _Optional[bool] = ..., priority: _Optional[bool] = ..., actions: _Optional[bool] = ..., knowledge: _Optional[bool] = ..., memory: _Optional[bool] = ...) -> None: ...
+    speech: bool
+    def __init__(self, dialogue: _Optional[bool] = ..., avatars: _Optional[bool] = ..., moderation: _Optional[bool] = ..., streaming_moderation: _Optional[bool] = ..., auth_required: _Optional[bool] = ..., tls: _Optional[bool] = ..., persistent_sessions: _Optional[bool] = ..., priority: _Optional[bool] = ..., actions: _Optional[bool] = ..., knowledge: _Optional[bool] = ..., memory: _Optional[bool] = ..., speech: _Optional[bool] = ...) -> None: ...
 
 class ModelInfo(_message.Message):
     __slots__ = ("name", "kind", "device", "dtype", "context_length", "backend")
@@ -71,7 +73,7 @@ class ModelInfo(_message.Message):
     def __init__(self, name: _Optional[str] = ..., kind: _Optional[str] = ..., device: _Optional[str] = ..., dtype: _Optional[str] = ..., context_length: _Optional[int] = ..., backend: _Optional[str] = ...) -> None: ...
 
 class Limits(_message.Message):
-    __slots__ = ("max_text_chars", "max_new_tokens", "max_concurrent_streams", "max_message_bytes", "max_batch_texts", "max_avatar_count", "max_context_tokens", "max_actions", "max_context_chars", "max_documents", "max_document_chars", "max_search_k", "knowledge_prompt_tokens")
+    __slots__ = ("max_text_chars", "max_new_tokens", "max_concurrent_streams", "max_message_bytes", "max_batch_texts", "max_avatar_count", "max_context_tokens", "max_actions", "max_context_chars", "max_documents", "max_document_chars", "max_search_k", "knowledge_prompt_tokens", "max_audio_seconds")
     MAX_TEXT_CHARS_FIELD_NUMBER: _ClassVar[int]
     MAX_NEW_TOKENS_FIELD_NUMBER: _ClassVar[int]
     MAX_CONCURRENT_STREAMS_FIELD_NUMBER: _ClassVar[int]
@@ -85,6 +87,7 @@ class Limits(_message.Message):
     MAX_DOCUMENT_CHARS_FIELD_NUMBER: _ClassVar[int]
     MAX_SEARCH_K_FIELD_NUMBER: _ClassVar[int]
     KNOWLEDGE_PROMPT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    MAX_AUDIO_SECONDS_FIELD_NUMBER: _ClassVar[int]
     max_text_chars: int
     max_new_tokens: int
     max_concurrent_streams: int
@@ -98,4 +101,5 @@ class Limits(_message.Message):
     max_document_chars: int
     max_search_k: int
     knowledge_prompt_tokens: int
-    def __init__(self, max_text_chars: _Optional[int] = ..., max_new_tokens: _Optional[int] = ..., max_concurrent_streams: _Optional[int] = ..., max_message_bytes: _Optional[int] = ..., max_batch_texts: _Optional[int] = ..., max_avatar_count: _Optional[int] = ..., max_context_tokens: _Optional[int] = ..., max_actions: _Optional[int] = ..., max_context_chars: _Optional[int] = ..., max_documents: _Optional[int] = ..., max_document_chars: _Optional[int] = ..., max_search_k: _Optional[int] = ..., knowledge_prompt_tokens: _Optional[int] = ...) -> None: ...
+    max_audio_seconds: int
+    def __init__(self, max_text_chars: _Optional[int] = ..., max_new_tokens: _Optional[int] = ..., max_concurrent_streams: _Optional[int] = ..., max_message_bytes: _Optional[int] = ..., max_batch_texts: _Optional[int] = ..., max_avatar_count: _Optional[int] = ..., max_context_tokens: _Optional[int] = ..., max_actions: _Optional[int] = ..., max_context_chars: _Optional[int] = ..., max_documents: _Optional[int] = ..., max_document_chars: _Optional[int] = ..., max_search_k: _Optional[int] = ..., knowledge_prompt_tokens: _Optional[int] = ..., max_audio_seconds: _Optional[int] = ...) -> None: ...

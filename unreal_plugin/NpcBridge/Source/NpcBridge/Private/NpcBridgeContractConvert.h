@@ -263,6 +263,225 @@ struct FNpcBridgeContract
 		return Out;
 	}
 
+	static FNpcVoiceSettings From(const npcbridge::VoiceSettings& In)
+	{
+		FNpcVoiceSettings Out;
+		Out.Name = FNpcBridgeConvert::Str(In.name);
+		Out.Speed = In.speed;
+		return Out;
+	}
+
+	static npcbridge::VoiceSettings To(const FNpcVoiceSettings& In)
+	{
+		npcbridge::VoiceSettings Out;
+		Out.name = FNpcBridgeConvert::Utf8(In.Name);
+		Out.speed = In.Speed;
+		return Out;
+	}
+
+	static FNpcAudioChunk From(const npcbridge::AudioChunk& In)
+	{
+		FNpcAudioChunk Out;
+		Out.Pcm16 = TArray<uint8>(In.pcm16.data(), static_cast<int32>(In.pcm16.size()));
+		Out.SampleRate = In.sample_rate;
+		Out.Channels = In.channels;
+		Out.StartMs = In.start_ms;
+		return Out;
+	}
+
+	static npcbridge::AudioChunk To(const FNpcAudioChunk& In)
+	{
+		npcbridge::AudioChunk Out;
+		Out.pcm16 = std::vector<uint8_t>(In.Pcm16.GetData(), In.Pcm16.GetData() + In.Pcm16.Num());
+		Out.sample_rate = In.SampleRate;
+		Out.channels = In.Channels;
+		Out.start_ms = In.StartMs;
+		return Out;
+	}
+
+	static FNpcViseme From(const npcbridge::Viseme& In)
+	{
+		FNpcViseme Out;
+		Out.Id = In.id;
+		Out.Name = FNpcBridgeConvert::Str(In.name);
+		Out.StartMs = In.start_ms;
+		Out.EndMs = In.end_ms;
+		return Out;
+	}
+
+	static npcbridge::Viseme To(const FNpcViseme& In)
+	{
+		npcbridge::Viseme Out;
+		Out.id = In.Id;
+		Out.name = FNpcBridgeConvert::Utf8(In.Name);
+		Out.start_ms = In.StartMs;
+		Out.end_ms = In.EndMs;
+		return Out;
+	}
+
+	static FNpcSynthesizeRequest From(const npcbridge::SynthesizeRequest& In)
+	{
+		FNpcSynthesizeRequest Out;
+		Out.Text = FNpcBridgeConvert::Str(In.text);
+		Out.Voice = From(In.voice);
+		Out.SafetyPolicy = FNpcBridgeConvert::Str(In.safety_policy);
+		return Out;
+	}
+
+	static npcbridge::SynthesizeRequest To(const FNpcSynthesizeRequest& In)
+	{
+		npcbridge::SynthesizeRequest Out;
+		Out.text = FNpcBridgeConvert::Utf8(In.Text);
+		Out.voice = To(In.Voice);
+		Out.safety_policy = FNpcBridgeConvert::Utf8(In.SafetyPolicy);
+		return Out;
+	}
+
+	static FNpcSpeechCompleted From(const npcbridge::SpeechCompleted& In)
+	{
+		FNpcSpeechCompleted Out;
+		Out.Text = FNpcBridgeConvert::Str(In.text);
+		Out.DurationMs = In.duration_ms;
+		Out.FirstAudioMs = In.first_audio_ms;
+		return Out;
+	}
+
+	static npcbridge::SpeechCompleted To(const FNpcSpeechCompleted& In)
+	{
+		npcbridge::SpeechCompleted Out;
+		Out.text = FNpcBridgeConvert::Utf8(In.Text);
+		Out.duration_ms = In.DurationMs;
+		Out.first_audio_ms = In.FirstAudioMs;
+		return Out;
+	}
+
+	static FNpcSpeechEvent From(const npcbridge::SpeechEvent& In)
+	{
+		FNpcSpeechEvent Out;
+		Out.bHasAudio = In.audio.has_value();
+		if (In.audio) { Out.Audio = From((*In.audio)); }
+		Out.bHasViseme = In.viseme.has_value();
+		if (In.viseme) { Out.Viseme = From((*In.viseme)); }
+		Out.bHasCompleted = In.completed.has_value();
+		if (In.completed) { Out.Completed = From((*In.completed)); }
+		return Out;
+	}
+
+	static npcbridge::SpeechEvent To(const FNpcSpeechEvent& In)
+	{
+		npcbridge::SpeechEvent Out;
+		if (In.bHasAudio) { Out.audio = To(In.Audio); }
+		if (In.bHasViseme) { Out.viseme = To(In.Viseme); }
+		if (In.bHasCompleted) { Out.completed = To(In.Completed); }
+		return Out;
+	}
+
+	static FNpcListVoicesRequest From([[maybe_unused]] const npcbridge::ListVoicesRequest& In)
+	{
+		FNpcListVoicesRequest Out;
+		return Out;
+	}
+
+	static npcbridge::ListVoicesRequest To([[maybe_unused]] const FNpcListVoicesRequest& In)
+	{
+		npcbridge::ListVoicesRequest Out;
+		return Out;
+	}
+
+	static FNpcVoiceInfo From(const npcbridge::VoiceInfo& In)
+	{
+		FNpcVoiceInfo Out;
+		Out.Name = FNpcBridgeConvert::Str(In.name);
+		Out.Backend = FNpcBridgeConvert::Str(In.backend);
+		Out.Language = FNpcBridgeConvert::Str(In.language);
+		Out.SampleRate = In.sample_rate;
+		Out.License = FNpcBridgeConvert::Str(In.license);
+		return Out;
+	}
+
+	static npcbridge::VoiceInfo To(const FNpcVoiceInfo& In)
+	{
+		npcbridge::VoiceInfo Out;
+		Out.name = FNpcBridgeConvert::Utf8(In.Name);
+		Out.backend = FNpcBridgeConvert::Utf8(In.Backend);
+		Out.language = FNpcBridgeConvert::Utf8(In.Language);
+		Out.sample_rate = In.SampleRate;
+		Out.license = FNpcBridgeConvert::Utf8(In.License);
+		return Out;
+	}
+
+	static FNpcListVoicesResponse From(const npcbridge::ListVoicesResponse& In)
+	{
+		FNpcListVoicesResponse Out;
+		for (const auto& V : In.voices) { Out.Voices.Add(From(V)); }
+		Out.DefaultVoice = FNpcBridgeConvert::Str(In.default_voice);
+		return Out;
+	}
+
+	static npcbridge::ListVoicesResponse To(const FNpcListVoicesResponse& In)
+	{
+		npcbridge::ListVoicesResponse Out;
+		for (const auto& V : In.Voices) { Out.voices.push_back(To(V)); }
+		Out.default_voice = FNpcBridgeConvert::Utf8(In.DefaultVoice);
+		return Out;
+	}
+
+	static FNpcAudioInput From(const npcbridge::AudioInput& In)
+	{
+		FNpcAudioInput Out;
+		Out.Pcm16 = TArray<uint8>(In.pcm16.data(), static_cast<int32>(In.pcm16.size()));
+		Out.SampleRate = In.sample_rate;
+		Out.SafetyPolicy = FNpcBridgeConvert::Str(In.safety_policy);
+		return Out;
+	}
+
+	static npcbridge::AudioInput To(const FNpcAudioInput& In)
+	{
+		npcbridge::AudioInput Out;
+		Out.pcm16 = std::vector<uint8_t>(In.Pcm16.GetData(), In.Pcm16.GetData() + In.Pcm16.Num());
+		Out.sample_rate = In.SampleRate;
+		Out.safety_policy = FNpcBridgeConvert::Utf8(In.SafetyPolicy);
+		return Out;
+	}
+
+	static FNpcWordTiming From(const npcbridge::WordTiming& In)
+	{
+		FNpcWordTiming Out;
+		Out.Word = FNpcBridgeConvert::Str(In.word);
+		Out.StartMs = In.start_ms;
+		Out.EndMs = In.end_ms;
+		return Out;
+	}
+
+	static npcbridge::WordTiming To(const FNpcWordTiming& In)
+	{
+		npcbridge::WordTiming Out;
+		Out.word = FNpcBridgeConvert::Utf8(In.Word);
+		Out.start_ms = In.StartMs;
+		Out.end_ms = In.EndMs;
+		return Out;
+	}
+
+	static FNpcTranscript From(const npcbridge::Transcript& In)
+	{
+		FNpcTranscript Out;
+		Out.Text = FNpcBridgeConvert::Str(In.text);
+		for (const auto& V : In.words) { Out.Words.Add(From(V)); }
+		Out.Action = static_cast<ENpcAction>(static_cast<uint8>(In.action));
+		Out.SpeechMs = In.speech_ms;
+		return Out;
+	}
+
+	static npcbridge::Transcript To(const FNpcTranscript& In)
+	{
+		npcbridge::Transcript Out;
+		Out.text = FNpcBridgeConvert::Utf8(In.Text);
+		for (const auto& V : In.Words) { Out.words.push_back(To(V)); }
+		Out.action = static_cast<npcbridge::Action>(static_cast<int32_t>(In.Action));
+		Out.speech_ms = In.SpeechMs;
+		return Out;
+	}
+
 	static FNpcActionSpec From(const npcbridge::ActionSpec& In)
 	{
 		FNpcActionSpec Out;
@@ -299,6 +518,7 @@ struct FNpcBridgeContract
 		for (const auto& V : In.emotions) { Out.Emotions.Add(FNpcBridgeConvert::Str(V)); }
 		for (const auto& V : In.knowledge_collections) { Out.KnowledgeCollections.Add(FNpcBridgeConvert::Str(V)); }
 		Out.Adapter = FNpcBridgeConvert::Str(In.adapter);
+		Out.Voice = From(In.voice);
 		return Out;
 	}
 
@@ -318,6 +538,7 @@ struct FNpcBridgeContract
 		for (const auto& V : In.Emotions) { Out.emotions.push_back(FNpcBridgeConvert::Utf8(V)); }
 		for (const auto& V : In.KnowledgeCollections) { Out.knowledge_collections.push_back(FNpcBridgeConvert::Utf8(V)); }
 		Out.adapter = FNpcBridgeConvert::Utf8(In.Adapter);
+		Out.voice = To(In.Voice);
 		return Out;
 	}
 
@@ -638,6 +859,7 @@ struct FNpcBridgeContract
 		for (const auto& [K, V] : In.context) { Out.Context.Add(FNpcBridgeConvert::Str(K), FNpcBridgeConvert::Str(V)); }
 		Out.Event = From(In.event);
 		for (const auto& V : In.allowed_actions) { Out.AllowedActions.Add(FNpcBridgeConvert::Str(V)); }
+		Out.bAudio = In.audio;
 		return Out;
 	}
 
@@ -651,6 +873,7 @@ struct FNpcBridgeContract
 		for (const auto& Pair : In.Context) { Out.context[FNpcBridgeConvert::Utf8(Pair.Key)] = FNpcBridgeConvert::Utf8(Pair.Value); }
 		Out.event = To(In.Event);
 		for (const auto& V : In.AllowedActions) { Out.allowed_actions.push_back(FNpcBridgeConvert::Utf8(V)); }
+		Out.audio = In.bAudio;
 		return Out;
 	}
 
@@ -783,6 +1006,10 @@ struct FNpcBridgeContract
 		if (In.emotion) { Out.Emotion = From((*In.emotion)); }
 		Out.bHasAction = In.action.has_value();
 		if (In.action) { Out.Action = From((*In.action)); }
+		Out.bHasAudio = In.audio.has_value();
+		if (In.audio) { Out.Audio = From((*In.audio)); }
+		Out.bHasViseme = In.viseme.has_value();
+		if (In.viseme) { Out.Viseme = From((*In.viseme)); }
 		return Out;
 	}
 
@@ -795,6 +1022,8 @@ struct FNpcBridgeContract
 		if (In.bHasCompleted) { Out.completed = To(In.Completed); }
 		if (In.bHasEmotion) { Out.emotion = To(In.Emotion); }
 		if (In.bHasAction) { Out.action = To(In.Action); }
+		if (In.bHasAudio) { Out.audio = To(In.Audio); }
+		if (In.bHasViseme) { Out.viseme = To(In.Viseme); }
 		return Out;
 	}
 
@@ -1180,6 +1409,7 @@ struct FNpcBridgeContract
 		Out.bActions = In.actions;
 		Out.bKnowledge = In.knowledge;
 		Out.bMemory = In.memory;
+		Out.bSpeech = In.speech;
 		return Out;
 	}
 
@@ -1197,6 +1427,7 @@ struct FNpcBridgeContract
 		Out.actions = In.bActions;
 		Out.knowledge = In.bKnowledge;
 		Out.memory = In.bMemory;
+		Out.speech = In.bSpeech;
 		return Out;
 	}
 
@@ -1240,6 +1471,7 @@ struct FNpcBridgeContract
 		Out.MaxDocumentChars = In.max_document_chars;
 		Out.MaxSearchK = In.max_search_k;
 		Out.KnowledgePromptTokens = In.knowledge_prompt_tokens;
+		Out.MaxAudioSeconds = In.max_audio_seconds;
 		return Out;
 	}
 
@@ -1259,6 +1491,7 @@ struct FNpcBridgeContract
 		Out.max_document_chars = In.MaxDocumentChars;
 		Out.max_search_k = In.MaxSearchK;
 		Out.knowledge_prompt_tokens = In.KnowledgePromptTokens;
+		Out.max_audio_seconds = In.MaxAudioSeconds;
 		return Out;
 	}
 

@@ -154,6 +154,121 @@ struct NPCBRIDGE_API FNpcCheckBatchResponse
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|CheckBatchResponse") TArray<FNpcCheckResult> Results;
 };
 
+/** How a character sounds. */
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcVoiceSettings
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|VoiceSettings", meta = (ToolTip = "A voice from ListVoices (\"joe\", \"espeak:en-us\", a Piper voice of the host's voices folder); empty means the host's default voice.")) FString Name;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|VoiceSettings", meta = (ToolTip = "Speaking rate: 1 is the voice's own, 0.5 to 2.0; 0 means 1.")) float Speed = 0.f;
+};
+
+/** Raw PCM16 mono little-endian audio at the voice's own rate, 20-100 ms a chunk. */
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcAudioChunk
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|AudioChunk") TArray<uint8> Pcm16;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|AudioChunk") int32 SampleRate = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|AudioChunk") int32 Channels = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|AudioChunk", meta = (ToolTip = "Where the chunk starts on the reply's audio timeline (0 = its first sample).")) float StartMs = 0.f;
+};
+
+/** A mouth shape (the 15 Oculus/OpenXR visemes: sil, PP, FF, TH, DD, kk, CH, SS, nn, RR, aa, E, ih, oh, ou), timed on the same timeline as AudioChunk. */
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcViseme
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Viseme", meta = (ToolTip = "Index in the list above (0 = sil).")) int32 Id = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Viseme") FString Name;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Viseme") float StartMs = 0.f;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Viseme") float EndMs = 0.f;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcSynthesizeRequest
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SynthesizeRequest", meta = (ToolTip = "What to say (UTF-8, at most Limits.max_text_chars characters).")) FString Text;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SynthesizeRequest") FNpcVoiceSettings Voice;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SynthesizeRequest", meta = (ToolTip = "Moderation policy tier the line is checked under before it is spoken (\"everyone\", \"teen\", \"mature\"); empty means the host default.")) FString SafetyPolicy;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcSpeechCompleted
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SpeechCompleted", meta = (ToolTip = "The text that was spoken (masked words are never spoken).")) FString Text;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SpeechCompleted") float DurationMs = 0.f;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SpeechCompleted", meta = (ToolTip = "Time from the request to the first audio chunk.")) float FirstAudioMs = 0.f;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcSpeechEvent
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SpeechEvent") FNpcAudioChunk Audio;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SpeechEvent", meta = (ToolTip = "Audio is set (oneof event)")) bool bHasAudio = false;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SpeechEvent") FNpcViseme Viseme;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SpeechEvent", meta = (ToolTip = "Viseme is set (oneof event)")) bool bHasViseme = false;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SpeechEvent") FNpcSpeechCompleted Completed;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SpeechEvent", meta = (ToolTip = "Completed is set (oneof event)")) bool bHasCompleted = false;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcListVoicesRequest
+{
+	GENERATED_BODY()
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcVoiceInfo
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|VoiceInfo") FString Name;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|VoiceInfo", meta = (ToolTip = "\"piper\" or \"espeak\".")) FString Backend;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|VoiceInfo") FString Language;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|VoiceInfo") int32 SampleRate = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|VoiceInfo", meta = (ToolTip = "Where the voice comes from and its licence, as its files state them.")) FString License;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcListVoicesResponse
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ListVoicesResponse") TArray<FNpcVoiceInfo> Voices;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ListVoicesResponse", meta = (ToolTip = "The voice used when VoiceSettings.name is empty.")) FString DefaultVoice;
+};
+
+/** PCM16 mono little-endian; 16 kHz preferred, other rates are resampled. The first message's sample_rate applies to the whole stream; later ones may omit it. */
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcAudioInput
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|AudioInput") TArray<uint8> Pcm16;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|AudioInput") int32 SampleRate = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|AudioInput", meta = (ToolTip = "Moderation policy tier of the transcript; empty means the host default.")) FString SafetyPolicy;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcWordTiming
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|WordTiming") FString Word;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|WordTiming") float StartMs = 0.f;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|WordTiming") float EndMs = 0.f;
+};
+
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcTranscript
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Transcript", meta = (ToolTip = "What the player said, masked as moderation masks typed text.")) FString Text;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Transcript") TArray<FNpcWordTiming> Words;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Transcript", meta = (ToolTip = "Moderation's verdict on the text (ALLOW when nothing was found).")) ENpcAction Action = ENpcAction::Unspecified;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Transcript", meta = (ToolTip = "Speech found after trimming silence; 0 means none was heard.")) float SpeechMs = 0.f;
+};
+
 /** Something an NPC can do, which the game carries out. */
 USTRUCT(BlueprintType)
 struct NPCBRIDGE_API FNpcActionSpec
@@ -183,6 +298,7 @@ struct NPCBRIDGE_API FNpcCharacter
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Character", meta = (ToolTip = "Emotion labels this NPC may show (lower-case words); empty means the default set: neutral, happy, sad, angry, afraid, surprised, disgusted.")) TArray<FString> Emotions;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Character", meta = (ToolTip = "Knowledge collections this NPC draws on: each turn, the passages most relevant to it join the prompt. `knowledge` lines stay always in the prompt.")) TArray<FString> KnowledgeCollections;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Character", meta = (ToolTip = "The name of a LoRA adapter this character speaks with (fine-tuned on its lines: `npcbridge finetune dialogue`), found in the host's adapters folder (ListAdapters); empty means the base model. Unknown names are NOT_FOUND.")) FString Adapter;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Character", meta = (ToolTip = "The voice its replies are spoken with when SayRequest.audio is set (ListVoices); unset means the host's default voice.")) FNpcVoiceSettings Voice;
 };
 
 /** Something that happened in the game, which the NPC reacts to. */
@@ -357,6 +473,7 @@ struct NPCBRIDGE_API FNpcSayRequest
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SayRequest", meta = (ToolTip = "Game state for this turn only (location, time of day, what the player holds); it informs the reply and is not stored as player speech.")) TMap<FString, FString> Context;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SayRequest", meta = (ToolTip = "Something that happened in the game; text may then be empty.")) FNpcGameEvent Event;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SayRequest", meta = (ToolTip = "Restrict this turn to these of the character's actions; empty means all.")) TArray<FString> AllowedActions;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|SayRequest", meta = (ToolTip = "Speak the reply: AudioChunk and Viseme events stream with the text, sentence by sentence, in the character's voice. Completed comes after the last audio chunk. Honoured when ServerInfo.capabilities.speech.")) bool bAudio = false;
 };
 
 USTRUCT(BlueprintType)
@@ -434,6 +551,10 @@ struct NPCBRIDGE_API FNpcDialogueEvent
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|DialogueEvent", meta = (ToolTip = "Emotion is set (oneof event)")) bool bHasEmotion = false;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|DialogueEvent", meta = (ToolTip = "An action the NPC takes: arrives as soon as its arguments are complete.")) FNpcActionCall Action;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|DialogueEvent", meta = (ToolTip = "Action is set (oneof event)")) bool bHasAction = false;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|DialogueEvent", meta = (ToolTip = "The spoken reply (SayRequest.audio): PCM16 chunks and the visemes timed against them, on one timeline starting at the reply's first sample.")) FNpcAudioChunk Audio;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|DialogueEvent", meta = (ToolTip = "Audio is set (oneof event)")) bool bHasAudio = false;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|DialogueEvent") FNpcViseme Viseme;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|DialogueEvent", meta = (ToolTip = "Viseme is set (oneof event)")) bool bHasViseme = false;
 };
 
 USTRUCT(BlueprintType)
@@ -638,6 +759,7 @@ struct NPCBRIDGE_API FNpcCapabilities
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Capabilities", meta = (ToolTip = "Characters have actions and emotions; SayRequest takes context, event and allowed_actions; replies stream Emotion and ActionCall events.")) bool bActions = false;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Capabilities", meta = (ToolTip = "The Knowledge service, and Character.knowledge_collections in replies.")) bool bKnowledge = false;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Capabilities", meta = (ToolTip = "The Memory service: memories and relationships per player and character.")) bool bMemory = false;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Capabilities", meta = (ToolTip = "The Speech service (voices, transcription) and SayRequest.audio.")) bool bSpeech = false;
 };
 
 USTRUCT(BlueprintType)
@@ -670,6 +792,7 @@ struct NPCBRIDGE_API FNpcLimits
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Limits", meta = (ToolTip = "Characters in one document.")) int32 MaxDocumentChars = 0;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Limits", meta = (ToolTip = "Most hits one Search returns.")) int32 MaxSearchK = 0;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Limits", meta = (ToolTip = "Prompt tokens a reply's retrieved passages may take.")) int32 KnowledgePromptTokens = 0;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Limits", meta = (ToolTip = "Longest player speech one Transcribe call takes, in seconds.")) int32 MaxAudioSeconds = 0;
 };
 
 USTRUCT(BlueprintType)
