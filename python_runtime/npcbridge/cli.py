@@ -15,7 +15,8 @@ from npcbridge import __version__
 from npcbridge.cli_avatar import avatar_app
 from npcbridge.cli_deploy import deploy_app
 from npcbridge.cli_bench import bench_app
-from npcbridge.cli_common import console, fail, setup_logging, write_figures
+from npcbridge.cli_common import Address, TlsCa, Token, console, fail, setup_logging, write_figures
+from npcbridge.cli_speech import say_aloud
 from npcbridge.cli_finetune import adapters_app, finetune_app
 from npcbridge.cli_knowledge import knowledge_app
 from npcbridge.config import load_settings
@@ -33,10 +34,8 @@ app.add_typer(knowledge_app, name="knowledge")
 app.add_typer(deploy_app, name="deploy")
 app.add_typer(finetune_app, name="finetune")
 app.add_typer(adapters_app, name="adapters")
+app.command("say-aloud")(say_aloud)
 
-Address = Annotated[str, typer.Option("--address", "-a", help="host:port of a running host.")]
-Token = Annotated[Optional[str], typer.Option("--token", envvar="NPCBRIDGE_AUTH_TOKEN", help="Bearer token.")]
-TlsCa = Annotated[Optional[Path], typer.Option("--tls-ca", help="CA certificate to verify a TLS host.")]
 
 
 @app.command()
@@ -106,6 +105,13 @@ def serve(
     vllm_gpu_memory: Annotated[Optional[float], typer.Option(help="vllm backend: share of GPU memory [0.85].")] = None,
     max_loras: Annotated[Optional[int], typer.Option(help="vllm backend: LoRA adapters decoded at once [0 = off].")] = None,
     max_lora_rank: Annotated[Optional[int], typer.Option(help="vllm backend: largest adapter rank [16].")] = None,
+    speech: Annotated[Optional[bool], typer.Option("--speech/--no-speech", help="Voices and transcription.")] = None,
+    voices_dir: Annotated[Optional[Path], typer.Option(help="Piper voices NAME.onnx(+.json) [<data dir>/voices].")] = None,
+    default_voice: Annotated[Optional[str], typer.Option(help="Voice of characters naming none [joe].")] = None,
+    stt_model: Annotated[Optional[str], typer.Option(
+        help="faster-whisper model folder for Transcribe [embedded Whisper tiny.en].")] = None,
+    max_audio_seconds: Annotated[Optional[int], typer.Option(help="Longest player speech per Transcribe [30].")] = None,
+    tts_threads: Annotated[Optional[int], typer.Option(help="Sentences synthesised at once [2].")] = None,
     log_level: Annotated[Optional[str], typer.Option(help="debug, info, warning, error.")] = None,
 ) -> None:
     """Start the host (embedded SmolLM2 by default) on 127.0.0.1:50051."""
@@ -192,6 +198,8 @@ def chat(
     max_tokens: Annotated[int, typer.Option(help="Reply length (0 = host default).")] = 0,
     temperature: Annotated[Optional[float], typer.Option(help="0 is greedy.")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Seed for reproducible replies.")] = None,
+    voice: Annotated[Optional[Path], typer.Option(
+        help="Speak the replies: each one's audio is written as a WAV file into this folder.")] = None,
 ) -> None:
     """Talk to a character in the terminal; replies stream. Ctrl+C stops a reply, Ctrl+D quits."""
     from npcbridge.transport.chat import run_chat
@@ -211,7 +219,7 @@ def chat(
         description, *examples = [part.strip() for part in rest.split("|")]
         actions.append({"name": name.strip(), "description": description, "examples": examples})
     code = run_chat(console, address, token, tls_ca, character, persona, session, player,
-                    max_tokens, temperature, seed, knowledge, actions)
+                    max_tokens, temperature, seed, knowledge, actions, voice)
     raise typer.Exit(code)
 
 

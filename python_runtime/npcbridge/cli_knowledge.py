@@ -8,10 +8,10 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+from npcbridge.cli_common import Address, TlsCa, Token
+
 knowledge_app = typer.Typer(help="Lore collections NPCs draw on: add documents, search, list.", no_args_is_help=True)
 console = Console()
-Address = Annotated[str, typer.Option("--address", "-a", help="host:port of a running host.")]
-Token = Annotated[Optional[str], typer.Option("--token", envvar="NPCBRIDGE_AUTH_TOKEN", help="Bearer token.")]
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst"}
 
 

@@ -207,3 +207,27 @@ def test_the_http_face_lists_voices_and_transcribes_json(host):
     assert answer.status_code == 200 and "gate" in answer.json()["text"].lower()
     bad = httpx.post(f"{host.http_url}/v1/Speech/Transcribe", json={"pcm16": "", "sample_rate": 16000})
     assert bad.status_code == 400 and bad.json()["code"] == "INVALID_ARGUMENT"
+
+
+def test_say_aloud_writes_a_wav_a_developer_can_hear_and_transcribe(host, tmp_path):
+    import subprocess
+    import sys
+
+    from npcbridge.speech.wav import read_wav
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "npcbridge.cli", "say-aloud", *args, "--address", host.address],
+                              capture_output=True, text=True, timeout=120)
+
+    wav = tmp_path / "gate.wav"
+    spoken = cli("Open the gate, quickly.", "--voice", "joe", "--out", str(wav))
+    assert spoken.returncode == 0, spoken.stderr
+    pcm, rate = read_wav(wav)
+    assert rate == 22050 and 1.0 < len(pcm) / 2 / rate < 4.0
+    assert "visemes:" in spoken.stderr and "spoke: Open the gate, quickly." in spoken.stderr
+    heard = cli("-", "--transcribe", str(wav))
+    assert heard.returncode == 0 and "gate" in heard.stderr.lower()
+    listed = cli("-", "--list")
+    assert "joe" in listed.stderr and "(default)" in listed.stderr
+    missing = cli("Hello.", "--voice", "nobody", "--out", str(tmp_path / "x.wav"))
+    assert missing.returncode == 1 and "NOT_FOUND" in missing.stderr and not (tmp_path / "x.wav").exists()

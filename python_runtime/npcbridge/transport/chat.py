@@ -31,7 +31,10 @@ class ReplyView:
 
     out: Console
     name: str
+    voice_dir: Path | None = None  # spoken replies: each one's audio is written here as a WAV file
     _mid_line: bool = False
+    _audio: list[bytes] = field(default_factory=list)
+    _rate: int = 0
     _actions: list[str] = field(default_factory=list)  # shown after the reply's text, not inside it
 
     def _line_break(self) -> None:
@@ -46,6 +49,9 @@ class ReplyView:
                 self.out.print(f"[bold magenta]{escape(self.name)}[/]: ", end="")
             self.out.print(event.text_delta.text, end="", markup=False, highlight=False)
             self._mid_line = True
+        elif kind == "audio":
+            self._audio.append(event.audio.pcm16)
+            self._rate = event.audio.sample_rate
         elif kind == "emotion":
             self._line_break()
             self.out.print(f"[cyan]\\[{escape(event.emotion.label)}][/]", highlight=False)
@@ -72,6 +78,16 @@ class ReplyView:
                 cut = ", cut at the token limit" if c.finish_reason == "length" else ""
                 self.out.print(f"[dim]({c.usage.completion_tokens} tokens{cut}, ttft {t.ttft_ms:.0f} ms, "
                                f"{t.tokens_per_second:.1f} tok/s)[/]")
+            self._write_audio(c.interaction_id)
+
+    def _write_audio(self, interaction_id: str) -> None:
+        if self.voice_dir is None or not self._audio:
+            return
+        from npcbridge.speech.wav import write_wav
+
+        path = write_wav(self.voice_dir / f"{interaction_id}.wav", b"".join(self._audio), self._rate)
+        self._audio.clear()
+        self.out.print(f"[dim](spoken: {escape(str(path))})[/]")
 
     def error(self, exc: grpc.RpcError) -> None:
         self._line_break()
@@ -81,7 +97,7 @@ class ReplyView:
 def run_chat(console: Console, address: str, token: str | None, tls_ca: Path | None, character: str,
              persona: str | None, session_id: str | None, player: str, max_tokens: int,
              temperature: float | None, seed: int | None, knowledge: list[str] | None = None,
-             actions: list[dict] | None = None) -> int:
+             actions: list[dict] | None = None, voice_dir: Path | None = None) -> int:
     """Run the chat loop; returns the process exit code."""
     out = Console()
     with HostClient(address, token, tls_ca) as client:
@@ -114,8 +130,9 @@ def run_chat(console: Console, address: str, token: str | None, tls_ca: Path | N
                 return 0
             if not text.strip():
                 continue
-            call = client.say(session.id, text, max_tokens=max_tokens, temperature=temperature, seed=seed)
-            view = ReplyView(out, name)
+            call = client.say(session.id, text, max_tokens=max_tokens, temperature=temperature, seed=seed,
+                              audio=voice_dir is not None)
+            view = ReplyView(out, name, voice_dir)
             try:
                 for event in call:
                     view.event(event)
