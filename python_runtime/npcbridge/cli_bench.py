@@ -145,3 +145,16 @@ def bench_moderation(
 
     setup_logging("warning")
     run_moderation_bench(console, seconds)
+
+
+@bench_app.command("voice")
+def bench_voice(
+    model: Annotated[str, typer.Option(help="Dialogue model.")] = "smollm2-135m-instruct",
+    rounds: Annotated[int, typer.Option(help="Turns of one session (8 sessions: a quarter as many rounds).")] = 8,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
+) -> None:
+    """Say -> first audio at 1 and 8 sessions, synthesis speed, viseme fit, round-trip WER."""
+    from npcbridge.bench.voice import run_voice_bench
+
+    setup_logging("warning")
+    run_voice_bench(console, model, rounds, json_out)
