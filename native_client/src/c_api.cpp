@@ -123,9 +123,9 @@ bool HasField(const google::protobuf::Descriptor& descriptor, const std::string&
   return false;
 }
 
-// params_json is GenerationParams plus "priority" (which lives on SayRequest):
+// params_json is GenerationParams plus "priority" and "audio" (which live on SayRequest):
 // every other key must be a GenerationParams field, so typos still fail.
-Status ParseSayParams(const char* json, npcbridge::v1::GenerationParams* params, int32_t* priority) {
+Status ParseSayParams(const char* json, npcbridge::v1::GenerationParams* params, int32_t* priority, bool* audio) {
   google::protobuf::Struct doc;
   if (Status s = npcbridge::FromJson(json, &doc); !s.ok()) return s;
   const auto* descriptor = npcbridge::v1::GenerationParams::descriptor();
@@ -136,8 +136,14 @@ Status ParseSayParams(const char* json, npcbridge::v1::GenerationParams* params,
         return {StatusCode::InvalidArgument, "params \"priority\" must be a 32-bit integer"};
       }
       *priority = static_cast<int32_t>(v);
+    } else if (key == "audio") {
+      if (value.kind_case() != google::protobuf::Value::kBoolValue) {
+        return {StatusCode::InvalidArgument, "params \"audio\" must be true or false"};
+      }
+      *audio = value.bool_value();
     } else if (!HasField(*descriptor, key)) {
-      return {StatusCode::InvalidArgument, "params has no field \"" + key + "\" (GenerationParams or priority)"};
+      return {StatusCode::InvalidArgument,
+              "params has no field \"" + key + "\" (GenerationParams, priority or audio)"};
     }
   }
   return npcbridge::FromJson(json, params, /*ignore_unknown=*/true);
@@ -153,9 +159,11 @@ npcb_result npcb_say(npcb_client* client, const char* session_id, const char* te
   NPCB_REQUIRE(out_request_id, "out_request_id");
   *out_request_id = 0;
   npcbridge::v1::GenerationParams params;
-  npcbridge::SayRequest request{session_id, text, {}, 0};
+  npcbridge::SayRequest request;
+  request.session_id = session_id;
+  request.text = text;
   if (params_json != nullptr) {
-    if (Status s = ParseSayParams(params_json, &params, &request.priority); !s.ok()) return Done(s);
+    if (Status s = ParseSayParams(params_json, &params, &request.priority, &request.audio); !s.ok()) return Done(s);
   }
   request.params = npcbridge::FromProto(params);
   Status s;
@@ -193,8 +201,9 @@ int32_t npcb_poll(npcb_client* client, npcb_event_callback callback, void* user_
         out.request_id = e.request_id;
         out.text = e.text.c_str();
         out.json = e.json.c_str();
-        out.data = e.avatar.png.empty() ? nullptr : e.avatar.png.data();
-        out.data_len = static_cast<int32_t>(e.avatar.png.size());
+        const auto& bytes = e.type == npcbridge::EventType::Audio ? e.audio.pcm16 : e.avatar.png;
+        out.data = bytes.empty() ? nullptr : bytes.data();
+        out.data_len = static_cast<int32_t>(bytes.size());
         out.connection_state = static_cast<int32_t>(e.connection_state);
         out.progress_completed = e.progress.completed;
         out.progress_total = e.progress.total;

@@ -41,6 +41,20 @@ Event ToEvent(const v1::DialogueEvent& msg) {
       e.action = FromProto(msg.action());
       e.text = e.action.name;
       break;
+    case v1::DialogueEvent::kAudio: {
+      e.type = EventType::Audio;
+      e.audio = FromProto(msg.audio());
+      v1::AudioChunk without_pcm = msg.audio();
+      without_pcm.clear_pcm16();  // the samples travel as bytes (audio.pcm16), not base64 in JSON
+      e.json = ToJson(without_pcm);
+      break;
+    }
+    case v1::DialogueEvent::kViseme:
+      e.type = EventType::Viseme;
+      e.json = ToJson(msg.viseme());
+      e.viseme = FromProto(msg.viseme());
+      e.text = e.viseme.name;
+      break;
     default:
       e.type = EventType::Error;
       e.status = {StatusCode::Unknown, "the host sent an event this client does not know; upgrade the client"};

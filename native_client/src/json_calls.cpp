@@ -50,6 +50,23 @@ Handler Make(Stub* (Core::*stub)(), grpc::Status (Stub::*method)(grpc::ClientCon
   };
 }
 
+// A client-streaming RPC (Speech.Transcribe) called with one request message: its whole input.
+template <class Stub, class Req, class Resp>
+Handler MakeClientStream(Stub* (Core::*stub)(),
+                         std::unique_ptr<grpc::ClientWriter<Req>> (Stub::*method)(grpc::ClientContext*, Resp*)) {
+  return [stub, method](Core& core, const std::string& json, std::string* out, grpc::ClientContext* ctx) {
+    Req req;
+    if (Status s = FromJson(json, &req); !s.ok()) return s;
+    Resp resp;
+    auto writer = ((core.*stub)()->*method)(ctx, &resp);
+    writer->Write(req);
+    writer->WritesDone();
+    Status s = FromGrpc(writer->Finish());
+    if (s.ok() && out) *out = ToJson(resp);
+    return s;
+  };
+}
+
 const std::map<std::string, Handler>& Table() {
   static const std::map<std::string, Handler> table = {
       {"GetServerInfo", Make(&Core::runtime, &v1::Runtime::Stub::GetServerInfo)},
@@ -75,6 +92,7 @@ const std::map<std::string, Handler>& Table() {
       {"GetRelationship", Make(&Core::memory, &v1::Memory::Stub::GetRelationship)},
       {"SetRelationship", Make(&Core::memory, &v1::Memory::Stub::SetRelationship)},
       {"ListVoices", Make(&Core::speech, &v1::Speech::Stub::ListVoices)},
+      {"Transcribe", MakeClientStream(&Core::speech, &v1::Speech::Stub::Transcribe)},
   };
   return table;
 }

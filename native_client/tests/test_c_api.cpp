@@ -16,7 +16,10 @@ struct Collected {
   std::string text, json;
   int32_t last_code = 0;
   size_t png_bytes = 0;
+  size_t audio_bytes = 0;
+  std::string audio_json;
   int deltas = 0;
+  int visemes = 0;
 };
 
 void Collect(const npcb_event* e, void* user_data) {
@@ -30,6 +33,11 @@ void Collect(const npcb_event* e, void* user_data) {
   if (e->json[0] != '\0') c->json = e->json;
   if (e->type == NPCB_EVENT_ERROR) c->last_code = e->code;
   if (e->type == NPCB_EVENT_AVATAR) c->png_bytes += static_cast<size_t>(e->data_len);
+  if (e->type == NPCB_EVENT_AUDIO) {
+    c->audio_bytes += static_cast<size_t>(e->data_len);
+    c->audio_json = e->json;
+  }
+  if (e->type == NPCB_EVENT_VISEME && e->text[0] != '\0') ++c->visemes;
 }
 
 bool Ended(const Collected& c) {
@@ -224,6 +232,34 @@ TEST_F(CApi, EmotionAndActionEventsCarryTheirJson) {
   EXPECT_EQ(seen.emotion, "happy");
   EXPECT_EQ(seen.action_name, "give_item");
   EXPECT_NE(seen.action_json.find("sword"), std::string::npos);
+}
+
+TEST_F(CApi, SpokenReplyStreamsAudioAndVisemeEvents) {
+  const char* character = R"({"character": {"id": "c-voice", "name": "Ada", "voice": {"name": "espeak:en-us"}}})";
+  ASSERT_EQ(npcb_call(client_, "UpsertCharacter", character, nullptr), NPCB_OK) << npcb_last_error();
+  char* out = nullptr;
+  ASSERT_EQ(npcb_call(client_, "CreateSession", R"({"character_id": "c-voice"})", &out), NPCB_OK);
+  std::string session = Take(out);
+  auto pos = session.find("\"id\":\"") + 6;
+  std::string session_id = session.substr(pos, session.find('"', pos) - pos);
+  uint64_t id = 0;
+  ASSERT_EQ(npcb_say(client_, session_id.c_str(), "hello", R"({"audio": true})", &id), NPCB_OK) << npcb_last_error();
+  Collected c = PollUntilEnded(client_);
+  ASSERT_FALSE(c.types.empty());
+  EXPECT_EQ(c.types.back(), NPCB_EVENT_COMPLETED);
+  EXPECT_GT(c.audio_bytes, 22050u);  // "Well met, traveller. I am Ada." lasts well over half a second
+  EXPECT_GT(c.visemes, 5);
+  EXPECT_NE(c.audio_json.find("\"sample_rate\":22050"), std::string::npos) << c.audio_json;
+  EXPECT_EQ(c.audio_json.find("\"pcm16\":\"U"), std::string::npos);  // the samples are data, not base64 JSON
+  EXPECT_EQ(npcb_say(client_, session_id.c_str(), "hello", R"({"audio": "yes"})", &id), NPCB_INVALID_ARGUMENT);
+  ASSERT_EQ(npcb_call(client_, "ListVoices", nullptr, &out), NPCB_OK) << npcb_last_error();
+  EXPECT_NE(Take(out).find("espeak:en-us"), std::string::npos);
+  // Transcribe by name with one AudioInput: half a second of silence is no speech; no audio is refused.
+  std::string silence = "{\"pcm16\": \"" + std::string(21336, 'A') + "\", \"sample_rate\": 16000}";
+  ASSERT_EQ(npcb_call(client_, "Transcribe", silence.c_str(), &out), NPCB_OK) << npcb_last_error();
+  EXPECT_NE(Take(out).find("\"text\":\"\""), std::string::npos);
+  EXPECT_EQ(npcb_call(client_, "Transcribe", R"({"sample_rate": 16000})", nullptr), NPCB_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(npcb_last_error()).find("no audio"), std::string::npos) << npcb_last_error();
 }
 
 TEST_F(CApi, AvatarsAndAsyncCalls) {

@@ -86,6 +86,45 @@ TEST_F(CppApi, SessionsAndSayStreaming) {
   EXPECT_EQ(client_->GetSession(session, &s).code, StatusCode::NotFound);
 }
 
+TEST_F(CppApi, SpokenReplyAudioIsContiguousAndVisemesLieWithinIt) {
+  Character c;
+  c.id = "greta-voice";
+  c.name = "Greta";
+  c.voice.name = "espeak:en-us";
+  ASSERT_TRUE(client_->UpsertCharacter(c).ok());
+  Session s;
+  ASSERT_TRUE(client_->CreateSession(c.id, "p1", &s).ok());
+  SayRequest request;
+  request.session_id = s.id;
+  request.text = "hello";
+  request.audio = true;
+  uint64_t id = client_->Say(request);
+  ASSERT_GT(id, 0u);
+  auto events = Drain(*client_, id);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().type, EventType::Completed);
+  double audio_ms = 0;
+  int visemes = 0;
+  for (const auto& e : events) {
+    if (e.type == EventType::Audio) {
+      EXPECT_EQ(e.audio.sample_rate, 22050);
+      EXPECT_EQ(e.audio.channels, 1);
+      EXPECT_NEAR(e.audio.start_ms, audio_ms, 0.05);  // each chunk starts where the last ended
+      audio_ms += e.audio.pcm16.size() / 2 * 1000.0 / e.audio.sample_rate;
+    }
+  }
+  for (const auto& e : events) {
+    if (e.type != EventType::Viseme) continue;
+    ++visemes;
+    EXPECT_EQ(e.text, e.viseme.name);
+    EXPECT_GE(e.viseme.start_ms, 0);
+    EXPECT_LT(e.viseme.start_ms, e.viseme.end_ms);
+    EXPECT_LE(e.viseme.end_ms, audio_ms + 1);
+  }
+  EXPECT_GT(audio_ms, 500);
+  EXPECT_GT(visemes, 5);
+}
+
 TEST_F(CppApi, EmotionBeforeTextAndACheckedActionCall) {
   Character c;
   c.id = "greta-acts";

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from npcbridge.cli_common import Address, TlsCa, Token
+from npcbridge.cli_common import Address, Token
 
 knowledge_app = typer.Typer(help="Lore collections NPCs draw on: add documents, search, list.", no_args_is_help=True)
 console = Console()

@@ -59,7 +59,10 @@ typedef enum npcb_event_type {
   NPCB_EVENT_VERSION_WARNING = 10,   /* text: what differs */
   NPCB_EVENT_RESULT = 11,            /* json: the response of npcb_call_async */
   NPCB_EVENT_EMOTION = 12,           /* text: label; json: Emotion (before the first TEXT_DELTA) */
-  NPCB_EVENT_ACTION = 13             /* text: action name; json: ActionCall {id, name, arguments_json} */
+  NPCB_EVENT_ACTION = 13,            /* text: action name; json: ActionCall {id, name, arguments_json} */
+  NPCB_EVENT_AUDIO = 14,             /* json: AudioChunk without pcm16 {sample_rate, channels, start_ms};
+                                        data/data_len: the PCM16 mono little-endian samples */
+  NPCB_EVENT_VISEME = 15             /* text: viseme name; json: Viseme {id, name, start_ms, end_ms} */
 } npcb_event_type;
 
 typedef enum npcb_connection_state {
@@ -72,7 +75,7 @@ typedef struct npcb_event {
   uint64_t request_id;       /* from npcb_say / npcb_generate_avatar / npcb_call_async; 0 for connection events */
   const char* text;          /* never NULL */
   const char* json;          /* never NULL; "" when the event has none */
-  const uint8_t* data;       /* PNG bytes of an avatar, else NULL */
+  const uint8_t* data;       /* PNG bytes of an avatar, PCM16 samples of audio, else NULL */
   int32_t data_len;
   int32_t connection_state;  /* npcb_connection_state */
   int32_t progress_completed;
@@ -94,7 +97,8 @@ NPCB_C_API npcb_result npcb_connect(npcb_client* client, char** out_server_info_
 
 /* A unary RPC by name, blocking up to the configured deadline: GetServerInfo, UpsertCharacter,
  * GetCharacter, ListCharacters, DeleteCharacter, CreateSession, GetSession, DeleteSession,
- * Check, CheckBatch, ListAttributes. out_response_json may be NULL. */
+ * Check, CheckBatch, ListAttributes, ... ListVoices, and Transcribe (one AudioInput: pcm16 base64,
+ * sample_rate), every unary RPC of the contract. out_response_json may be NULL. */
 NPCB_C_API npcb_result npcb_call(npcb_client* client, const char* method, const char* request_json,
                                  char** out_response_json);
 /* The same, without blocking: the answer arrives as NPCB_EVENT_RESULT (or ERROR); npcb_cancel works on it. */
@@ -102,7 +106,8 @@ NPCB_C_API npcb_result npcb_call_async(npcb_client* client, const char* method, 
                                        uint64_t* out_request_id);
 
 /* Starts a Say stream. params_json (may be NULL): GenerationParams plus the scheduling
-   priority, e.g. {"max_tokens": 64, "seed": 7, "priority": 10} (higher is served first). */
+   priority and audio (speak the reply: AUDIO and VISEME events), e.g.
+   {"max_tokens": 64, "seed": 7, "priority": 10, "audio": true} (higher priority is served first). */
 NPCB_C_API npcb_result npcb_say(npcb_client* client, const char* session_id, const char* text,
                                 const char* params_json, uint64_t* out_request_id);
 /* Starts a Generate stream. request_json: GenerateAvatarRequest, e.g. {"description": "an elf", "count": 2}. */

@@ -68,6 +68,8 @@ enum class EventType : int32_t {
   Result = 11,           ///< an async unary call finished: json = its response
   Emotion = 12,          ///< emotion (before the reply's first TextDelta); text = its label
   Action = 13,           ///< action: a checked call for the game to carry out; text = its name
+  Audio = 14,            ///< audio: a PCM16 mono chunk of a spoken reply (SayRequest.audio)
+  Viseme = 15,           ///< viseme: a mouth shape timed on the reply's audio timeline; text = its name
 };
 
 /// One thing that happened; delivered only by Client::Poll on the game's thread.
@@ -75,7 +77,7 @@ struct Event {
   EventType type = EventType::Error;
   uint64_t request_id = 0;  ///< the id Say/GenerateAvatar returned; 0 for connection events
   std::string text;
-  std::string json;  ///< Completed, Moderation, Emotion, Action, Avatar (png left out) and Result as .proto-named JSON
+  std::string json;  ///< Completed, Moderation, Emotion, Action, Viseme, Audio and Avatar (bytes left out), Result: .proto-named JSON
   Status status;
   Completed completed;
   ModerationNotice moderation;
@@ -83,6 +85,8 @@ struct Event {
   Avatar avatar;
   Emotion emotion;
   ActionCall action;
+  AudioChunk audio;
+  Viseme viseme;
   ConnectionState connection_state = ConnectionState::Idle;
 };
 

@@ -7,7 +7,6 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import aclosing
-from dataclasses import dataclass, field
 
 from npcbridge import metrics
 from npcbridge.dialogue.prompt import (
@@ -22,9 +21,11 @@ from npcbridge.dialogue.prompt import (
 from npcbridge.dialogue.reply_events import ReplyEvents
 from npcbridge.dialogue.reply_format import ParsedCall, ParsedText, ReplyParser
 from npcbridge.dialogue.reply_grammar import speech_grammar, tail_grammar, tail_tokens
+from npcbridge.dialogue.input_gate import moderate_player_text
 from npcbridge.dialogue.spoken_reply import spoken_reply
 from npcbridge.dialogue.turn_plan import TurnPlan, plan_turn
 from npcbridge.dialogue.types import (
+    ActionSpec,
     Character,
     Completed,
     DialogueEvent,
@@ -58,7 +59,6 @@ from npcbridge.models.adapters import AdapterFolder, AdapterInfo, adapter_path
 from npcbridge.errors import FailedPrecondition, InvalidArgument, NotFound, ResourceExhausted, Unavailable
 from npcbridge.moderation.service import ModerationService
 from npcbridge.moderation.stream_filter import FilterVerdict, merge_verdicts
-from npcbridge.moderation.types import Action
 from npcbridge.speech.service import SpeechService
 from npcbridge.speech.voices import TtsBackend
 from npcbridge.store.base import SessionStore
@@ -85,15 +85,6 @@ async def _with_end(stream: AsyncIterator[GenerationChunk]) -> AsyncIterator[Gen
     async for chunk in stream:
         yield chunk
     yield None
-
-
-@dataclass
-class InputGate:
-    """The player's text after input moderation."""
-
-    text: str
-    blocked: bool = False
-    notices: list[ModerationNotice] = field(default_factory=list)
 
 
 class DialogueService:
@@ -265,7 +256,7 @@ class DialogueService:
                     params: SamplingParams, allowed: list[ActionSpec], interaction_id: str,
                     received: float) -> AsyncIterator[DialogueEvent]:
         """One turn's events after admission: input moderation, then a deflection or the reply."""
-        gate = await self._moderation_gate(text, character)
+        gate = await moderate_player_text(self.moderation, text, character)
         yield Started(interaction_id=interaction_id, session_id=session.id, model=self.engine.info.name)
         for notice in gate.notices:
             yield notice
@@ -291,18 +282,6 @@ class DialogueService:
             raise FailedPrecondition("this host does not speak (ServerInfo.capabilities.speech is false); "
                                      "send SayRequest.audio = false, or start the host with speech on")
         return await self.speech.voice(character.voice)
-
-    async def _moderation_gate(self, text: str, character: Character) -> InputGate:
-        """Check the player's text: BLOCK stops before generation, MASK passes the masked text."""
-        if self.moderation is None or not text.strip():
-            return InputGate(text)
-        verdict = await self.moderation.check(text, character.safety_policy, "player")
-        if verdict.action is Action.ALLOW:
-            return InputGate(text)
-        what = "blocked" if verdict.action is Action.BLOCK else "masked"
-        notice = ModerationNotice("player", verdict.action.value, verdict.flagged_categories,
-                                  f"the player's message was {what} ({', '.join(verdict.flagged_categories)})")
-        return InputGate(verdict.masked_text, verdict.action is Action.BLOCK, [notice])
 
     async def _generate(self, session: Session, character: Character, text: str, params: SamplingParams,
                         interaction_id: str, received: float, options: SayOptions,

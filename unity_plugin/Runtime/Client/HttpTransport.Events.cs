@@ -17,6 +17,14 @@ namespace NpcBridge
             else if (e.Completed != null) { m.Type = EventType.Completed; m.Json = Json.Write(e.Completed); }
             else if (e.Emotion != null) { m.Type = EventType.Emotion; m.Json = Json.Write(e.Emotion); }
             else if (e.Action != null) { m.Type = EventType.Action; m.Json = Json.Write(e.Action); }
+            else if (e.Audio != null)
+            {
+                // As the native transport delivers it: the samples as Data, the rest as JSON.
+                m.Type = EventType.Audio;
+                m.Data = e.Audio.Pcm16;
+                m.Json = Json.Write(new AudioChunk { SampleRate = e.Audio.SampleRate, Channels = e.Audio.Channels, StartMs = e.Audio.StartMs });
+            }
+            else if (e.Viseme != null) { m.Type = EventType.Viseme; m.Text = e.Viseme.Name; m.Json = Json.Write(e.Viseme); }
             else m.Type = EventType.Result;  // a kind this client does not know yet: ignored by the call
             return m;
         }

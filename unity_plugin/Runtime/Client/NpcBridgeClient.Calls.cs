@@ -10,7 +10,7 @@ namespace NpcBridge
     {
         Started = 1, TextDelta = 2, Moderation = 3, Completed = 4, AvatarProgress = 5, Avatar = 6,
         StreamDone = 7, Error = 8, ConnectionChanged = 9, VersionWarning = 10, Result = 11,
-        Emotion = 12, Action = 13
+        Emotion = 12, Action = 13, Audio = 14, Viseme = 15
     }
 
     /// <summary>One event of a call (or of the connection), as either transport delivers it.</summary>
@@ -165,12 +165,17 @@ namespace NpcBridge
         /// <param name="onEmotion">How the NPC feels; arrives before the first text delta.</param>
         /// <param name="onAction">An action the NPC takes (checked against the character's actions and
         /// their schemas); arrives as soon as its arguments are complete.</param>
+        /// <param name="audio">Speak the reply in the character's voice: <paramref name="onAudio"/> gets
+        /// PCM16 chunks and <paramref name="onViseme"/> mouth shapes timed against them, sentence by
+        /// sentence while the text streams (NpcVoice plays them).</param>
         public Task<Completed> SayAsync(string sessionId, string text, GenerationParams parameters = null,
             Action<string> onDelta = null, Action<ModerationNotice> onModerated = null,
             CancellationToken cancellationToken = default(CancellationToken), int priority = 0,
-            Action<Emotion> onEmotion = null, Action<ActionCall> onAction = null)
+            Action<Emotion> onEmotion = null, Action<ActionCall> onAction = null,
+            bool audio = false, Action<AudioChunk> onAudio = null, Action<Viseme> onViseme = null)
         {
-            var request = new SayRequest { SessionId = sessionId, Text = text, Params = parameters ?? new GenerationParams(), Priority = priority };
+            var request = new SayRequest { SessionId = sessionId, Text = text, Params = parameters ?? new GenerationParams(),
+                Priority = priority, Audio = audio };
             return Start((out ulong id, out string error) => Transport().StartSay(request, out id, out error),
                 new PendingCall<Completed>(e =>
                 {
@@ -178,6 +183,8 @@ namespace NpcBridge
                     if (e.Type == EventType.Moderation && onModerated != null) onModerated(Json.Parse<ModerationNotice>(e.Json));
                     if (e.Type == EventType.Emotion && onEmotion != null) onEmotion(Json.Parse<Emotion>(e.Json));
                     if (e.Type == EventType.Action && onAction != null) onAction(Json.Parse<ActionCall>(e.Json));
+                    if (e.Type == EventType.Audio && onAudio != null) onAudio(AudioOf(e));
+                    if (e.Type == EventType.Viseme && onViseme != null) onViseme(Json.Parse<Viseme>(e.Json));
                     return e.Type != EventType.Completed;
                 }, e => Json.Parse<Completed>(e.Json), cancellationToken), cancellationToken);
         }

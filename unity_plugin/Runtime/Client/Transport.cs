@@ -76,7 +76,7 @@ namespace NpcBridge
 
         public int StartSay(SayRequest request, out ulong id, out string error)
         {
-            var parameters = Utf8.ToNative(SayParamsJson(request.Params ?? new GenerationParams(), request.Priority));
+            var parameters = Utf8.ToNative(SayParamsJson(request.Params ?? new GenerationParams(), request.Priority, request.Audio));
             return Done(NativeMethods.npcb_say(Handle(), Utf8.ToNative(request.SessionId), Utf8.ToNative(request.Text), parameters, out id), out error);
         }
 
@@ -115,13 +115,14 @@ namespace NpcBridge
             if (self.IsAllocated) self.Free();
         }
 
-        /// <summary>npcb_say's params: GenerationParams JSON plus the request's "priority".</summary>
-        internal static string SayParamsJson(GenerationParams parameters, int priority)
+        /// <summary>npcb_say's params: GenerationParams JSON plus the request's "priority" and "audio".</summary>
+        internal static string SayParamsJson(GenerationParams parameters, int priority, bool audio = false)
         {
             var json = Json.Write(parameters);
-            if (priority == 0) return json;
+            var extra = (priority != 0 ? "\"priority\":" + priority : "") + (audio ? (priority != 0 ? "," : "") + "\"audio\":true" : "");
+            if (extra.Length == 0) return json;
             var close = json.LastIndexOf('}');
-            return json.Substring(0, close) + (json.Trim().Length > 2 ? "," : "") + "\"priority\":" + priority + "}";
+            return json.Substring(0, close) + (json.Trim().Length > 2 ? "," : "") + extra + "}";
         }
 
         [AOT.MonoPInvokeCallback(typeof(NativeMethods.EventCallback))]

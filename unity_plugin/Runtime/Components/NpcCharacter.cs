@@ -56,8 +56,13 @@ namespace NpcBridge
             reply = new CancellationTokenSource();
             try
             {
+                // With an NpcVoice beside it, the reply is spoken and its lips move.
+                var voice = GetComponent<NpcVoice>();
+                if (voice != null) voice.Playback.Reset();
                 var r = await client.SayAsync(SessionId, text, new GenerationParams { MaxTokens = maxTokens },
-                    onTextDelta.Invoke, onModerated.Invoke, reply.Token, 0, onEmotion.Invoke, onAction.Invoke);
+                    onTextDelta.Invoke, onModerated.Invoke, reply.Token, 0, onEmotion.Invoke, onAction.Invoke,
+                    voice != null, voice != null ? (System.Action<AudioChunk>)voice.OnAudio : null,
+                    voice != null ? (System.Action<Viseme>)voice.OnViseme : null);
                 onReply.Invoke(r.Text);
             }
             catch (System.OperationCanceledException) { }

@@ -4,6 +4,7 @@
 #include "NpcBridgeContractConvert.h"
 #include "NpcBridgeConvert.h"
 #include "NpcBridgeSubsystem.h"
+#include "NpcVoiceComponent.h"
 #include "npcbridge/client.hpp"
 
 void UNpcDialogueComponent::BeginPlay()
@@ -77,14 +78,20 @@ void UNpcDialogueComponent::SendNow(FNpcSayRequest Say)
 	Say.SessionId = SessionId;
 	Say.Params.MaxTokens = MaxTokens;
 	Say.Priority = Priority;
+	UNpcVoiceComponent* Voice = GetOwner() ? GetOwner()->FindComponentByClass<UNpcVoiceComponent>() : nullptr;
+	Say.bAudio = bSpeak && Voice != nullptr;
+	if (Say.bAudio) { Voice->BeginReply(); }
 	npcbridge::SayRequest Request = FNpcBridgeContract::To(Say);
 	TWeakObjectPtr<UNpcDialogueComponent> WeakThis(this);
-	ActiveRequest = Bridge->StartSay(Request, [WeakThis](const npcbridge::Event& E)
+	TWeakObjectPtr<UNpcVoiceComponent> WeakVoice(Voice);
+	ActiveRequest = Bridge->StartSay(Request, [WeakThis, WeakVoice](const npcbridge::Event& E)
 	{
 		UNpcDialogueComponent* Self = WeakThis.Get();
 		if (!Self) { return; }
 		switch (E.type)
 		{
+		case npcbridge::EventType::Audio: if (WeakVoice.IsValid()) { WeakVoice->QueueAudio(E.audio); } break;
+		case npcbridge::EventType::Viseme: if (WeakVoice.IsValid()) { WeakVoice->QueueViseme(E.viseme); } break;
 		case npcbridge::EventType::TextDelta: Self->OnTextDelta.Broadcast(FNpcBridgeConvert::Str(E.text)); break;
 		case npcbridge::EventType::Moderation: Self->OnModerated.Broadcast(FNpcBridgeContract::From(E.moderation)); break;
 		case npcbridge::EventType::Emotion: Self->OnEmotion.Broadcast(FNpcBridgeContract::From(E.emotion)); break;

@@ -26,6 +26,8 @@ public:
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge", meta = (ClampMin = 0)) int32 MaxTokens = 0;
 	/** Served first when the host is busy (e.g. raise it for the NPC the player is talking to). */
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge") int32 Priority = 0;
+	/** Speak the replies in Character.Voice: their audio and visemes go to the owner's UNpcVoiceComponent. */
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge") bool bSpeak = false;
 
 	UPROPERTY(BlueprintAssignable, Category = "NPC Bridge") FNpcTextDeltaSignature OnTextDelta;
 	UPROPERTY(BlueprintAssignable, Category = "NPC Bridge") FNpcReplySignature OnReplyCompleted;

@@ -6,6 +6,7 @@
 #include "NpcBridgeContractConvert.h"
 #include "NpcBridgeConvert.h"
 #include "NpcBridgeEventRouter.h"
+#include "NpcVisemeClock.h"
 
 IMPLEMENT_SIMPLE_AUTOMATION_TEST(FNpcBridgeRouterTest, "NpcBridge.EventRouter.RoutesUntilTerminal",
 	EAutomationTestFlags::EditorContext | EAutomationTestFlags::EngineFilter)
@@ -58,6 +59,42 @@ bool FNpcBridgeConvertTest::RunTest(const FString& Parameters)
 	C.greeting = "Hail.";
 	const npcbridge::Character Back = FNpcBridgeContract::To(FNpcBridgeContract::From(C));
 	TestTrue(TEXT("deflections and greeting survive"), Back.deflections == C.deflections && Back.greeting == C.greeting);
+	return true;
+}
+
+
+IMPLEMENT_SIMPLE_AUTOMATION_TEST(FNpcVisemeClockTest, "NpcBridge.Voice.VisemesFollowTheQueuedAudio",
+	EAutomationTestFlags::EditorContext | EAutomationTestFlags::EngineFilter)
+bool FNpcVisemeClockTest::RunTest(const FString& Parameters)
+{
+	FNpcVisemeClock Clock;
+	npcbridge::AudioChunk Chunk;
+	Chunk.pcm16.resize(2000);  // 1000 samples at 10 kHz: 100 ms
+	Chunk.sample_rate = 10000;
+	Clock.AddAudio(Chunk);
+	npcbridge::Viseme PP;
+	PP.name = "PP";
+	PP.start_ms = 10;
+	PP.end_ms = 40;
+	npcbridge::Viseme Aa;
+	Aa.name = "aa";
+	Aa.start_ms = 90;
+	Aa.end_ms = 150;
+	npcbridge::Viseme Late;
+	Late.name = "ou";
+	Late.start_ms = 120;
+	Late.end_ms = 160;
+	Clock.AddViseme(PP);
+	Clock.AddViseme(Aa);
+	Clock.AddViseme(Late);
+	TestEqual(TEXT("nothing before 10 ms"), Clock.Due(5).Num(), 0);
+	TestEqual(TEXT("PP at 20 ms"), Clock.Due(20).Num(), 1);
+	// Played time past the queued audio (an underrun) is held at its end: "ou" waits for its audio.
+	TArray<npcbridge::Viseme> Due = Clock.Due(500);
+	TestEqual(TEXT("only aa by the end of the queued audio"), Due.Num(), 1);
+	TestEqual(TEXT("aa"), FString(UTF8_TO_TCHAR(Due[0].name.c_str())), FString(TEXT("aa")));
+	Clock.Reset();
+	TestEqual(TEXT("reset"), Clock.GetQueuedMs(), 0.f);
 	return true;
 }
 
