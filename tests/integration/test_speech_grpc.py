@@ -189,6 +189,11 @@ def test_a_cancelled_spoken_reply_stops_and_the_host_keeps_serving(host):
             stream.cancel()
             break
     assert list(client.synthesize("Still here.", voice="espeak:en-us"))[-1].completed.text == "Still here."
+    import time
+
+    deadline = time.monotonic() + 10  # the cancel reaches the stream's cleanup asynchronously
+    while host.host.dialogue._active and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert host.host.dialogue._active == set()
 
 

@@ -39,7 +39,7 @@ def test_stress_marks_lengthen_the_shape_before_them():
 
 
 def test_streamed_text_is_cut_at_sentences_and_the_first_long_clause():
-    segmenter = SpeechSegmenter(first_clause_chars=20)
+    segmenter = SpeechSegmenter(first_clause_chars=20, first_words=0)
     pieces = []
     for word in "Well now, traveller of the roads, the pass is closed. Come back at dawn! Or".split(" "):
         pieces += segmenter.feed(word + " ")
@@ -47,6 +47,15 @@ def test_streamed_text_is_cut_at_sentences_and_the_first_long_clause():
     assert segmenter.flush() == ["Or"]
     assert split_text("One.  Two?\nThree") == ["One.", "Two?", "Three"]
     assert split_text("...") == [] and split_text("") == []
+
+
+def test_the_first_piece_is_cut_after_a_few_whole_words_so_speech_starts_early():
+    segmenter = SpeechSegmenter(first_words=4)
+    pieces = []
+    for delta in ["Ah wel", "come to my hum", "ble shop, trav", "eller. We have swords. "]:
+        pieces += segmenter.feed(delta)
+    assert pieces == ["Ah welcome to my", "humble shop, traveller.", "We have swords."]
+    assert SpeechSegmenter(first_words=0).feed("Ah welcome to my humble shop ") == []
 
 
 def test_a_piece_without_an_end_is_cut_at_a_space():

@@ -1,8 +1,9 @@
 """Streamed reply text cut into pieces a voice can speak while the rest still streams.
 
-A piece ends at a sentence end; the first piece may also end at a clause mark once it is
-long enough, so the first audio comes sooner. What moderation masked (runs of ``*``) is
-dropped: a masked word is never synthesised.
+A piece ends at a sentence end. The first piece of a reply is cut sooner, at a clause mark
+or after a few words, so the NPC starts speaking while the model is still writing its first
+sentence (a short piece is also synthesised faster). What moderation masked (runs of ``*``)
+is dropped: a masked word is never synthesised.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ class SpeechSegmenter:
     """Feed text deltas in order; take complete pieces out.
 
     ``first_clause_chars``: the first piece may end at a comma once it has this many
-    characters. ``max_chars``: a piece with no sentence end is cut at a space past this.
+    characters; ``first_words``: or after this many whole words (0: never).
+    ``max_chars``: a piece with no sentence end is cut at a space past this.
     """
 
-    def __init__(self, first_clause_chars: int = 24, max_chars: int = 220) -> None:
+    def __init__(self, first_clause_chars: int = 4, first_words: int = 3, max_chars: int = 220) -> None:
         self.first_clause_chars = first_clause_chars
+        self.first_words = first_words
         self.max_chars = max_chars
         self._buffer = ""
         self._emitted = 0
@@ -61,6 +64,11 @@ class SpeechSegmenter:
             for clause in _CLAUSE_END.finditer(self._buffer):
                 if clause.end() >= self.first_clause_chars:
                     return clause.end()
+            if self.first_words:
+                # Words followed by a space are whole (the next delta may still extend the last one).
+                spaces = [m.start() for m in re.finditer(r"(?<=\w)\s+", self._buffer)]
+                if len(spaces) >= self.first_words:
+                    return spaces[self.first_words - 1]
         if len(self._buffer) > self.max_chars:
             space = self._buffer.rfind(" ", 0, self.max_chars)
             return space if space > 0 else self.max_chars
