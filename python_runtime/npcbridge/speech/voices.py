@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import Protocol
 
-from npcbridge.errors import InvalidArgument, NotFound
+from npcbridge.errors import FailedPrecondition, InvalidArgument, NotFound
 from npcbridge.speech.types import Utterance, VoiceInfo
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,12 @@ class VoiceCatalog:
 
     def __init__(self, voices_dir: Path | None = None, default_voice: str = "") -> None:
         self.voices_dir = Path(voices_dir) if voices_dir else None
-        self._default = default_voice
+        # The studio may give its default voice by path (host settings only: clients name voices).
+        self._default_file = Path(default_voice) if default_voice.endswith(".onnx") else None
+        if self._default_file is not None and not Path(f"{self._default_file}.json").is_file():
+            raise FailedPrecondition(f"default voice {default_voice} needs its config {default_voice}.json beside it "
+                                     "(Piper voices come as NAME.onnx + NAME.onnx.json)")
+        self._default = self._default_file.stem if self._default_file is not None else default_voice
         self._loaded: dict[str, TtsBackend] = {}
         self._lock = threading.Lock()
 
@@ -67,6 +72,8 @@ class VoiceCatalog:
             for onnx in sorted(self.voices_dir.glob("*.onnx")):
                 if Path(f"{onnx}.json").is_file():
                     files[onnx.stem] = onnx
+        if self._default_file is not None:
+            files[self._default_file.stem] = self._default_file
         return files
 
     @property
@@ -108,7 +115,6 @@ class VoiceCatalog:
 
     def _load(self, name: str) -> TtsBackend:
         if name.startswith(ESPEAK_PREFIX):
-            from npcbridge.errors import FailedPrecondition
             from npcbridge.speech.espeak_voice import EspeakBackend
 
             backend = EspeakBackend(name[len(ESPEAK_PREFIX):])
