@@ -83,3 +83,21 @@ def test_colour_binds_to_its_own_noun() -> None:
     # "green" is for the eyes, "red" for the hair: word order decides.
     assert parse_description("green eyes, red hair") == {"eye_color": "green", "hair_color": "red"}
     assert parse_description("red hair, green eyes") == {"hair_color": "red", "eye_color": "green"}
+
+
+def test_an_accessory_appears_only_when_asked_for_or_random() -> None:
+    assert {complete_attributes({}, s)["accessory"] for s in range(100)} == {"none"}
+    assert {complete_attributes({"species": "orc"}, s)["accessory"] for s in range(100)} == {"none"}
+    drawn = {complete_attributes({"accessory": "random"}, s)["accessory"] for s in range(100)}
+    assert drawn == set(ATTRIBUTES["accessory"])
+    assert complete_attributes({"accessory": "scar"}, 3)["accessory"] == "scar"
+    assert validate_attributes({"Accessory": "Random"}) == {"accessory": "random"}
+    # "random" draws any attribute, and the seed's other attributes stay put.
+    free, random_hair = complete_attributes({}, 9), complete_attributes({"hair_color": "random"}, 9)
+    assert free == random_hair
+
+
+def test_a_description_can_ask_for_a_random_accessory() -> None:
+    from npcbridge.avatar.describe import parse_description
+
+    assert parse_description("an orc with a random accessory")["accessory"] == "random"

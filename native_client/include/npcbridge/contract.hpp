@@ -28,7 +28,7 @@ struct ListAttributesResponse {
 };
 
 struct GenerateAvatarRequest {
-  /// Attribute name to value, from ListAttributes.
+  /// Attribute name to value, from ListAttributes, or "random" (drawn from the seed). Open attributes are drawn from the seed too, except the accessory, which stays "none" unless asked for.
   std::map<std::string, std::string> attributes;
   /// Free text ("a red-haired elf with green eyes"); explicit attributes win.
   std::string description;

@@ -22,6 +22,11 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "accessory": ("none", "earring", "eyepatch", "circlet", "scar"),
 }
 ATTRIBUTE_NAMES: tuple[str, ...] = tuple(ATTRIBUTES)
+#: A value any attribute may take in a request: drawn from the seed (with the species' priors).
+RANDOM = "random"
+# Attributes a request leaves open are drawn from the seed, except these, which stay at their
+# plain value: nobody asked for an eyepatch, so none appears ("random" still draws one).
+_PLAIN_WHEN_OPEN = {"accessory": "none"}
 
 # Hex colours the renderer paints with; the spec reports them so an engine can
 # tint its materials to match the portrait.
@@ -54,23 +59,26 @@ def validate_attributes(attributes: Mapping[str, str]) -> dict[str, str]:
         if name not in ATTRIBUTES:
             raise InvalidArgument(
                 f"unknown avatar attribute {raw_name!r}; valid attributes: {', '.join(ATTRIBUTE_NAMES)}")
-        if value not in ATTRIBUTES[name]:
+        if value not in ATTRIBUTES[name] and value != RANDOM:
             raise InvalidArgument(
                 f"unknown value {raw_value!r} for avatar attribute {name!r}; "
-                f"valid values: {', '.join(ATTRIBUTES[name])}")
+                f"valid values: {', '.join(ATTRIBUTES[name])}, or {RANDOM}")
         clean[name] = value
     return clean
 
 
 def complete_attributes(given: Mapping[str, str], seed: int) -> dict[str, str]:
-    """Fill the attributes ``given`` leaves open, deterministically from ``seed``.
+    """Fill the attributes ``given`` leaves open (or sets to "random"), deterministically from
+    ``seed``; an open accessory stays "none".
 
     Attributes are drawn in declaration order so that species (first) can shape
     the priors of the ones after it.
     """
     rng = random.Random(seed ^ 0x5EED_A7A7)
-    chosen = dict(given)
+    chosen = {name: value for name, value in given.items() if value != RANDOM}
     for name, values in ATTRIBUTES.items():
+        if name not in given and name in _PLAIN_WHEN_OPEN:
+            chosen[name] = _PLAIN_WHEN_OPEN[name]
         if name in chosen:
             # Still draw, so the other attributes of a seed do not shift when
             # one of them is pinned.

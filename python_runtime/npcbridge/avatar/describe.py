@@ -33,6 +33,7 @@ _PHRASES: dict[tuple[str, str], tuple[str, str]] = {
     ("eye", "patch"): ("accessory", "eyepatch"), ("one", "eyed"): ("accessory", "eyepatch"),
     ("clean", "shaven"): ("facial_hair", "none"), ("shaved", "head"): ("hair_style", "bald"),
     ("top", "knot"): ("hair_style", "topknot"), ("half", "orc"): ("species", "orc"),
+    ("random", "accessory"): ("accessory", "random"), ("any", "accessory"): ("accessory", "random"),
 }
 # Nouns a modifier can attach to, and the attribute they make it set.
 _NOUNS = {"hair": "hair", "haired": "hair", "locks": "hair", "mane": "hair", "beard": "hair", "bearded": "hair",

@@ -81,7 +81,7 @@ namespace NpcBridge
     [Serializable, DataContract]
     public sealed partial class GenerateAvatarRequest
     {
-        /// <summary>Attribute name to value, from ListAttributes.</summary>
+        /// <summary>Attribute name to value, from ListAttributes, or "random" (drawn from the seed). Open attributes are drawn from the seed too, except the accessory, which stays "none" unless asked for.</summary>
         [DataMember(Name = "attributes")] public Dictionary<string, string> Attributes = new Dictionary<string, string>();
         /// <summary>Free text ("a red-haired elf with green eyes"); explicit attributes win.</summary>
         [DataMember(Name = "description")] public string Description = "";

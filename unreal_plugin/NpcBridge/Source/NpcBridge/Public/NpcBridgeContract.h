@@ -48,7 +48,7 @@ USTRUCT(BlueprintType)
 struct NPCBRIDGE_API FNpcGenerateAvatarRequest
 {
 	GENERATED_BODY()
-	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|GenerateAvatarRequest", meta = (ToolTip = "Attribute name to value, from ListAttributes.")) TMap<FString, FString> Attributes;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|GenerateAvatarRequest", meta = (ToolTip = "Attribute name to value, from ListAttributes, or \"random\" (drawn from the seed). Open attributes are drawn from the seed too, except the accessory, which stays \"none\" unless asked for.")) TMap<FString, FString> Attributes;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|GenerateAvatarRequest", meta = (ToolTip = "Free text (\"a red-haired elf with green eyes\"); explicit attributes win.")) FString Description;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|GenerateAvatarRequest", meta = (ToolTip = "How many avatars; 0 means 1.")) int32 Count = 0;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|GenerateAvatarRequest", meta = (ToolTip = "Avatar i uses seed + i.")) int64 Seed = 0;
