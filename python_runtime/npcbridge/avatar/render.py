@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from npcbridge.avatar.attributes import EYE_HEX, HAIR_HEX, SKIN_HEX, hex_to_rgb
+from npcbridge.avatar.expressions import POSES, posed
 
 _GOLD = np.array(hex_to_rgb("#d8b040"))
 _IVORY = np.array(hex_to_rgb("#f2ead0"))
@@ -70,8 +71,12 @@ def _hsv(h: float, s: float, v: float) -> np.ndarray:
     return np.array(colorsys.hsv_to_rgb(h % 1.0, s, v), dtype=np.float32)
 
 
-def render_portrait(attributes: Mapping[str, str], shape: Mapping[str, float], size: int = 128) -> np.ndarray:
-    """Draw one portrait; returns ``uint8`` of shape ``(size, size, 3)``."""
+def render_portrait(attributes: Mapping[str, str], shape: Mapping[str, float], size: int = 128,
+                    expression: str = "neutral") -> np.ndarray:
+    """Draw one portrait; returns ``uint8`` of shape ``(size, size, 3)``. ``expression`` (one of
+    :data:`~npcbridge.avatar.expressions.EXPRESSIONS`) moves mouth, jaw, brows, eyelids and nose only."""
+    pose = POSES[expression]
+    shape = posed(shape, expression)
     cv = _Canvas(size)
     x, y = cv.x, cv.y
     species = attributes["species"]
@@ -122,18 +127,19 @@ def render_portrait(attributes: Mapping[str, str], shape: Mapping[str, float], s
     ey = cy + 0.02
     dx = 0.13 + 0.05 * (shape["eye_spacing"] - 0.5)
     ea = 0.06 * (0.8 + 0.4 * shape["eye_size"])
-    eb = 0.034 * (0.7 + 0.6 * shape["eye_size"])
+    eb_identity = 0.034 * (0.7 + 0.6 * shape["eye_size"])
+    eb = eb_identity * pose.eye_open  # lids open wide (fear, surprise) or narrow (a smile, anger)
     for side in (-1.0, 1.0):
         ex = side * dx
         cv.paint(_ellipse(hx, hy, ex, ey, ea, eb), _WHITE)
-        r = eb * 0.95
+        r = eb_identity * 0.95
         eye_clip = _ellipse(hx, hy, ex, ey, ea, eb)
         cv.paint(np.maximum(_ellipse(hx, hy, ex, ey, r, r), eye_clip), iris)
         cv.paint(np.maximum(_ellipse(hx, hy, ex, ey, r * 0.45, r * 0.45), eye_clip), _DARK)
         cv.paint(_ellipse(hx, hy, ex - r * 0.3, ey - r * 0.35, r * 0.22, r * 0.22), _WHITE, 0.8)
         # Brows: inner ends drop when the brow is low (a frown).
         by = ey - 0.075 - 0.05 * shape["brow_raise"]
-        inner = (0.5 - shape["brow_raise"]) * 0.05
+        inner = (0.5 - shape["brow_raise"]) * 0.05 - pose.brow_inner * 0.04
         thick = 0.02 if species != "dwarf" else 0.03
         cv.paint(_segment(hx, hy, (side * (dx - ea), by + inner), (side * (dx + ea * 1.1), by), thick),
                  hair * 0.85)
@@ -144,6 +150,9 @@ def render_portrait(attributes: Mapping[str, str], shape: Mapping[str, float], s
     cv.paint(_ellipse(hx, hy, 0.0, ny, 0.028 * nose * nose_w, 0.05 * nose), skin * 0.8)
     for side in (-1.0, 1.0):
         cv.paint(_ellipse(hx, hy, side * 0.018 * nose * nose_w, ny + 0.03 * nose, 0.01, 0.007), skin * 0.45)
+        if pose.sneer:  # disgust wrinkles the nose either side of its bridge
+            cv.paint(_segment(hx, hy, (side * 0.02, ny - 0.035), (side * 0.055, ny - 0.005), 0.006 * pose.sneer),
+                     skin * 0.55)
 
     # Facial hair sits under the mouth line.
     my = cy + 0.29
@@ -162,7 +171,7 @@ def render_portrait(attributes: Mapping[str, str], shape: Mapping[str, float], s
     w = 0.08 + 0.04 * shape["smile"]
     curve = (shape["smile"] - 0.35) * 0.06
     u = np.clip(hx / w, -1.0, 1.0)
-    centre = my - curve * (1.0 - u * u)
+    centre = my + curve * (1.0 - u * u)  # y grows downward: a smile bows the middle down
     half = (0.008 + 0.03 * shape["jaw_open"]) * np.sqrt(np.clip(1.0 - u * u, 0.0, 1.0)) + 0.004
     cv.paint(np.maximum(np.abs(hy - centre) - half, np.abs(hx) - w), _LIPS)
     if species == "orc":
