@@ -3,13 +3,10 @@ written as a WAV file), and ``--transcribe`` to send a WAV file to Transcribe.""
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import Annotated, Optional
 
-import grpc
 import typer
-from rich.markup import escape
 
 from npcbridge.cli_common import Address, TlsCa, Token, console
 
@@ -27,34 +24,10 @@ def say_aloud(
     tls_ca: TlsCa = None,
 ) -> None:
     """Speak a line with a host's voice into a WAV file; print its visemes and timing."""
-    from npcbridge.speech.wav import read_wav, write_wav
     from npcbridge.transport.client import HostClient
+    from npcbridge.transport.speech_cli import run_say_aloud
 
     with HostClient(address, token, tls_ca) as client:
-        try:
-            if list_voices:
-                answer = client.list_voices()
-                for v in answer.voices:
-                    mark = " (default)" if v.name == answer.default_voice else ""
-                    console.print(f"[bold]{escape(v.name)}[/]{mark}: {v.backend}, {v.language}, {v.sample_rate} Hz; "
-                                  f"[dim]{escape(v.license)}[/]")
-                return
-            if transcribe is not None:
-                pcm, rate = read_wav(transcribe)
-                heard = client.transcribe(pcm, rate)
-                console.print(f"heard ({heard.speech_ms:.0f} ms of speech): [bold]{escape(heard.text)}[/]")
-                return
-            events = list(client.synthesize(text, voice=voice, speed=speed))
-        except grpc.RpcError as exc:
-            console.print(f"[red]{exc.code().name}:[/] {escape(exc.details() or '')}")
-            raise typer.Exit(1) from None
-        except (OSError, ValueError) as exc:
-            console.print(f"[red]error:[/] {exc}")
-            raise typer.Exit(1) from None
-    audio = [e.audio for e in events if e.WhichOneof("event") == "audio"]
-    visemes = Counter(e.viseme.name for e in events if e.WhichOneof("event") == "viseme")
-    done = events[-1].completed
-    write_wav(out, b"".join(a.pcm16 for a in audio), audio[0].sample_rate)
-    console.print(f"wrote {out} ({done.duration_ms / 1000:.2f} s, first audio after {done.first_audio_ms:.0f} ms); "
-                  f"spoke: {escape(done.text)}")
-    console.print("[dim]visemes: " + ", ".join(f"{k} x{n}" for k, n in visemes.most_common()) + "[/]")
+        code = run_say_aloud(console, client, text, out, voice, speed, list_voices, transcribe)
+    if code:
+        raise typer.Exit(code)
