@@ -71,10 +71,10 @@ class Speaker:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, backend.synthesize, text, speed)
 
-    async def speak(self, backend: TtsBackend, pieces: AsyncIterator[str | None] | asyncio.Queue,
-                    speed: float, timeline: Timeline) -> AsyncIterator[AudioChunk | Viseme]:
-        """Events for each piece from ``pieces`` (a queue ends at ``None``), in order."""
-        async for piece in _pieces(pieces):
+    async def speak(self, backend: TtsBackend, pieces: asyncio.Queue[str | None], speed: float,
+                    timeline: Timeline) -> AsyncIterator[AudioChunk | Viseme]:
+        """Events for each piece taken from ``pieces`` until ``None``, in order."""
+        while (piece := await pieces.get()) is not None:
             utterances = await self.synthesize(backend, piece, speed)
             timeline.spoken.append(piece)
             for event in timeline.place(utterances):
@@ -85,12 +85,3 @@ class Speaker:
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-
-async def _pieces(source: AsyncIterator[str | None] | asyncio.Queue) -> AsyncIterator[str]:
-    if isinstance(source, asyncio.Queue):
-        while (piece := await source.get()) is not None:
-            yield piece
-    else:
-        async for piece in source:
-            if piece is not None:
-                yield piece
