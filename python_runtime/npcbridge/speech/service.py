@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from npcbridge.errors import InvalidArgument
 from npcbridge.speech.segments import split_text
 from npcbridge.speech.speaker import Speaker, Timeline, speed_of
-from npcbridge.speech.stt import Transcriber, check_audio
+from npcbridge.speech.stt import Transcriber, check_audio, check_length
 from npcbridge.speech.types import SpeechCompleted, SpeechEvent, Transcript, VoiceInfo, VoiceSettings, WordTiming
 from npcbridge.speech.voices import TtsBackend, VoiceCatalog
 
@@ -84,8 +84,8 @@ class SpeechService:
                 raise InvalidArgument(f"sample_rate changed from {rate} to {sample_rate} within one Transcribe call; "
                                       "send one rate per call")
             size += len(pcm16)
-            if rate and size / 2 / rate > self.limits.max_audio_seconds:
-                check_audio(b"\0\0" * (size // 2), rate, self.limits.max_audio_seconds)  # raises the limit's message
+            if rate:
+                check_length(size / 2 / rate, self.limits.max_audio_seconds)  # while it arrives, not after
             chunks.append(pcm16)
         if not rate and size:
             raise InvalidArgument("sample_rate is missing; set it on the first AudioInput (16000 preferred)")

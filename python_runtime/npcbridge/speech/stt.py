@@ -44,11 +44,15 @@ def check_audio(pcm16: bytes, sample_rate: int, max_seconds: float) -> np.ndarra
     if len(pcm16) % 2:
         raise InvalidArgument(f"the audio has {len(pcm16)} bytes, an odd count: pcm16 must be 16-bit samples "
                               "(2 bytes each, little-endian, mono)")
-    seconds = len(pcm16) / 2 / sample_rate
+    check_length(len(pcm16) / 2 / sample_rate, max_seconds)
+    return np.frombuffer(pcm16, dtype="<i2")
+
+
+def check_length(seconds: float, max_seconds: float) -> None:
+    """INVALID_ARGUMENT when audio lasts longer than the host's limit."""
     if seconds > max_seconds:
         raise InvalidArgument(f"the audio lasts {seconds:.1f} s, over this host's limit of {max_seconds:g} s "
                               "(Limits.max_audio_seconds); send shorter utterances")
-    return np.frombuffer(pcm16, dtype="<i2")
 
 
 def resample(samples: np.ndarray, rate: int, to: int = RATE) -> np.ndarray:
