@@ -107,10 +107,11 @@ Status Client::CheckBatch(const std::vector<std::string>& texts, std::vector<Che
   return s;
 }
 
-Status Client::ListAttributes(std::vector<Attribute>* attributes) {
+Status Client::ListAttributes(std::vector<Attribute>* attributes, std::vector<Expression>* expressions) {
   ListAttributesResponse resp;
   Status s = Unary(*core_, core_->avatars(), &v1::Avatars::Stub::ListAttributes, ListAttributesRequest{}, &resp);
   if (s.ok() && attributes != nullptr) *attributes = std::move(resp.attributes);
+  if (s.ok() && expressions != nullptr) *expressions = std::move(resp.expressions);
   return s;
 }
 

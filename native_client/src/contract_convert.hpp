@@ -23,6 +23,10 @@ Attribute FromProto(const v1::Attribute& message);
 v1::Attribute ToProto(const Attribute& value);
 /// False when a string field is not UTF-8; *field names it ("character.name").
 bool ValidUtf8(const Attribute& value, std::string* field);
+Expression FromProto(const v1::Expression& message);
+v1::Expression ToProto(const Expression& value);
+/// False when a string field is not UTF-8; *field names it ("character.name").
+bool ValidUtf8(const Expression& value, std::string* field);
 ListAttributesResponse FromProto(const v1::ListAttributesResponse& message);
 v1::ListAttributesResponse ToProto(const ListAttributesResponse& value);
 /// False when a string field is not UTF-8; *field names it ("character.name").

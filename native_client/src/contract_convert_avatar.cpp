@@ -60,20 +60,54 @@ Status FromJson(const std::string& json, Attribute* message) {
   return s;
 }
 
+Expression FromProto(const v1::Expression& m) {
+  Expression out;
+  out.name = m.name();
+  for (const auto& [k, v] : m.morph_targets()) out.morph_targets[k] = v;
+  return out;
+}
+
+v1::Expression ToProto(const Expression& value) {
+  v1::Expression m;
+  m.set_name(value.name);
+  for (const auto& [k, v] : value.morph_targets) (*m.mutable_morph_targets())[k] = v;
+  return m;
+}
+
+bool ValidUtf8(const Expression& value, std::string* field) {
+  if (!IsValidUtf8(value.name)) { *field = "name"; return false; }
+  for ([[maybe_unused]] const auto& [k, v] : value.morph_targets) {
+    if (!IsValidUtf8(k)) { *field = "morph_targets"; return false; }
+  }
+  return true;
+}
+
+std::string ToJson(const Expression& message) { return ToJson(ToProto(message)); }
+
+Status FromJson(const std::string& json, Expression* message) {
+  v1::Expression m;
+  Status s = FromJson(json, &m, false);
+  if (s.ok() && message != nullptr) *message = FromProto(m);
+  return s;
+}
+
 ListAttributesResponse FromProto(const v1::ListAttributesResponse& m) {
   ListAttributesResponse out;
   for (const auto& x : m.attributes()) out.attributes.push_back(FromProto(x));
+  for (const auto& x : m.expressions()) out.expressions.push_back(FromProto(x));
   return out;
 }
 
 v1::ListAttributesResponse ToProto(const ListAttributesResponse& value) {
   v1::ListAttributesResponse m;
   for (const auto& x : value.attributes) *m.add_attributes() = ToProto(x);
+  for (const auto& x : value.expressions) *m.add_expressions() = ToProto(x);
   return m;
 }
 
 bool ValidUtf8(const ListAttributesResponse& value, std::string* field) {
   for (const auto& x : value.attributes) if (!ValidUtf8(x, field)) { *field = "attributes." + *field; return false; }
+  for (const auto& x : value.expressions) if (!ValidUtf8(x, field)) { *field = "expressions." + *field; return false; }
   return true;
 }
 
@@ -93,6 +127,7 @@ GenerateAvatarRequest FromProto(const v1::GenerateAvatarRequest& m) {
   out.count = m.count();
   if (m.has_seed()) out.seed = m.seed();
   if (m.has_truncation()) out.truncation = m.truncation();
+  out.expression = m.expression();
   return out;
 }
 
@@ -103,6 +138,7 @@ v1::GenerateAvatarRequest ToProto(const GenerateAvatarRequest& value) {
   m.set_count(value.count);
   if (value.seed) m.set_seed((*value.seed));
   if (value.truncation) m.set_truncation((*value.truncation));
+  m.set_expression(value.expression);
   return m;
 }
 
@@ -112,6 +148,7 @@ bool ValidUtf8(const GenerateAvatarRequest& value, std::string* field) {
     if (!IsValidUtf8(v)) { *field = "attributes"; return false; }
   }
   if (!IsValidUtf8(value.description)) { *field = "description"; return false; }
+  if (!IsValidUtf8(value.expression)) { *field = "expression"; return false; }
   return true;
 }
 
@@ -159,6 +196,7 @@ AvatarSpec FromProto(const v1::AvatarSpec& m) {
   for (const auto& [k, v] : m.attributes()) out.attributes[k] = v;
   for (const auto& [k, v] : m.colors()) out.colors[k] = v;
   for (const auto& [k, v] : m.morph_targets()) out.morph_targets[k] = v;
+  out.expression = m.expression();
   return out;
 }
 
@@ -167,6 +205,7 @@ v1::AvatarSpec ToProto(const AvatarSpec& value) {
   for (const auto& [k, v] : value.attributes) (*m.mutable_attributes())[k] = v;
   for (const auto& [k, v] : value.colors) (*m.mutable_colors())[k] = v;
   for (const auto& [k, v] : value.morph_targets) (*m.mutable_morph_targets())[k] = v;
+  m.set_expression(value.expression);
   return m;
 }
 
@@ -182,6 +221,7 @@ bool ValidUtf8(const AvatarSpec& value, std::string* field) {
   for ([[maybe_unused]] const auto& [k, v] : value.morph_targets) {
     if (!IsValidUtf8(k)) { *field = "morph_targets"; return false; }
   }
+  if (!IsValidUtf8(value.expression)) { *field = "expression"; return false; }
   return true;
 }
 

@@ -5,6 +5,7 @@
 
 #include "host_process.hpp"
 #include "npcbridge/client.hpp"
+#include "npcbridge/face_expressions.hpp"
 #include "test_support.hpp"
 
 using namespace npcbridge;
@@ -315,9 +316,13 @@ TEST_F(CppApi, Moderation) {
 
 TEST_F(CppApi, Avatars) {
   std::vector<Attribute> attrs;
-  ASSERT_TRUE(client_->ListAttributes(&attrs).ok());
+  std::vector<Expression> expressions;
+  ASSERT_TRUE(client_->ListAttributes(&attrs, &expressions).ok());
   ASSERT_FALSE(attrs.empty());
   EXPECT_EQ(attrs[0].name, "species");
+  ASSERT_EQ(expressions.size(), 7u);
+  EXPECT_EQ(expressions[1].name, "happy");
+  EXPECT_GT(expressions[1].morph_targets.at("mouthSmileLeft"), 0.5f);
   GenerateAvatarRequest req;
   req.description = "a red-haired elf";
   req.count = 2;
@@ -339,6 +344,18 @@ TEST_F(CppApi, Avatars) {
   ASSERT_GT(avatars[0].png.size(), 8u);
   EXPECT_EQ(avatars[0].png[1], 'P');  // \x89PNG
   EXPECT_GT(avatars[0].spec.morph_targets.count("jawOpen"), 0u);
+  EXPECT_EQ(avatars[0].spec.expression, "neutral");
+  req.expression = "surprised";
+  req.count = 1;
+  std::vector<Avatar> surprised;
+  for (const auto& e : Drain(*client_, client_->GenerateAvatar(req)))
+    if (e.type == EventType::Avatar) surprised.push_back(e.avatar);
+  ASSERT_EQ(surprised.size(), 1u);
+  EXPECT_EQ(surprised[0].spec.expression, "surprised");
+  EXPECT_EQ(surprised[0].latent, avatars[0].latent);  // the same identity
+  EXPECT_NE(surprised[0].png, avatars[0].png);
+  auto face = FaceWeights(avatars[0].spec.morph_targets, expressions, "surprised", 1.0f);
+  EXPECT_FLOAT_EQ(face.at("jawOpen"), surprised[0].spec.morph_targets.at("jawOpen"));
   GenerateAvatarRequest bad;
   bad.attributes["species"] = "dragon";
   auto failed = Drain(*client_, client_->GenerateAvatar(bad));

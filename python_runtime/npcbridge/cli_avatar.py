@@ -37,7 +37,7 @@ def output_paths(out: Path, count: int) -> list[Path]:
 
 
 async def _generate(model: str, device: str, attrs: dict[str, str], describe: str, count: int,
-                    seed: Optional[int], truncation: Optional[float], moderate: bool):
+                    seed: Optional[int], truncation: Optional[float], moderate: bool, expressions: list[str]):
     from npcbridge.avatar.models import AvatarResult
     from npcbridge.avatar.service import AvatarLimits, AvatarService
 
@@ -51,8 +51,19 @@ async def _generate(model: str, device: str, attrs: dict[str, str], describe: st
     service = AvatarService(model, device, "auto", AvatarLimits(max_count=max(count, 1)), moderation)
     await service.start()
     try:
-        jobs = await service.plan(attrs, describe, count, seed, truncation)
-        return [e async for e in service.generate(jobs) if isinstance(e, AvatarResult)]
+        if expressions == ["all"]:
+            expressions = list(service.list_expressions()) or ["neutral"]
+        if seed is None:
+            import secrets
+
+            seed = secrets.randbits(63)  # one seed for every expression: the same faces in each
+        rows: list[list[AvatarResult]] = [[] for _ in range(max(count, 1))]
+        for expression in expressions:
+            jobs = await service.plan(attrs, describe, count, seed, truncation, expression)
+            done = [e async for e in service.generate(jobs) if isinstance(e, AvatarResult)]
+            for row, result in zip(rows, done, strict=True):
+                row.append(result)
+        return rows
     finally:
         await service.close()
 
@@ -70,23 +81,42 @@ def avatar(
     model: Annotated[str, typer.Option(help="builtin, or a checkpoint file.")] = "builtin",
     device: Annotated[str, typer.Option(help="auto, cpu, cuda.")] = "auto",
     moderation: Annotated[bool, typer.Option("--moderation/--no-moderation", help="Filter the description.")] = True,
+    expression: Annotated[Optional[list[str]], typer.Option(
+        "--expression", "-e", help="neutral, happy, sad, angry, afraid, surprised, disgusted, or all; "
+        "repeatable (the same faces in each).")] = None,
+    montage: Annotated[Optional[Path], typer.Option(
+        help="Write one grid PNG here instead of one file per portrait (a row per avatar, a column per "
+        "expression).")] = None,
 ) -> None:
     """Generate portraits into PNG files: `npcbridge avatar --describe "a dwarf" --seed 7 -o dwarf.png`."""
     if ctx.invoked_subcommand is not None:
         return
     try:
-        results = asyncio.run(_generate(model, device, parse_attr_flags(attr or []), describe, count, seed,
-                                        truncation, moderation))
+        rows = asyncio.run(_generate(model, device, parse_attr_flags(attr or []), describe, count, seed,
+                                     truncation, moderation, expression or ["neutral"]))
     except NpcBridgeError as exc:
         console.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(1) from None
-    table = Table("file", "seed", "attributes", title="avatars")
-    for path, result in zip(output_paths(out, len(results)), results, strict=True):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(result.png)
-        table.add_row(str(path), str(result.seed), ", ".join(f"{k}={v}" for k, v in result.attributes.items()))
+    results = [r for row in rows for r in row]
+    table = Table("file", "seed", "expression", "attributes", title="avatars")
+    if montage is not None:
+        from npcbridge.avatar.montage import montage_png
+
+        montage.parent.mkdir(parents=True, exist_ok=True)
+        montage.write_bytes(montage_png([[r.png for r in row] for row in rows],
+                                        [r.expression for r in rows[0]] if len(rows[0]) > 1 else ()))
+        paths = [montage] * len(results)
+    else:
+        paths = output_paths(out, len(results))
+        for path, result in zip(paths, results, strict=True):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(result.png)
+    for path, result in zip(paths, results, strict=True):
+        table.add_row(str(path), str(result.seed), result.expression,
+                      ", ".join(f"{k}={v}" for k, v in result.attributes.items()))
     if spec is not None:
-        spec.write_text(json.dumps([{"id": r.id, "seed": r.seed, "attributes": r.attributes, "colors": r.colors,
+        spec.write_text(json.dumps([{"id": r.id, "seed": r.seed, "expression": r.expression,
+                                     "attributes": r.attributes, "colors": r.colors,
                                      "morph_targets": r.morph_targets, "latent": r.latent} for r in results],
                                    indent=2))
     console.print(table)
@@ -94,15 +124,20 @@ def avatar(
 
 @avatar_app.command("train")
 def train(
-    out: Annotated[Optional[Path], typer.Option(help="Output folder [the package's avatar/data].")] = None,
-    images: Annotated[int, typer.Option(help="Rendered training portraits.")] = 24_000,
-    steps: Annotated[int, typer.Option(help="Generator optimisation steps.")] = 5_000,
-    batch: Annotated[int, typer.Option(help="Batch size.")] = 16,
+    out: Annotated[Optional[Path], typer.Option(help="Generator checkpoint [the package's avatar/data/generator.pt].")] = None,
+    images: Annotated[int, typer.Option(help="Rendered training portraits.")] = 12_000,
+    steps: Annotated[int, typer.Option(help="Training steps in all (resumes from OUT.state when present).")] = 7_500,
+    warmup: Annotated[int, typer.Option(help="First steps by the reconstruction helper alone.")] = 5_000,
+    batch: Annotated[int, typer.Option(help="Batch size.")] = 8,
     seed: Annotated[int, typer.Option(help="Seed for data, init and order.")] = 0,
+    classifier: Annotated[bool, typer.Option(help="Also retrain the portrait classifier `eval avatars` uses.")] = False,
 ) -> None:
-    """Render the dataset and train the generator and attribute classifier (reproducible from the seed)."""
+    """Render the dataset and train the generator adversarially (reproducible from the seed)."""
+    from npcbridge.avatar.adversarial import AdversarialConfig, train_recipe
     from npcbridge.avatar.checkpoint import builtin_path
-    from npcbridge.avatar.training import train_all
+    from npcbridge.avatar.portrait_classifier import train_portrait_classifier
 
-    train_all(out or builtin_path("generator.pt").parent, images=images, steps=steps, batch=batch, seed=seed,
-              log=console.print)
+    config = AdversarialConfig(steps=steps, warmup=warmup, batch=batch)
+    train_recipe(out or builtin_path("generator.pt"), images=images, config=config, seed=seed, log=console.print)
+    if classifier:
+        train_portrait_classifier(log=console.print)

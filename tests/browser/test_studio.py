@@ -42,6 +42,7 @@ def wait_for(driver, condition, timeout: float = 60):
 
 def test_create_a_character_chat_filter_and_portraits(browser):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
 
     with running_host(http=True, engine=scripted_engine(token_delay_ms=20)) as host:
         browser.get(host.http_url + "/")
@@ -74,9 +75,12 @@ def test_create_a_character_chat_filter_and_portraits(browser):
         assert not browser.find_element(By.ID, "character-form").is_displayed()  # one tab at a time
         count = browser.find_element(By.ID, "avatar-count")
         count.clear()
-        count.send_keys("3")
+        count.send_keys("2")
+        Select(browser.find_element(By.ID, "avatar-expression")).select_by_value("*")  # the gallery
         browser.find_element(By.ID, "avatar-generate").click()
-        wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#gallery img")) == 3, timeout=120)
+        wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#gallery img")) == 14, timeout=120)
+        rows = browser.find_elements(By.CSS_SELECTOR, "#gallery .gallery-row")
+        assert len(rows) == 7 and "surprised" in rows[1].text and "neutral" in rows[-1].text  # newest on top
         loaded = browser.execute_script(
             "return [...document.querySelectorAll('#gallery img')].every(i => i.complete && i.naturalWidth > 0)")
         assert loaded

@@ -43,6 +43,21 @@ def test_list_attributes(client) -> None:
     assert {"skin_tone", "hair_style", "hair_color", "eye_color", "facial_hair", "accessory"} <= set(attrs)
 
 
+def test_expressions_render_one_identity_with_rig_weights(client) -> None:
+    expressions = client.list_expressions()
+    assert list(expressions) == ["neutral", "happy", "sad", "angry", "afraid", "surprised", "disgusted"]
+    assert expressions["neutral"] == {} and expressions["surprised"]["jawOpen"] > 0.5
+    faces = {e: client.avatar_list(attributes={"species": "elf"}, seed=21, expression=e)[0]
+             for e in ("neutral", "happy", "angry")}
+    assert len({a.png for a in faces.values()}) == 3  # each expression its own portrait
+    assert len({tuple(a.latent) for a in faces.values()}) == 1  # of one identity
+    assert {a.spec.attributes["hair_color"] for a in faces.values()} == {faces["neutral"].spec.attributes["hair_color"]}
+    assert [a.spec.expression for a in faces.values()] == ["neutral", "happy", "angry"]
+    assert faces["happy"].spec.morph_targets["mouthSmileLeft"] == pytest.approx(0.9)
+    assert faces["angry"].spec.morph_targets["browDownLeft"] == pytest.approx(0.9)
+    assert faces["neutral"].spec.morph_targets["earPoint"] == faces["angry"].spec.morph_targets["earPoint"] == 1.0
+
+
 def test_generate_streams_progress_then_avatars(client) -> None:
     events = list(client.generate_avatars(attributes={"species": "dwarf"}, count=3, seed=40))
     kinds = [e.WhichOneof("event") for e in events]
@@ -77,6 +92,7 @@ def test_concurrent_requests_equal_one_by_one(client) -> None:
     ({"attributes": {"hair_color": "plaid"}}, "valid values: black, brown, blonde, red, white, blue"),
     ({"count": 17}, "ask for 1 to 16"),
     ({"truncation": 2.0}, "use a value in [0, 1]"),
+    ({"expression": "smug"}, "valid expressions: neutral, happy, sad, angry, afraid, surprised, disgusted"),
 ])
 def test_bad_input_is_invalid_argument_and_the_host_keeps_serving(client, request_, needle) -> None:
     with pytest.raises(grpc.RpcError) as err:
@@ -99,7 +115,10 @@ def test_studio_stylegan2_checkpoint_is_served(tmp_path: Path) -> None:
     path = tmp_path / "studio-faces.pt"
     torch.save({"g_ema": g_ema.state_dict(), "args": argparse.Namespace(size=32)}, path)
     with running_host(avatar_model=str(path), moderation=False) as h, h.client() as c:
-        assert c.list_attributes() == {}
+        assert c.list_attributes() == {} and c.list_expressions() == {}
+        with pytest.raises(grpc.RpcError) as err:
+            c.avatar_list(expression="happy")
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "renders no expressions" in err.value.details()
         a = c.avatar_list(seed=5, count=2)
         assert [x.seed for x in a] == [5, 6] and a[0].width == 32 and len(a[0].latent) == 32
         assert Image.open(io.BytesIO(a[0].png)).size == (32, 32)
@@ -124,3 +143,11 @@ def test_cli_writes_reproducible_pngs(tmp_path: Path) -> None:
     assert many.returncode == 0 and (tmp_path / "orc-0.png").exists() and (tmp_path / "orc-1.png").exists()
     bad = run("--attr", "species=dragon")
     assert bad.returncode == 1 and "valid values" in bad.stderr
+    grid = run("--count", "2", "--seed", "3", "--expression", "all", "--montage", str(tmp_path / "grid.png"),
+               "--spec", str(tmp_path / "grid.json"))
+    assert grid.returncode == 0, grid.stderr
+    sheet = Image.open(tmp_path / "grid.png")
+    assert sheet.width > 7 * 128 and 2 * 128 < sheet.height < 3 * 128  # 2 rows x 7 expressions
+    assert (tmp_path / "grid.json").read_text().count('"expression": "disgusted"') == 2
+    bad = run("--expression", "smug")
+    assert bad.returncode == 1 and "valid expressions" in bad.stderr

@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 from npcbridge.avatar.attributes import ATTRIBUTES
+from npcbridge.avatar.expressions import EXPRESSIONS
 from npcbridge.avatar.models import AvatarJob, AvatarResult
 from npcbridge.avatar.service import AvatarLimits, AvatarService, Progress
 from npcbridge.errors import InvalidArgument
@@ -18,6 +19,7 @@ class FakeModel:
 
     name, size, default_truncation = "fake", 8, 0.8
     device, dtype = "cpu", "float32"
+    expressions = EXPRESSIONS
 
     def __init__(self) -> None:
         self.batches: list[int] = []
@@ -127,3 +129,21 @@ async def test_cancelled_request_drops_its_queued_jobs() -> None:
     await asyncio.sleep(0.05)
     assert sum(model.batches) < 8
     await service.close()
+
+
+async def test_expressions_are_listed_validated_and_reach_the_jobs() -> None:
+    service, model = fake_service()
+    assert list(service.list_expressions()) == list(EXPRESSIONS)
+    assert service.list_expressions()["happy"]["mouthSmileLeft"] > 0.5
+    jobs = await service.plan({}, count=2, seed=4, expression=" Angry ")
+    assert [j.expression for j in jobs] == ["angry", "angry"]
+    assert [j.expression for j in await service.plan({}, seed=4)] == ["neutral"]
+    same = await service.plan({}, count=2, seed=4, expression="happy")
+    assert [j.attributes for j in same] == [j.attributes for j in jobs]  # the same identities
+    with pytest.raises(InvalidArgument, match="valid expressions: neutral, happy, sad"):
+        await service.plan({}, expression="smug")
+    model.expressions = ()  # a neutral-only model (a studio checkpoint, the old generator)
+    assert service.list_expressions() == {}
+    with pytest.raises(InvalidArgument, match="renders no expressions"):
+        await service.plan({}, expression="sad")
+    assert len(await service.plan({}, expression="neutral")) == 1

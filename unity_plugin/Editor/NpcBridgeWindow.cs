@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Text;
 using UnityEditor;
@@ -6,7 +7,8 @@ using UnityEngine;
 namespace NpcBridge.Editor
 {
     /// <summary>Window > NPC Bridge: test the connection, start/stop a local host with its log,
-    /// chat with a character, upload a lore folder and search it, and generate and preview an avatar.</summary>
+    /// chat with a character, upload a lore folder and search it, and generate avatars into a gallery
+    /// (every expression of one face per row).</summary>
     public sealed class NpcBridgeWindow : EditorWindow
     {
         NpcBridgeClient client;
@@ -15,7 +17,8 @@ namespace NpcBridge.Editor
         string collection = "lore", query = "", loreStatus = "";
         readonly StringBuilder chat = new StringBuilder(), log = new StringBuilder();
         Process hostProcess;
-        Texture2D preview;
+        bool everyExpression = true;
+        readonly List<List<KeyValuePair<Texture2D, string>>> gallery = new List<List<KeyValuePair<Texture2D, string>>>();
         Vector2 scroll;
 
         [MenuItem("Window/NPC Bridge")]
@@ -74,8 +77,21 @@ namespace NpcBridge.Editor
 
             EditorGUILayout.LabelField("Avatar", EditorStyles.boldLabel);
             description = EditorGUILayout.TextField("Description", description);
+            everyExpression = EditorGUILayout.Toggle("Every expression", everyExpression);
             if (GUILayout.Button("Generate")) Generate();
-            if (preview != null) GUILayout.Label(preview, GUILayout.Width(192), GUILayout.Height(192));
+            // The gallery: one row per generated avatar, a column per expression (same seed, same face).
+            foreach (var row in gallery)
+            {
+                EditorGUILayout.BeginHorizontal();
+                foreach (var cell in row)
+                {
+                    EditorGUILayout.BeginVertical(GUILayout.Width(132));
+                    GUILayout.Label(cell.Key, GUILayout.Width(128), GUILayout.Height(128));
+                    GUILayout.Label(cell.Value, EditorStyles.miniLabel);
+                    EditorGUILayout.EndVertical();
+                }
+                EditorGUILayout.EndHorizontal();
+            }
             EditorGUILayout.EndScrollView();
         }
 
@@ -175,9 +191,25 @@ namespace NpcBridge.Editor
         {
             try
             {
-                var avatars = await Client().GenerateAvatarsAsync(new GenerateAvatarRequest { Description = description, Count = 1 });
-                if (preview == null) preview = new Texture2D(2, 2) { filterMode = FilterMode.Point };
-                preview.LoadImage(avatars[0].Png);
+                var expressions = new List<string> { "" };
+                if (everyExpression)
+                {
+                    expressions.Clear();
+                    foreach (var e in await Client().ListExpressionsAsync()) expressions.Add(e.Name);
+                    if (expressions.Count == 0) expressions.Add("");
+                }
+                var seed = (ulong)new System.Random().Next();
+                var row = new List<KeyValuePair<Texture2D, string>>();
+                foreach (var expression in expressions)
+                {
+                    var avatars = await Client().GenerateAvatarsAsync(new GenerateAvatarRequest
+                        { Description = description, Count = 1, Seed = seed, Expression = expression });
+                    var texture = new Texture2D(2, 2) { filterMode = FilterMode.Bilinear };
+                    texture.LoadImage(avatars[0].Png);
+                    row.Add(new KeyValuePair<Texture2D, string>(texture, avatars[0].Spec.Expression));
+                }
+                gallery.Insert(0, row);
+                if (gallery.Count > 8) gallery.RemoveAt(gallery.Count - 1);
             }
             catch (System.Exception e) { status = e.Message; }
             Repaint();

@@ -51,7 +51,9 @@ class NPCB_API Client {
                const std::string& context = "");
   Status CheckBatch(const std::vector<std::string>& texts, std::vector<CheckResult>* results,
                     const std::string& policy = "", const std::string& context = "");
-  Status ListAttributes(std::vector<Attribute>* attributes);
+  /// The avatar model's attributes and, with `expressions`, the expressions it renders with
+  /// their ARKit weights (empty for a neutral-only model; see face_expressions.hpp).
+  Status ListAttributes(std::vector<Attribute>* attributes, std::vector<Expression>* expressions = nullptr);
 
   /// Adds or replaces lore documents in a collection (created on first use); all or nothing.
   Status UpsertDocuments(const std::string& collection, const std::vector<Document>& documents,

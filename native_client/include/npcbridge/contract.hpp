@@ -23,8 +23,16 @@ struct Attribute {
   std::vector<std::string> values;
 };
 
+/// A facial expression the model renders, with the ARKit blend-shape weights a rig applies for it (the same names as AvatarSpec.morph_targets), so an engine can animate a face from the emotion labels dialogue replies stream.
+struct Expression {
+  std::string name;
+  std::map<std::string, float> morph_targets;
+};
+
 struct ListAttributesResponse {
   std::vector<Attribute> attributes;
+  /// Empty when the model renders only a neutral face.
+  std::vector<Expression> expressions;
 };
 
 struct GenerateAvatarRequest {
@@ -38,6 +46,8 @@ struct GenerateAvatarRequest {
   std::optional<uint64_t> seed;
   /// Latent truncation in [0, 1]; unset means the model default.
   std::optional<float> truncation;
+  /// One of ListAttributes' expressions (neutral, happy, sad, angry, afraid, surprised, disgusted); empty means neutral. The same seed and attributes give the same identity in every expression.
+  std::string expression;
 };
 
 struct Progress {
@@ -51,8 +61,10 @@ struct AvatarSpec {
   std::map<std::string, std::string> attributes;
   /// Hex colours ("#a0522d") for "skin", "hair", "eyes".
   std::map<std::string, std::string> colors;
-  /// ARKit-style blend shape names (jawOpen, browInnerUp, ...) to weights in [0, 1].
+  /// ARKit-style blend shape names (jawOpen, browInnerUp, ...) to weights in [0, 1]: the face's shape with its expression applied.
   std::map<std::string, float> morph_targets;
+  /// The expression the portrait and morph_targets show ("neutral" by default).
+  std::string expression;
 };
 
 struct Avatar {

@@ -13,6 +13,8 @@ NPCB_API std::string ToJson(const ListAttributesRequest& message);
 NPCB_API Status FromJson(const std::string& json, ListAttributesRequest* message);
 NPCB_API std::string ToJson(const Attribute& message);
 NPCB_API Status FromJson(const std::string& json, Attribute* message);
+NPCB_API std::string ToJson(const Expression& message);
+NPCB_API Status FromJson(const std::string& json, Expression* message);
 NPCB_API std::string ToJson(const ListAttributesResponse& message);
 NPCB_API Status FromJson(const std::string& json, ListAttributesResponse* message);
 NPCB_API std::string ToJson(const GenerateAvatarRequest& message);

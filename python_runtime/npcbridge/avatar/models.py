@@ -23,6 +23,8 @@ from npcbridge.avatar.checkpoint import (
     load_generator,
     load_rosinality,
 )
+from npcbridge.avatar.decoder import PortraitDecoder
+from npcbridge.avatar.expressions import EXPRESSIONS, expression_weights, posed
 from npcbridge.avatar.generator import ConditionalGenerator, StyleGenerator
 from npcbridge.avatar.shape import morph_targets, shape_from_latent
 
@@ -36,6 +38,7 @@ class AvatarJob:
     seed: int
     attributes: tuple[tuple[str, str], ...] = ()
     truncation: float = 1.0
+    expression: str = "neutral"
 
 
 @dataclass
@@ -51,6 +54,7 @@ class AvatarResult:
     attributes: dict[str, str] = field(default_factory=dict)
     colors: dict[str, str] = field(default_factory=dict)
     morph_targets: dict[str, float] = field(default_factory=dict)
+    expression: str = "neutral"
 
 
 class AvatarModel(Protocol):
@@ -62,6 +66,11 @@ class AvatarModel(Protocol):
 
     @property
     def attributes(self) -> dict[str, tuple[str, ...]]: ...
+
+    @property
+    def expressions(self) -> tuple[str, ...]:
+        """The expressions it renders; empty when it renders only a neutral face."""
+        ...
 
     def generate(self, jobs: list[AvatarJob]) -> list[AvatarResult]: ...
 
@@ -106,27 +115,31 @@ def seeded_normal(seed: int, dim: int) -> torch.Tensor:
 
 
 def avatar_id(model: str, job: AvatarJob) -> str:
-    """Stable id: same model, seed, attributes and truncation give the same id."""
-    key = json.dumps([model, job.seed, sorted(job.attributes), round(job.truncation, 6)])
+    """Stable id: same model, seed, attributes, truncation and expression give the same id."""
+    key = json.dumps([model, job.seed, sorted(job.attributes), round(job.truncation, 6), job.expression])
     return "av_" + hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
 class BuiltinAvatarModel:
-    """The conditional generator trained by ``npcbridge avatar train``.
+    """The built-in generator: the portrait decoder trained adversarially with expressions
+    (``scripts/train_avatar_gan.py``), or a StyleGAN2-style one by reconstruction
+    (``npcbridge avatar train``, neutral faces only).
 
     Truncation scales ``z`` toward zero (the average face): ``z`` entries are
     named face parameters, so this is the same as pulling every parameter
     toward its middle.
     """
 
-    name = "npcbridge-portraits-64"
     default_truncation = 0.8
 
-    def __init__(self, gen: ConditionalGenerator, device: torch.device, dtype: torch.dtype,
+    def __init__(self, gen: ConditionalGenerator | PortraitDecoder, device: torch.device, dtype: torch.dtype,
                  pass_size: int = 16) -> None:
         self.gen = gen.to(device=device, dtype=dtype)
         self.device, self.dtype, self.pass_size = device, dtype, pass_size
         self.size = gen.size
+        self.name = f"npcbridge-portraits-{gen.size}"
+        # A generator trained with expressions takes the expression's index as one more label.
+        self._expressions = EXPRESSIONS if len(gen.attribute_sizes) == len(ATTRIBUTES) + 1 else ()
 
     @classmethod
     def load(cls, path: Path | None, device: torch.device, dtype: torch.dtype,
@@ -137,19 +150,29 @@ class BuiltinAvatarModel:
     def attributes(self) -> dict[str, tuple[str, ...]]:
         return ATTRIBUTES
 
+    @property
+    def expressions(self) -> tuple[str, ...]:
+        return self._expressions
+
     @torch.inference_mode()
     def generate(self, jobs: list[AvatarJob]) -> list[AvatarResult]:
         z = torch.stack([seeded_normal(j.seed, self.gen.latent_dim) * j.truncation for j in jobs])
         attrs = [dict(j.attributes) for j in jobs]
-        idx = torch.tensor([attribute_indices(a) for a in attrs], dtype=torch.long)
+        rows = [attribute_indices(a) + ([EXPRESSIONS.index(j.expression)] if self._expressions else [])
+                for a, j in zip(attrs, jobs, strict=True)]
+        idx = torch.tensor(rows, dtype=torch.long)
         images = to_uint8(fixed_size_passes(self.gen, [z.to(self.device, self.dtype), idx.to(self.device)],
                                             self.pass_size))
         results = []
         for job, latent, a, image in zip(jobs, z.tolist(), attrs, images, strict=True):
+            shape = shape_from_latent(latent)
+            if self._expressions:
+                shape = posed(shape, job.expression)
             results.append(AvatarResult(
                 id=avatar_id(self.name, job), seed=job.seed, latent=latent, png=encode_png(image),
                 width=self.size, height=self.size, attributes=a, colors=colors_for(a),
-                morph_targets=morph_targets(shape_from_latent(latent), a)))
+                morph_targets={**morph_targets(shape, a), **expression_weights(job.expression)},
+                expression=job.expression))
         return results
 
 
@@ -175,6 +198,10 @@ class StudioAvatarModel:
     def attributes(self) -> dict[str, tuple[str, ...]]:
         return {}
 
+    @property
+    def expressions(self) -> tuple[str, ...]:
+        return ()
+
     @torch.inference_mode()
     def generate(self, jobs: list[AvatarJob]) -> list[AvatarResult]:
         z = torch.stack([seeded_normal(j.seed, self.gen.style_dim) for j in jobs]).to(self.device, self.dtype)
@@ -197,6 +224,6 @@ def load_avatar_model(source: str, device: torch.device, dtype: torch.dtype, pas
         return BuiltinAvatarModel.load(None, device, dtype, pass_size)
     path = Path(source).expanduser()
     gen = load_any_generator(path)
-    if isinstance(gen, ConditionalGenerator):
+    if isinstance(gen, (ConditionalGenerator, PortraitDecoder)):
         return BuiltinAvatarModel(gen, device, dtype, pass_size)
     return StudioAvatarModel(gen, path.stem, device, dtype, pass_size)

@@ -14,6 +14,7 @@ import torch
 from npcbridge.avatar.attributes import complete_attributes, validate_attributes
 from npcbridge.avatar.batcher import AvatarBatcher
 from npcbridge.avatar.describe import parse_description
+from npcbridge.avatar.expressions import check_expression, expression_weights
 from npcbridge.avatar.models import (
     AvatarJob,
     AvatarModel,
@@ -82,10 +83,20 @@ class AvatarService:
         """Attribute names and their values (empty for a model without attributes)."""
         return dict(self._model().attributes)
 
+    def list_expressions(self) -> dict[str, dict[str, float]]:
+        """The expressions the model renders, each with its ARKit blend-shape weights (empty
+        for a model that renders only a neutral face)."""
+        return {name: expression_weights(name) for name in self._model().expressions}
+
     async def plan(self, attributes: Mapping[str, str], description: str = "", count: int = 0,
-                   seed: int | None = None, truncation: float | None = None) -> list[AvatarJob]:
+                   seed: int | None = None, truncation: float | None = None,
+                   expression: str = "") -> list[AvatarJob]:
         """Validate a request and resolve it into one job per avatar."""
         model = self._model()
+        expression = check_expression(expression)
+        if expression != "neutral" and expression not in model.expressions:
+            raise InvalidArgument(f"avatar model {model.name!r} renders no expressions (ListAttributes lists "
+                                  "none); leave expression empty or load a model trained with them")
         count = count or 1
         if count < 0 or count > self.limits.max_count:
             raise InvalidArgument(f"count is {count}; ask for 1 to {self.limits.max_count} avatars "
@@ -108,7 +119,8 @@ class AvatarService:
         for i in range(count):
             s = (base + i) % _SEED_MOD
             attrs = complete_attributes(wanted, s) if model.attributes else {}
-            jobs.append(AvatarJob(seed=s, attributes=tuple(sorted(attrs.items())), truncation=psi))
+            jobs.append(AvatarJob(seed=s, attributes=tuple(sorted(attrs.items())), truncation=psi,
+                                  expression=expression))
         return jobs
 
     async def _moderated(self, description: str) -> str:

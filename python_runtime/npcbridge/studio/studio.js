@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (sel) => document.querySelector(sel);
-const state = { characters: [], selected: null, sessionId: null, info: null };
+const state = { characters: [], selected: null, sessionId: null, info: null, expressions: [] };
 
 // ---- calls -------------------------------------------------------------------------
 
@@ -219,26 +219,49 @@ $("#moderation-form").addEventListener("submit", (event) => {
   });
 });
 
+// With "every expression" the same seeds are generated once per expression, one gallery row each.
 $("#avatar-form").addEventListener("submit", (event) => {
   event.preventDefault();
+  const chosen = $("#avatar-expression").value;
+  const expressions = chosen === "*" ? state.expressions : [chosen];
   const request = { description: $("#avatar-description").value, count: Number($("#avatar-count").value) || 1 };
-  if ($("#avatar-seed").value !== "") request.seed = $("#avatar-seed").value;
+  request.seed = $("#avatar-seed").value !== "" ? $("#avatar-seed").value : String(Math.floor(Math.random() * 2 ** 31));
   $("#avatar-generate").disabled = true;
-  guarded(() => stream("Avatars", "Generate", request, (m) => {
-    if (m.progress) $("#avatar-progress").textContent = `${m.progress.stage || "working"} ${m.progress.completed}/${m.progress.total}`;
-    if (!m.avatar) return;
-    const a = m.avatar;
-    const figure = document.createElement("figure");
-    const img = Object.assign(document.createElement("img"), { src: "data:image/png;base64," + a.png, alt: a.id });
-    const spec = new Blob([JSON.stringify(a.spec || {}, null, 2)], { type: "application/json" });
-    const link = Object.assign(document.createElement("a"), { href: URL.createObjectURL(spec), download: a.id + ".json", textContent: "spec" });
-    const png = Object.assign(document.createElement("a"), { href: img.src, download: a.id + ".png", textContent: "png" });
-    const caption = document.createElement("figcaption");
-    caption.append(`seed ${a.seed} · ${Object.values((a.spec || {}).attributes || {}).join(", ")} · `, png, " ", link);
-    figure.append(img, caption);
-    $("#gallery").prepend(figure);
-  })).finally(() => { $("#avatar-generate").disabled = false; });
+  guarded(async () => {
+    for (const expression of expressions) {
+      const row = document.createElement("div");
+      row.className = "gallery-row";
+      $("#gallery").prepend(row);
+      await stream("Avatars", "Generate", { ...request, expression }, (m) => {
+        if (m.progress) $("#avatar-progress").textContent = `${expression || "neutral"}: ${m.progress.stage || "working"} ${m.progress.completed}/${m.progress.total}`;
+        if (m.avatar) row.append(avatarFigure(m.avatar));
+      });
+    }
+  }).finally(() => { $("#avatar-generate").disabled = false; });
 });
+
+function avatarFigure(a) {
+  const figure = document.createElement("figure");
+  const img = Object.assign(document.createElement("img"), { src: "data:image/png;base64," + a.png, alt: a.id });
+  const spec = new Blob([JSON.stringify(a.spec || {}, null, 2)], { type: "application/json" });
+  const link = Object.assign(document.createElement("a"), { href: URL.createObjectURL(spec), download: a.id + ".json", textContent: "spec" });
+  const png = Object.assign(document.createElement("a"), { href: img.src, download: a.id + ".png", textContent: "png" });
+  const caption = document.createElement("figcaption");
+  const attributes = Object.values((a.spec || {}).attributes || {}).join(", ");
+  caption.append(`seed ${a.seed} · ${(a.spec || {}).expression || "neutral"} · ${attributes} · `, png, " ", link);
+  figure.append(img, caption);
+  return figure;
+}
+
+async function loadExpressions() {
+  if (!(state.info.capabilities || {}).avatars) return;
+  const reply = await api("Avatars", "ListAttributes", {});
+  state.expressions = (reply.expressions || []).map((e) => e.name);
+  if (!state.expressions.length) return;
+  const select = $("#avatar-expression");
+  select.replaceChildren(...state.expressions.map((name) => Object.assign(document.createElement("option"), { value: name, textContent: name })),
+    Object.assign(document.createElement("option"), { value: "*", textContent: "every expression" }));
+}
 
 // ---- start -----------------------------------------------------------------------------------
 
@@ -249,6 +272,6 @@ $("#token").addEventListener("change", () => {
 });
 
 function start() {
-  guarded(async () => { await loadServerInfo(); await loadCharacters(null); });
+  guarded(async () => { await loadServerInfo(); await loadCharacters(null); await loadExpressions(); });
 }
 start();

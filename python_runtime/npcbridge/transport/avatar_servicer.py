@@ -15,7 +15,8 @@ from npcbridge.avatar.service import AvatarService, Progress
 def avatar_to_pb(a: AvatarResult) -> apb.Avatar:
     return apb.Avatar(
         id=a.id, seed=a.seed, latent=a.latent, png=a.png, width=a.width, height=a.height,
-        spec=apb.AvatarSpec(attributes=a.attributes, colors=a.colors, morph_targets=a.morph_targets),
+        spec=apb.AvatarSpec(attributes=a.attributes, colors=a.colors, morph_targets=a.morph_targets,
+                            expression=a.expression),
     )
 
 
@@ -27,15 +28,19 @@ class AvatarsServicer(avatar_pb2_grpc.AvatarsServicer):
 
     async def ListAttributes(self, request: apb.ListAttributesRequest,
                              context: grpc.aio.ServicerContext) -> apb.ListAttributesResponse:
-        return apb.ListAttributesResponse(attributes=[
-            apb.Attribute(name=name, values=values) for name, values in self._service.list_attributes().items()])
+        return apb.ListAttributesResponse(
+            attributes=[apb.Attribute(name=name, values=values)
+                        for name, values in self._service.list_attributes().items()],
+            expressions=[apb.Expression(name=name, morph_targets=weights)
+                         for name, weights in self._service.list_expressions().items()])
 
     async def Generate(self, request: apb.GenerateAvatarRequest,
                        context: grpc.aio.ServicerContext) -> AsyncIterator[apb.AvatarEvent]:
         jobs = await self._service.plan(
             dict(request.attributes), request.description, request.count,
             seed=request.seed if request.HasField("seed") else None,
-            truncation=request.truncation if request.HasField("truncation") else None)
+            truncation=request.truncation if request.HasField("truncation") else None,
+            expression=request.expression)
         async for event in self._service.generate(jobs):
             if isinstance(event, Progress):
                 yield apb.AvatarEvent(progress=apb.Progress(

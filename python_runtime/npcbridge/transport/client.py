@@ -264,10 +264,17 @@ class HostClient:
         reply = self._call(self.avatars.ListAttributes, apb.ListAttributesRequest())
         return {a.name: list(a.values) for a in reply.attributes}
 
+    def list_expressions(self) -> dict[str, dict[str, float]]:
+        """Expression name -> its ARKit blend-shape weights (empty for a neutral-only model)."""
+        reply = self._call(self.avatars.ListAttributes, apb.ListAttributesRequest())
+        return {e.name: dict(e.morph_targets) for e in reply.expressions}
+
     def generate_avatars(self, attributes: dict[str, str] | None = None, description: str = "", count: int = 0,
-                         seed: int | None = None, truncation: float | None = None) -> Iterator[apb.AvatarEvent]:
+                         seed: int | None = None, truncation: float | None = None,
+                         expression: str = "") -> Iterator[apb.AvatarEvent]:
         """Start a Generate stream of progress and avatar events."""
-        request = apb.GenerateAvatarRequest(attributes=attributes or {}, description=description, count=count)
+        request = apb.GenerateAvatarRequest(attributes=attributes or {}, description=description, count=count,
+                                            expression=expression)
         if seed is not None:
             request.seed = seed
         if truncation is not None:

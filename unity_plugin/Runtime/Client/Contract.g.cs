@@ -72,10 +72,20 @@ namespace NpcBridge
         [DataMember(Name = "values")] public List<string> Values = new List<string>();
     }
 
+    /// <summary>A facial expression the model renders, with the ARKit blend-shape weights a rig applies for it (the same names as AvatarSpec.morph_targets), so an engine can animate a face from the emotion labels dialogue replies stream.</summary>
+    [Serializable, DataContract]
+    public sealed partial class Expression
+    {
+        [DataMember(Name = "name")] public string Name = "";
+        [DataMember(Name = "morph_targets")] public Dictionary<string, float> MorphTargets = new Dictionary<string, float>();
+    }
+
     [Serializable, DataContract]
     public sealed partial class ListAttributesResponse
     {
         [DataMember(Name = "attributes")] public List<Attribute> Attributes = new List<Attribute>();
+        /// <summary>Empty when the model renders only a neutral face.</summary>
+        [DataMember(Name = "expressions")] public List<Expression> Expressions = new List<Expression>();
     }
 
     [Serializable, DataContract]
@@ -96,6 +106,8 @@ namespace NpcBridge
         }
         /// <summary>Latent truncation in [0, 1]; unset means the model default.</summary>
         [DataMember(Name = "truncation", EmitDefaultValue = false)] public float? Truncation;
+        /// <summary>One of ListAttributes' expressions (neutral, happy, sad, angry, afraid, surprised, disgusted); empty means neutral. The same seed and attributes give the same identity in every expression.</summary>
+        [DataMember(Name = "expression")] public string Expression = "";
     }
 
     [Serializable, DataContract]
@@ -113,8 +125,10 @@ namespace NpcBridge
         [DataMember(Name = "attributes")] public Dictionary<string, string> Attributes = new Dictionary<string, string>();
         /// <summary>Hex colours ("#a0522d") for "skin", "hair", "eyes".</summary>
         [DataMember(Name = "colors")] public Dictionary<string, string> Colors = new Dictionary<string, string>();
-        /// <summary>ARKit-style blend shape names (jawOpen, browInnerUp, ...) to weights in [0, 1].</summary>
+        /// <summary>ARKit-style blend shape names (jawOpen, browInnerUp, ...) to weights in [0, 1]: the face's shape with its expression applied.</summary>
         [DataMember(Name = "morph_targets")] public Dictionary<string, float> MorphTargets = new Dictionary<string, float>();
+        /// <summary>The expression the portrait and morph_targets show ("neutral" by default).</summary>
+        [DataMember(Name = "expression")] public string Expression = "";
     }
 
     [Serializable, DataContract]

@@ -154,6 +154,14 @@ namespace NpcBridge
             return r.Attributes ?? new List<Attribute>();
         }
 
+        /// <summary>The expressions the avatar model renders, each with the ARKit weights a rig applies
+        /// for it (empty when it renders only a neutral face); see <see cref="FaceExpressions"/>.</summary>
+        public async Task<List<Expression>> ListExpressionsAsync(CancellationToken cancellationToken = default(CancellationToken))
+        {
+            var r = await Unary<ListAttributesRequest, ListAttributesResponse>("ListAttributes", new ListAttributesRequest(), cancellationToken);
+            return r.Expressions ?? new List<Expression>();
+        }
+
         /// <summary>
         /// Streams a reply: <paramref name="onDelta"/> (and <see cref="TextDelta"/>) get each piece of
         /// text during <see cref="Poll"/>; the task completes with the whole reply. Cancelling the token

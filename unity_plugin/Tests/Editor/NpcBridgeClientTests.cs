@@ -211,6 +211,52 @@ namespace NpcBridge.Tests
             Assert.AreEqual((byte)'P', avatars[0].Png[1]);
             var again = TestHost.Await(client, client.GenerateAvatarsAsync(new GenerateAvatarRequest { Description = "a red-haired elf", Count = 1, Seed = 5 }));
             Assert.AreEqual(avatars[0].Png, again[0].Png);  // same request and seed, same bytes
+            Assert.AreEqual("neutral", avatars[0].Spec.Expression);
+        }
+
+        [Test]
+        public void AvatarExpressionsDriveTheFace()
+        {
+            var expressions = TestHost.Await(client, client.ListExpressionsAsync());
+            CollectionAssert.AreEqual(new[] { "neutral", "happy", "sad", "angry", "afraid", "surprised", "disgusted" },
+                expressions.ConvertAll(x => x.Name));
+            var angry = TestHost.Await(client, client.GenerateAvatarsAsync(
+                new GenerateAvatarRequest { Description = "an orc", Count = 1, Seed = 9, Expression = "angry" }))[0];
+            var calm = TestHost.Await(client, client.GenerateAvatarsAsync(
+                new GenerateAvatarRequest { Description = "an orc", Count = 1, Seed = 9 }))[0];
+            Assert.AreEqual("angry", angry.Spec.Expression);
+            Assert.AreEqual(calm.Latent, angry.Latent);  // one identity, two expressions
+            Assert.AreNotEqual(calm.Png, angry.Png);
+            Assert.Greater(angry.Spec.MorphTargets["browDownLeft"], 0.5f);
+            var face = new FaceExpressions(expressions);
+            var happy = face.WeightsFor(calm.Spec.MorphTargets, "happy", 1f);
+            Assert.AreEqual(0.9f, happy["mouthSmileLeft"], 1e-4);
+            Assert.AreEqual(calm.Spec.MorphTargets["earPoint"], happy["earPoint"]);  // face shape kept
+            var e = Assert.Throws<NpcBridgeException>(() => TestHost.Await(client, client.GenerateAvatarsAsync(
+                new GenerateAvatarRequest { Count = 1, Expression = "smug" })));
+            Assert.AreEqual(StatusCode.InvalidArgument, e.Code);
+            StringAssert.Contains("valid expressions: neutral, happy", e.Message);
+        }
+
+        [Test]
+        public void FaceExpressionsBlendByIntensityAndRelease()
+        {
+            var face = new FaceExpressions(new[]
+            {
+                new Expression { Name = "neutral" },
+                new Expression { Name = "angry", MorphTargets = new Dictionary<string, float> { { "browDownLeft", 0.8f } } },
+                new Expression { Name = "happy", MorphTargets = new Dictionary<string, float> { { "mouthSmileLeft", 1f } } },
+            });
+            var rest = new Dictionary<string, float> { { "mouthSmileLeft", 0.2f }, { "faceWidth", 0.6f } };
+            var half = face.WeightsFor(rest, "Happy", 0.5f);
+            Assert.AreEqual(0.6f, half["mouthSmileLeft"], 1e-5);
+            Assert.AreEqual(0f, half["browDownLeft"]);  // released: not this expression's
+            Assert.AreEqual(0.6f, half["faceWidth"]);
+            Assert.AreEqual(0.8f, face.WeightsFor(rest, "angry", 2f)["browDownLeft"], 1e-5);  // intensity clamped
+            var unknown = face.WeightsFor(rest, "smug", 1f);
+            Assert.AreEqual(0.2f, unknown["mouthSmileLeft"], 1e-5);
+            Assert.AreEqual(0f, unknown["browDownLeft"]);
+            Assert.AreEqual(3, face.Names.Count);
         }
 
         [Test]

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19npcbridge/v1/avatar.proto\x12\x0cnpcbridge.v1\"\x17\n\x15ListAttributesRequest\")\n\tAttribute\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06values\x18\x02 \x03(\t\"E\n\x16ListAttributesResponse\x12+\n\nattributes\x18\x01 \x03(\x0b\x32\x17.npcbridge.v1.Attribute\"\xfb\x01\n\x15GenerateAvatarRequest\x12G\n\nattributes\x18\x01 \x03(\x0b\x32\x33.npcbridge.v1.GenerateAvatarRequest.AttributesEntry\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\r\n\x05\x63ount\x18\x03 \x01(\x05\x12\x11\n\x04seed\x18\x04 \x01(\x04H\x00\x88\x01\x01\x12\x17\n\ntruncation\x18\x05 \x01(\x02H\x01\x88\x01\x01\x1a\x31\n\x0f\x41ttributesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x07\n\x05_seedB\r\n\x0b_truncation\";\n\x08Progress\x12\x11\n\tcompleted\x18\x01 \x01(\x05\x12\r\n\x05total\x18\x02 \x01(\x05\x12\r\n\x05stage\x18\x03 \x01(\t\"\xda\x02\n\nAvatarSpec\x12<\n\nattributes\x18\x01 \x03(\x0b\x32(.npcbridge.v1.AvatarSpec.AttributesEntry\x12\x34\n\x06\x63olors\x18\x02 \x03(\x0b\x32$.npcbridge.v1.AvatarSpec.ColorsEntry\x12\x41\n\rmorph_targets\x18\x03 \x03(\x0b\x32*.npcbridge.v1.AvatarSpec.MorphTargetsEntry\x1a\x31\n\x0f\x41ttributesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a-\n\x0b\x43olorsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a\x33\n\x11MorphTargetsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x02:\x02\x38\x01\"\x86\x01\n\x06\x41vatar\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04seed\x18\x02 \x01(\x04\x12\x0e\n\x06latent\x18\x03 \x03(\x02\x12&\n\x04spec\x18\x04 \x01(\x0b\x32\x18.npcbridge.v1.AvatarSpec\x12\x0b\n\x03png\x18\x05 \x01(\x0c\x12\r\n\x05width\x18\x06 \x01(\x05\x12\x0e\n\x06height\x18\x07 \x01(\x05\"j\n\x0b\x41vatarEvent\x12*\n\x08progress\x18\x01 \x01(\x0b\x32\x16.npcbridge.v1.ProgressH\x00\x12&\n\x06\x61vatar\x18\x02 \x01(\x0b\x32\x14.npcbridge.v1.AvatarH\x00\x42\x07\n\x05\x65vent2\xb4\x01\n\x07\x41vatars\x12[\n\x0eListAttributes\x12#.npcbridge.v1.ListAttributesRequest\x1a$.npcbridge.v1.ListAttributesResponse\x12L\n\x08Generate\x12#.npcbridge.v1.GenerateAvatarRequest\x1a\x19.npcbridge.v1.AvatarEvent0\x01\x42#\n\x10\x64\x65v.npcbridge.v1P\x01\xaa\x02\x0cNpcBridge.V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19npcbridge/v1/avatar.proto\x12\x0cnpcbridge.v1\"\x17\n\x15ListAttributesRequest\")\n\tAttribute\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06values\x18\x02 \x03(\t\"\x92\x01\n\nExpression\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x41\n\rmorph_targets\x18\x02 \x03(\x0b\x32*.npcbridge.v1.Expression.MorphTargetsEntry\x1a\x33\n\x11MorphTargetsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x02:\x02\x38\x01\"t\n\x16ListAttributesResponse\x12+\n\nattributes\x18\x01 \x03(\x0b\x32\x17.npcbridge.v1.Attribute\x12-\n\x0b\x65xpressions\x18\x02 \x03(\x0b\x32\x18.npcbridge.v1.Expression\"\x8f\x02\n\x15GenerateAvatarRequest\x12G\n\nattributes\x18\x01 \x03(\x0b\x32\x33.npcbridge.v1.GenerateAvatarRequest.AttributesEntry\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\r\n\x05\x63ount\x18\x03 \x01(\x05\x12\x11\n\x04seed\x18\x04 \x01(\x04H\x00\x88\x01\x01\x12\x17\n\ntruncation\x18\x05 \x01(\x02H\x01\x88\x01\x01\x12\x12\n\nexpression\x18\x06 \x01(\t\x1a\x31\n\x0f\x41ttributesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x07\n\x05_seedB\r\n\x0b_truncation\";\n\x08Progress\x12\x11\n\tcompleted\x18\x01 \x01(\x05\x12\r\n\x05total\x18\x02 \x01(\x05\x12\r\n\x05stage\x18\x03 \x01(\t\"\xee\x02\n\nAvatarSpec\x12<\n\nattributes\x18\x01 \x03(\x0b\x32(.npcbridge.v1.AvatarSpec.AttributesEntry\x12\x34\n\x06\x63olors\x18\x02 \x03(\x0b\x32$.npcbridge.v1.AvatarSpec.ColorsEntry\x12\x41\n\rmorph_targets\x18\x03 \x03(\x0b\x32*.npcbridge.v1.AvatarSpec.MorphTargetsEntry\x12\x12\n\nexpression\x18\x04 \x01(\t\x1a\x31\n\x0f\x41ttributesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a-\n\x0b\x43olorsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a\x33\n\x11MorphTargetsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x02:\x02\x38\x01\"\x86\x01\n\x06\x41vatar\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04seed\x18\x02 \x01(\x04\x12\x0e\n\x06latent\x18\x03 \x03(\x02\x12&\n\x04spec\x18\x04 \x01(\x0b\x32\x18.npcbridge.v1.AvatarSpec\x12\x0b\n\x03png\x18\x05 \x01(\x0c\x12\r\n\x05width\x18\x06 \x01(\x05\x12\x0e\n\x06height\x18\x07 \x01(\x05\"j\n\x0b\x41vatarEvent\x12*\n\x08progress\x18\x01 \x01(\x0b\x32\x16.npcbridge.v1.ProgressH\x00\x12&\n\x06\x61vatar\x18\x02 \x01(\x0b\x32\x14.npcbridge.v1.AvatarH\x00\x42\x07\n\x05\x65vent2\xb4\x01\n\x07\x41vatars\x12[\n\x0eListAttributes\x12#.npcbridge.v1.ListAttributesRequest\x1a$.npcbridge.v1.ListAttributesResponse\x12L\n\x08Generate\x12#.npcbridge.v1.GenerateAvatarRequest\x1a\x19.npcbridge.v1.AvatarEvent0\x01\x42#\n\x10\x64\x65v.npcbridge.v1P\x01\xaa\x02\x0cNpcBridge.V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,6 +32,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'npcbridge.v1.avatar_pb2', _
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\020dev.npcbridge.v1P\001\252\002\014NpcBridge.V1'
+  _globals['_EXPRESSION_MORPHTARGETSENTRY']._loaded_options = None
+  _globals['_EXPRESSION_MORPHTARGETSENTRY']._serialized_options = b'8\001'
   _globals['_GENERATEAVATARREQUEST_ATTRIBUTESENTRY']._loaded_options = None
   _globals['_GENERATEAVATARREQUEST_ATTRIBUTESENTRY']._serialized_options = b'8\001'
   _globals['_AVATARSPEC_ATTRIBUTESENTRY']._loaded_options = None
@@ -44,26 +46,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTATTRIBUTESREQUEST']._serialized_end=66
   _globals['_ATTRIBUTE']._serialized_start=68
   _globals['_ATTRIBUTE']._serialized_end=109
-  _globals['_LISTATTRIBUTESRESPONSE']._serialized_start=111
-  _globals['_LISTATTRIBUTESRESPONSE']._serialized_end=180
-  _globals['_GENERATEAVATARREQUEST']._serialized_start=183
-  _globals['_GENERATEAVATARREQUEST']._serialized_end=434
-  _globals['_GENERATEAVATARREQUEST_ATTRIBUTESENTRY']._serialized_start=361
-  _globals['_GENERATEAVATARREQUEST_ATTRIBUTESENTRY']._serialized_end=410
-  _globals['_PROGRESS']._serialized_start=436
-  _globals['_PROGRESS']._serialized_end=495
-  _globals['_AVATARSPEC']._serialized_start=498
-  _globals['_AVATARSPEC']._serialized_end=844
-  _globals['_AVATARSPEC_ATTRIBUTESENTRY']._serialized_start=361
-  _globals['_AVATARSPEC_ATTRIBUTESENTRY']._serialized_end=410
-  _globals['_AVATARSPEC_COLORSENTRY']._serialized_start=746
-  _globals['_AVATARSPEC_COLORSENTRY']._serialized_end=791
-  _globals['_AVATARSPEC_MORPHTARGETSENTRY']._serialized_start=793
-  _globals['_AVATARSPEC_MORPHTARGETSENTRY']._serialized_end=844
-  _globals['_AVATAR']._serialized_start=847
-  _globals['_AVATAR']._serialized_end=981
-  _globals['_AVATAREVENT']._serialized_start=983
-  _globals['_AVATAREVENT']._serialized_end=1089
-  _globals['_AVATARS']._serialized_start=1092
-  _globals['_AVATARS']._serialized_end=1272
+  _globals['_EXPRESSION']._serialized_start=112
+  _globals['_EXPRESSION']._serialized_end=258
+  _globals['_EXPRESSION_MORPHTARGETSENTRY']._serialized_start=207
+  _globals['_EXPRESSION_MORPHTARGETSENTRY']._serialized_end=258
+  _globals['_LISTATTRIBUTESRESPONSE']._serialized_start=260
+  _globals['_LISTATTRIBUTESRESPONSE']._serialized_end=376
+  _globals['_GENERATEAVATARREQUEST']._serialized_start=379
+  _globals['_GENERATEAVATARREQUEST']._serialized_end=650
+  _globals['_GENERATEAVATARREQUEST_ATTRIBUTESENTRY']._serialized_start=577
+  _globals['_GENERATEAVATARREQUEST_ATTRIBUTESENTRY']._serialized_end=626
+  _globals['_PROGRESS']._serialized_start=652
+  _globals['_PROGRESS']._serialized_end=711
+  _globals['_AVATARSPEC']._serialized_start=714
+  _globals['_AVATARSPEC']._serialized_end=1080
+  _globals['_AVATARSPEC_ATTRIBUTESENTRY']._serialized_start=577
+  _globals['_AVATARSPEC_ATTRIBUTESENTRY']._serialized_end=626
+  _globals['_AVATARSPEC_COLORSENTRY']._serialized_start=982
+  _globals['_AVATARSPEC_COLORSENTRY']._serialized_end=1027
+  _globals['_AVATARSPEC_MORPHTARGETSENTRY']._serialized_start=207
+  _globals['_AVATARSPEC_MORPHTARGETSENTRY']._serialized_end=258
+  _globals['_AVATAR']._serialized_start=1083
+  _globals['_AVATAR']._serialized_end=1217
+  _globals['_AVATAREVENT']._serialized_start=1219
+  _globals['_AVATAREVENT']._serialized_end=1325
+  _globals['_AVATARS']._serialized_start=1328
+  _globals['_AVATARS']._serialized_end=1508
 # @@protoc_insertion_point(module_scope)

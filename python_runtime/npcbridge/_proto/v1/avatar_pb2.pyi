@@ -18,14 +18,31 @@ class Attribute(_message.Message):
     values: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, name: _Optional[str] = ..., values: _Optional[_Iterable[str]] = ...) -> None: ...
 
+class Expression(_message.Message):
+    __slots__ = ("name", "morph_targets")
+    class MorphTargetsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    MORPH_TARGETS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    morph_targets: _containers.ScalarMap[str, float]
+    def __init__(self, name: _Optional[str] = ..., morph_targets: _Optional[_Mapping[str, float]] = ...) -> None: ...
+
 class ListAttributesResponse(_message.Message):
-    __slots__ = ("attributes",)
+    __slots__ = ("attributes", "expressions")
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    EXPRESSIONS_FIELD_NUMBER: _ClassVar[int]
     attributes: _containers.RepeatedCompositeFieldContainer[Attribute]
-    def __init__(self, attributes: _Optional[_Iterable[_Union[Attribute, _Mapping]]] = ...) -> None: ...
+    expressions: _containers.RepeatedCompositeFieldContainer[Expression]
+    def __init__(self, attributes: _Optional[_Iterable[_Union[Attribute, _Mapping]]] = ..., expressions: _Optional[_Iterable[_Union[Expression, _Mapping]]] = ...) -> None: ...
 
 class GenerateAvatarRequest(_message.Message):
-    __slots__ = ("attributes", "description", "count", "seed", "truncation")
+    __slots__ = ("attributes", "description", "count", "seed", "truncation", "expression")
     class AttributesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -38,12 +55,14 @@ class GenerateAvatarRequest(_message.Message):
     COUNT_FIELD_NUMBER: _ClassVar[int]
     SEED_FIELD_NUMBER: _ClassVar[int]
     TRUNCATION_FIELD_NUMBER: _ClassVar[int]
+    EXPRESSION_FIELD_NUMBER: _ClassVar[int]
     attributes: _containers.ScalarMap[str, str]
     description: str
     count: int
     seed: int
     truncation: float
-    def __init__(self, attributes: _Optional[_Mapping[str, str]] = ..., description: _Optional[str] = ..., count: _Optional[int] = ..., seed: _Optional[int] = ..., truncation: _Optional[float] = ...) -> None: ...
+    expression: str
+    def __init__(self, attributes: _Optional[_Mapping[str, str]] = ..., description: _Optional[str] = ..., count: _Optional[int] = ..., seed: _Optional[int] = ..., truncation: _Optional[float] = ..., expression: _Optional[str] = ...) -> None: ...
 
 class Progress(_message.Message):
     __slots__ = ("completed", "total", "stage")
@@ -56,7 +75,7 @@ class Progress(_message.Message):
     def __init__(self, completed: _Optional[int] = ..., total: _Optional[int] = ..., stage: _Optional[str] = ...) -> None: ...
 
 class AvatarSpec(_message.Message):
-    __slots__ = ("attributes", "colors", "morph_targets")
+    __slots__ = ("attributes", "colors", "morph_targets", "expression")
     class AttributesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -81,10 +100,12 @@ class AvatarSpec(_message.Message):
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     COLORS_FIELD_NUMBER: _ClassVar[int]
     MORPH_TARGETS_FIELD_NUMBER: _ClassVar[int]
+    EXPRESSION_FIELD_NUMBER: _ClassVar[int]
     attributes: _containers.ScalarMap[str, str]
     colors: _containers.ScalarMap[str, str]
     morph_targets: _containers.ScalarMap[str, float]
-    def __init__(self, attributes: _Optional[_Mapping[str, str]] = ..., colors: _Optional[_Mapping[str, str]] = ..., morph_targets: _Optional[_Mapping[str, float]] = ...) -> None: ...
+    expression: str
+    def __init__(self, attributes: _Optional[_Mapping[str, str]] = ..., colors: _Optional[_Mapping[str, str]] = ..., morph_targets: _Optional[_Mapping[str, float]] = ..., expression: _Optional[str] = ...) -> None: ...
 
 class Avatar(_message.Message):
     __slots__ = ("id", "seed", "latent", "spec", "png", "width", "height")

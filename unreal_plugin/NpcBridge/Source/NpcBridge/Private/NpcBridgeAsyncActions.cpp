@@ -82,11 +82,12 @@ void UNpcSayAsyncAction::Cancel()
 // ---- Generate Avatar -------------------------------------------------------
 
 UNpcGenerateAvatarAsyncAction* UNpcGenerateAvatarAsyncAction::GenerateNpcAvatar(UObject* WorldContext,
-	const FString& Description, const TMap<FString, FString>& Attributes, int32 Count, int64 Seed)
+	const FString& Description, const TMap<FString, FString>& Attributes, int32 Count, int64 Seed, const FString& Expression)
 {
 	UNpcGenerateAvatarAsyncAction* Action = NewObject<UNpcGenerateAvatarAsyncAction>();
 	Action->Context = WorldContext;
 	Action->Description = Description;
+	Action->Expression = Expression;
 	Action->Attributes = Attributes;
 	Action->Count = Count;
 	Action->Seed = Seed;
@@ -107,6 +108,7 @@ void UNpcGenerateAvatarAsyncAction::Activate()
 	Request.description = FNpcBridgeConvert::Utf8(Description);
 	for (const auto& Pair : Attributes) { Request.attributes[FNpcBridgeConvert::Utf8(Pair.Key)] = FNpcBridgeConvert::Utf8(Pair.Value); }
 	Request.count = Count;
+	Request.expression = FNpcBridgeConvert::Utf8(Expression);
 	if (Seed >= 0) { Request.seed = static_cast<uint64_t>(Seed); }
 	TWeakObjectPtr<UNpcGenerateAvatarAsyncAction> WeakThis(this);
 	RequestId = Bridge->StartAvatar(Request, [WeakThis](const npcbridge::Event& E)

@@ -37,10 +37,27 @@ struct FNpcBridgeContract
 		return Out;
 	}
 
+	static FNpcExpression From(const npcbridge::Expression& In)
+	{
+		FNpcExpression Out;
+		Out.Name = FNpcBridgeConvert::Str(In.name);
+		for (const auto& [K, V] : In.morph_targets) { Out.MorphTargets.Add(FNpcBridgeConvert::Str(K), V); }
+		return Out;
+	}
+
+	static npcbridge::Expression To(const FNpcExpression& In)
+	{
+		npcbridge::Expression Out;
+		Out.name = FNpcBridgeConvert::Utf8(In.Name);
+		for (const auto& Pair : In.MorphTargets) { Out.morph_targets[FNpcBridgeConvert::Utf8(Pair.Key)] = Pair.Value; }
+		return Out;
+	}
+
 	static FNpcListAttributesResponse From(const npcbridge::ListAttributesResponse& In)
 	{
 		FNpcListAttributesResponse Out;
 		for (const auto& V : In.attributes) { Out.Attributes.Add(From(V)); }
+		for (const auto& V : In.expressions) { Out.Expressions.Add(From(V)); }
 		return Out;
 	}
 
@@ -48,6 +65,7 @@ struct FNpcBridgeContract
 	{
 		npcbridge::ListAttributesResponse Out;
 		for (const auto& V : In.Attributes) { Out.attributes.push_back(To(V)); }
+		for (const auto& V : In.Expressions) { Out.expressions.push_back(To(V)); }
 		return Out;
 	}
 
@@ -61,6 +79,7 @@ struct FNpcBridgeContract
 		if (In.seed) { Out.Seed = static_cast<int64>((*In.seed)); }
 		Out.bHasTruncation = In.truncation.has_value();
 		if (In.truncation) { Out.Truncation = (*In.truncation); }
+		Out.Expression = FNpcBridgeConvert::Str(In.expression);
 		return Out;
 	}
 
@@ -72,6 +91,7 @@ struct FNpcBridgeContract
 		Out.count = In.Count;
 		if (In.bHasSeed) { Out.seed = static_cast<uint64_t>(In.Seed); }
 		if (In.bHasTruncation) { Out.truncation = In.Truncation; }
+		Out.expression = FNpcBridgeConvert::Utf8(In.Expression);
 		return Out;
 	}
 
@@ -99,6 +119,7 @@ struct FNpcBridgeContract
 		for (const auto& [K, V] : In.attributes) { Out.Attributes.Add(FNpcBridgeConvert::Str(K), FNpcBridgeConvert::Str(V)); }
 		for (const auto& [K, V] : In.colors) { Out.Colors.Add(FNpcBridgeConvert::Str(K), FNpcBridgeConvert::Str(V)); }
 		for (const auto& [K, V] : In.morph_targets) { Out.MorphTargets.Add(FNpcBridgeConvert::Str(K), V); }
+		Out.Expression = FNpcBridgeConvert::Str(In.expression);
 		return Out;
 	}
 
@@ -108,6 +129,7 @@ struct FNpcBridgeContract
 		for (const auto& Pair : In.Attributes) { Out.attributes[FNpcBridgeConvert::Utf8(Pair.Key)] = FNpcBridgeConvert::Utf8(Pair.Value); }
 		for (const auto& Pair : In.Colors) { Out.colors[FNpcBridgeConvert::Utf8(Pair.Key)] = FNpcBridgeConvert::Utf8(Pair.Value); }
 		for (const auto& Pair : In.MorphTargets) { Out.morph_targets[FNpcBridgeConvert::Utf8(Pair.Key)] = Pair.Value; }
+		Out.expression = FNpcBridgeConvert::Utf8(In.Expression);
 		return Out;
 	}
 

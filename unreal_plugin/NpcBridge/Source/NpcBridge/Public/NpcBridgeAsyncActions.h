@@ -50,7 +50,7 @@ class NPCBRIDGE_API UNpcGenerateAvatarAsyncAction : public UCancellableAsyncActi
 public:
 	UFUNCTION(BlueprintCallable, Category = "NPC Bridge", meta = (BlueprintInternalUseOnly = "true", WorldContext = "WorldContext", DisplayName = "Generate NPC Avatar"))
 	static UNpcGenerateAvatarAsyncAction* GenerateNpcAvatar(UObject* WorldContext, const FString& Description,
-		const TMap<FString, FString>& Attributes, int32 Count = 1, int64 Seed = -1);
+		const TMap<FString, FString>& Attributes, int32 Count = 1, int64 Seed = -1, const FString& Expression = TEXT(""));
 
 	UPROPERTY(BlueprintAssignable) FNpcAvatarPin OnAvatar;
 	UPROPERTY(BlueprintAssignable) FNpcAvatarPin OnCompleted;
@@ -61,7 +61,7 @@ public:
 
 private:
 	TWeakObjectPtr<UObject> Context;
-	FString Description;
+	FString Description, Expression;
 	TMap<FString, FString> Attributes;
 	int32 Count = 1, Received = 0;
 	int64 Seed = -1;

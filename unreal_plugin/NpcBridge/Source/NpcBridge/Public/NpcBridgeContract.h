@@ -37,11 +37,21 @@ struct NPCBRIDGE_API FNpcAttribute
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Attribute") TArray<FString> Values;
 };
 
+/** A facial expression the model renders, with the ARKit blend-shape weights a rig applies for it (the same names as AvatarSpec.morph_targets), so an engine can animate a face from the emotion labels dialogue replies stream. */
+USTRUCT(BlueprintType)
+struct NPCBRIDGE_API FNpcExpression
+{
+	GENERATED_BODY()
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Expression") FString Name;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|Expression") TMap<FString, float> MorphTargets;
+};
+
 USTRUCT(BlueprintType)
 struct NPCBRIDGE_API FNpcListAttributesResponse
 {
 	GENERATED_BODY()
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ListAttributesResponse") TArray<FNpcAttribute> Attributes;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|ListAttributesResponse", meta = (ToolTip = "Empty when the model renders only a neutral face.")) TArray<FNpcExpression> Expressions;
 };
 
 USTRUCT(BlueprintType)
@@ -55,6 +65,7 @@ struct NPCBRIDGE_API FNpcGenerateAvatarRequest
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|GenerateAvatarRequest", meta = (ToolTip = "Seed is set")) bool bHasSeed = false;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|GenerateAvatarRequest", meta = (ToolTip = "Latent truncation in [0, 1]; unset means the model default.")) float Truncation = 0.f;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|GenerateAvatarRequest", meta = (ToolTip = "Truncation is set")) bool bHasTruncation = false;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|GenerateAvatarRequest", meta = (ToolTip = "One of ListAttributes' expressions (neutral, happy, sad, angry, afraid, surprised, disgusted); empty means neutral. The same seed and attributes give the same identity in every expression.")) FString Expression;
 };
 
 USTRUCT(BlueprintType)
@@ -73,7 +84,8 @@ struct NPCBRIDGE_API FNpcAvatarSpec
 	GENERATED_BODY()
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|AvatarSpec") TMap<FString, FString> Attributes;
 	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|AvatarSpec", meta = (ToolTip = "Hex colours (\"#a0522d\") for \"skin\", \"hair\", \"eyes\".")) TMap<FString, FString> Colors;
-	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|AvatarSpec", meta = (ToolTip = "ARKit-style blend shape names (jawOpen, browInnerUp, ...) to weights in [0, 1].")) TMap<FString, float> MorphTargets;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|AvatarSpec", meta = (ToolTip = "ARKit-style blend shape names (jawOpen, browInnerUp, ...) to weights in [0, 1]: the face's shape with its expression applied.")) TMap<FString, float> MorphTargets;
+	UPROPERTY(EditAnywhere, BlueprintReadWrite, Category = "NPC Bridge|AvatarSpec", meta = (ToolTip = "The expression the portrait and morph_targets show (\"neutral\" by default).")) FString Expression;
 };
 
 USTRUCT(BlueprintType)
