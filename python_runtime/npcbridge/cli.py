@@ -268,11 +268,17 @@ def models_pull(
 def eval_avatars(
     samples: Annotated[int, typer.Option(help="Held-out label sets to generate and classify.")] = 1000,
     model: Annotated[Optional[Path], typer.Option(help="Generator checkpoint [built-in].")] = None,
+    baseline: Annotated[Optional[Path], typer.Option(help="An earlier generator to measure in the same run.")] = None,
+    montage: Annotated[Optional[Path], typer.Option(help="Also write 4 species x 4 expressions here (PNG).")] = None,
 ) -> None:
-    """Attribute-classifier accuracy on generated portraits beside rendered ones, per attribute."""
-    from npcbridge.avatar.evaluate import evaluate_generator, print_report
+    """Portrait quality against the renders: attribute and expression accuracy, sharpness, KID,
+    identity across expressions, portraits/s; an earlier generator beside it with --baseline."""
+    from npcbridge.avatar.evaluate import evaluate_portraits, print_report, write_montage
 
-    print_report(Console(), evaluate_generator(model, samples), samples)
+    print_report(Console(), evaluate_portraits(model, baseline, samples))
+    if montage is not None:
+        write_montage(montage, model)
+        console.print(f"montage written to {montage}")
 
 
 @eval_app.command("replies")

@@ -15,6 +15,7 @@ import torch
 
 from npcbridge.avatar.attributes import ATTRIBUTE_NAMES, ATTRIBUTES
 from npcbridge.avatar.classifier import AttributeClassifier
+from npcbridge.avatar.decoder import PortraitDecoder
 from npcbridge.avatar.generator import ConditionalGenerator, StyleGenerator
 from npcbridge.avatar.shape import FACE_PARAMS
 from npcbridge.errors import ModelLoadError
@@ -43,18 +44,18 @@ def _load(path: Path) -> dict:
         raise ModelLoadError(f"cannot read avatar checkpoint {path}: {exc}") from exc
 
 
-def save_generator(gen: ConditionalGenerator, path: Path) -> None:
+def save_generator(gen: ConditionalGenerator | PortraitDecoder, path: Path) -> None:
     """Write the built-in format: config, vocabulary and fp16 weights."""
     torch.save({"format": FORMAT, "config": gen.config(), "attributes": {k: list(v) for k, v in ATTRIBUTES.items()},
                 "face_params": list(FACE_PARAMS), "state_dict": _half(gen.state_dict())}, path)
 
 
-def load_generator(path: Path) -> ConditionalGenerator:
+def load_generator(path: Path) -> ConditionalGenerator | PortraitDecoder:
     """Load a built-in-format generator (fp32, eval mode)."""
     return _builtin_from(_load(path), path)
 
 
-def load_any_generator(path: Path) -> ConditionalGenerator | StyleGenerator:
+def load_any_generator(path: Path) -> ConditionalGenerator | PortraitDecoder | StyleGenerator:
     """One read of ``path``: a built-in-format generator, else a stylegan2-pytorch one."""
     ckpt = _load(path)
     if isinstance(ckpt, dict) and ckpt.get("format") == FORMAT:
@@ -62,7 +63,7 @@ def load_any_generator(path: Path) -> ConditionalGenerator | StyleGenerator:
     return _rosinality_from(ckpt, path)
 
 
-def _builtin_from(ckpt: dict, path: Path) -> ConditionalGenerator:
+def _builtin_from(ckpt: dict, path: Path) -> ConditionalGenerator | PortraitDecoder:
     if ckpt.get("format") != FORMAT:
         raise ModelLoadError(f"{path} is not an npcbridge avatar checkpoint (format {ckpt.get('format')!r})")
     if list(ckpt["attributes"]) != list(ATTRIBUTE_NAMES) or list(ckpt["face_params"]) != list(FACE_PARAMS):
@@ -70,7 +71,9 @@ def _builtin_from(ckpt: dict, path: Path) -> ConditionalGenerator:
                              "`npcbridge avatar train`")
     cfg = dict(ckpt["config"])
     cfg["channels"] = {int(k): int(v) for k, v in cfg["channels"].items()}
-    gen = ConditionalGenerator(**cfg)
+    arch = cfg.pop("arch", "stylegan2")
+    gen: ConditionalGenerator | PortraitDecoder = PortraitDecoder(**cfg) if arch == "decoder" else \
+        ConditionalGenerator(**cfg)
     gen.load_state_dict({k: v.float() for k, v in ckpt["state_dict"].items()})
     return gen.eval()
 

@@ -1,22 +1,15 @@
-"""Train the built-in avatar model: render a labelled dataset, fit the
-conditional StyleGAN2 generator to it, fit the attribute classifier, and
-measure the generator with the classifier.
-
-The generator is trained by reconstruction rather than adversarially: every
-rendered portrait is a deterministic function of its attributes and of the
-latent ``z`` that set its face parameters, so ``G(z, attributes)`` can be
-regressed onto it directly. That converges in minutes on a laptop CPU, where a
-GAN would need hours, and it makes the latent meaningful (each entry is one
-named face parameter). Everything is seeded, so a run is reproducible.
+"""Training data and helpers for the built-in avatar models: the labelled portraits the
+procedural renderer makes (every one a deterministic function of its attributes and of the
+latent ``z`` that set its face parameters, reproducible from a seed), the paired
+reconstruction loss, and the classifier trainer. The generator's adversarial training is in
+``adversarial.py``; the portrait classifier that measures it is in ``portrait_classifier.py``.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -28,18 +21,7 @@ from npcbridge.avatar.attributes import (
     attribute_indices,
     complete_attributes,
 )
-from npcbridge.avatar.checkpoint import (
-    load_classifier,
-    load_generator,
-    save_classifier,
-    save_generator,
-)
-from npcbridge.avatar.classifier import (
-    AttributeClassifier,
-    per_attribute_accuracy,
-    to_tensor,
-)
-from npcbridge.avatar.generator import ConditionalGenerator
+from npcbridge.avatar.classifier import AttributeClassifier, to_tensor
 from npcbridge.avatar.render import render_portrait
 from npcbridge.avatar.shape import LATENT_DIM, shape_from_latent
 
@@ -91,39 +73,6 @@ def _reconstruction_loss(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor
     return F.l1_loss(fake, real) + F.l1_loss(F.avg_pool2d(fake, 2), F.avg_pool2d(real, 2))
 
 
-def train_generator(data: Dataset, steps: int, batch: int, seed: int, lr: float = 2e-3,
-                    log: Callable[[str], None] = print,
-                    init: ConditionalGenerator | None = None) -> ConditionalGenerator:
-    """Fit the generator to ``data`` by reconstruction; returns it in eval mode.
-    ``init`` continues training an earlier generator (a second stage)."""
-    torch.manual_seed(seed)
-    size = data.images.shape[1]
-    gen = init.train() if init is not None else ConditionalGenerator(
-        size, LATENT_DIM, ATTRIBUTE_SIZES, channels={4: 128, 8: 128, 16: 64, 32: 32, 64: 16, 128: 8})
-    # The fixed per-layer noise images are zeroed: this model's detail comes
-    # from the renderer's shapes, not stochastic texture, and zero noise keeps
-    # outputs a pure function of (z, attributes).
-    for _, buf in gen.noises.named_buffers():
-        buf.zero_()
-    opt = torch.optim.Adam(gen.parameters(), lr=lr, betas=(0.9, 0.99))
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.03,
-                                                cycle_momentum=False)
-    rng = np.random.default_rng(seed)
-    started = time.perf_counter()
-    for step in range(1, steps + 1):
-        idx = rng.integers(0, len(data.images), batch)
-        real = to_tensor(data.images[idx])
-        fake = gen(torch.from_numpy(data.latents[idx]), torch.from_numpy(data.labels[idx]))
-        loss = _reconstruction_loss(fake, real)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-        if step % 100 == 0 or step == steps:
-            log(f"generator step {step}/{steps}  loss {loss.item():.4f}  {time.perf_counter() - started:.0f}s")
-    return gen.eval()
-
-
 def soften(images: torch.Tensor, sigma: float) -> torch.Tensor:
     """Gaussian blur of ``sigma`` pixels (no-op below 0.2)."""
     if sigma < 0.2:
@@ -135,15 +84,17 @@ def soften(images: torch.Tensor, sigma: float) -> torch.Tensor:
 
 
 def train_classifier(data: Dataset, epochs: int, batch: int, seed: int,
-                     log: Callable[[str], None] = print) -> AttributeClassifier:
+                     log: Callable[[str], None] = print,
+                     label_sizes: list[int] | None = None) -> AttributeClassifier:
     """Fit the attribute classifier on rendered portraits; returns it in eval mode.
 
     Batches are softened by a random blur of up to 1.5 px: the classifier is a
     measuring instrument for *attributes*, and should not call a slightly soft
     elf "not an elf" (a sharp-only classifier loses most of its accuracy at
-    1.5 px of blur even on rendered portraits)."""
+    1.5 px of blur even on rendered portraits). ``label_sizes`` gives one head per label
+    column (the attributes by default; the portrait classifier adds the expression)."""
     torch.manual_seed(seed)
-    clf = AttributeClassifier(ATTRIBUTE_SIZES)
+    clf = AttributeClassifier(label_sizes or ATTRIBUTE_SIZES)
     opt = torch.optim.Adam(clf.parameters(), lr=2e-3)
     images, labels = to_tensor(data.images), torch.from_numpy(data.labels)
     rng = np.random.default_rng(seed)
@@ -160,59 +111,3 @@ def train_classifier(data: Dataset, epochs: int, batch: int, seed: int,
             total += loss.item() * len(idx)
         log(f"classifier epoch {epoch + 1}/{epochs}  loss {total / len(order):.4f}")
     return clf.eval()
-
-
-@torch.no_grad()
-def generated_accuracy(gen: ConditionalGenerator, clf: AttributeClassifier, data: Dataset) -> dict[str, float]:
-    """Classifier accuracy on portraits generated for ``data``'s labels and latents
-    (compare with :func:`rendered_accuracy` on the same labels)."""
-    images = torch.cat([gen(torch.from_numpy(data.latents[i:i + 128]), torch.from_numpy(data.labels[i:i + 128]))
-                        for i in range(0, len(data.labels), 128)]).clamp(-1, 1)
-    return per_attribute_accuracy(clf.predict(images), data.labels, ATTRIBUTE_NAMES)
-
-
-def rendered_accuracy(clf: AttributeClassifier, data: Dataset) -> dict[str, float]:
-    """Classifier accuracy on held-out rendered portraits (its own ceiling)."""
-    return per_attribute_accuracy(clf.predict(to_tensor(data.images)), data.labels, ATTRIBUTE_NAMES)
-
-
-def train_all(out_dir: Path, *, images: int = 24_000, steps: int = 5_000, batch: int = 16, size: int = 64,
-              classifier_epochs: int = 4, seed: int = 0, workers: int = 2, lr: float = 2e-3,
-              init_from: Path | None = None, log: Callable[[str], None] = print) -> dict[str, dict[str, float]]:
-    """The whole recipe; writes ``generator.pt`` and ``attribute_classifier.pt`` to ``out_dir``
-    and returns the classifier's accuracies (rendered held-out vs generated).
-
-    With ``init_from`` (an earlier ``generator.pt``) the generator trains on from
-    there and an existing ``attribute_classifier.pt`` in ``out_dir`` is reused.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    log(f"rendering {images} portraits at {size}px")
-    train = render_dataset(images, seed * 1_000_003, size, workers)
-    held_out = render_dataset(1_000, 10**9 + seed, size, workers)  # evaluate.HELD_OUT_SEED for seed 0
-    init = load_generator(init_from) if init_from is not None else None
-    gen = train_generator(train, steps, batch, seed, lr=lr, log=log, init=init)
-    save_generator(gen, out_dir / "generator.pt")
-    if init_from is not None and (out_dir / "attribute_classifier.pt").is_file():
-        clf = load_classifier(out_dir / "attribute_classifier.pt")
-    else:
-        clf = train_classifier(train, classifier_epochs, 64, seed, log=log)
-        save_classifier(clf, out_dir / "attribute_classifier.pt")
-    return _report(gen, clf, held_out, log)
-
-
-def train_classifier_only(out_dir: Path, *, images: int = 24_000, size: int = 64, epochs: int = 4, seed: int = 0,
-                          workers: int = 2, log: Callable[[str], None] = print) -> dict[str, dict[str, float]]:
-    """Retrain only ``attribute_classifier.pt`` in ``out_dir`` and measure ``generator.pt`` with it."""
-    train = render_dataset(images, seed * 1_000_003, size, workers)
-    held_out = render_dataset(1_000, 10**9 + seed, size, workers)
-    clf = train_classifier(train, epochs, 64, seed, log=log)
-    save_classifier(clf, out_dir / "attribute_classifier.pt")
-    return _report(load_generator(out_dir / "generator.pt"), clf, held_out, log)
-
-
-def _report(gen: ConditionalGenerator, clf: AttributeClassifier, held_out: Dataset,
-            log: Callable[[str], None]) -> dict[str, dict[str, float]]:
-    report = {"rendered": rendered_accuracy(clf, held_out), "generated": generated_accuracy(gen, clf, held_out)}
-    for kind, accs in report.items():
-        log(f"{kind:>9}: " + "  ".join(f"{k} {v:.3f}" for k, v in accs.items()))
-    return report
