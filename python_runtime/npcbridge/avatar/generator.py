@@ -1,6 +1,8 @@
 """StyleGAN2 generators: :class:`StyleGenerator` (unconditional, rosinality's
-parameter layout) and :class:`ConditionalGenerator` (the built-in model: the
-mapping network also sees an embedding of the requested attributes)."""
+parameter layout) and :class:`ConditionalGenerator` (the earlier built-in model, trained
+by reconstruction at 64 px: the mapping network also sees an embedding of the requested
+attributes; its checkpoints still load, as neutral-only models). The built-in model is now
+:class:`~npcbridge.avatar.decoder.PortraitDecoder`."""
 
 from __future__ import annotations
 
@@ -94,7 +96,7 @@ class StyleGenerator(nn.Module):
 
 
 class ConditionalGenerator(StyleGenerator):
-    """The built-in model: ``w = mapping([PixelNorm(z), embed(attributes)])``.
+    """The earlier built-in model: ``w = mapping([PixelNorm(z), embed(attributes)])``.
 
     ``z`` is small (one entry per face parameter) and attributes come in as one
     index per attribute; each attribute has its own embedding table.
