@@ -23,6 +23,7 @@ from npcbridge.avatar.adversarial import render_expression_dataset
 from npcbridge.avatar.attributes import ATTRIBUTE_NAMES, complete_attributes
 from npcbridge.avatar.checkpoint import builtin_path, load_generator
 from npcbridge.avatar.classifier import AttributeClassifier, per_attribute_accuracy, to_tensor
+from npcbridge.avatar.decoder import PortraitDecoder
 from npcbridge.avatar.expressions import EXPRESSIONS
 from npcbridge.avatar.generator import ConditionalGenerator
 from npcbridge.avatar.models import AvatarJob, BuiltinAvatarModel
@@ -63,7 +64,7 @@ class Report:
     generators: list[GeneratorReport]
 
 
-def _generate(gen: ConditionalGenerator, data: Dataset, with_expression: bool) -> torch.Tensor:
+def _generate(gen: ConditionalGenerator | PortraitDecoder, data: Dataset, with_expression: bool) -> torch.Tensor:
     labels = data.labels if with_expression else data.labels[:, :len(ATTRIBUTE_NAMES)]
     with torch.no_grad():
         return torch.cat([gen(torch.from_numpy(data.latents[i:i + 64]), torch.from_numpy(labels[i:i + 64]))
@@ -80,30 +81,37 @@ def _accuracy(clf: AttributeClassifier, images: torch.Tensor, labels: np.ndarray
     return per_attribute_accuracy(clf.predict(at_classifier_size(images))[:, :labels.shape[1]], labels, names)
 
 
-def _identity(model: BuiltinAvatarModel, clf: AttributeClassifier, seeds: int) -> float:
-    jobs = [AvatarJob(s, tuple(sorted(complete_attributes({}, s).items())), model.default_truncation, e)
-            for s in range(HELD_OUT_SEED, HELD_OUT_SEED + seeds) for e in EXPRESSIONS]
-    images = torch.from_numpy(np.stack([as_array(r.png) for r in model.generate(jobs)]))
-    feats = penultimate_features(clf, to_tensor(images.numpy()))
+def _job(seed: int, expression: str = "neutral") -> AvatarJob:
+    attrs = tuple(sorted(complete_attributes({}, seed).items()))
+    return AvatarJob(seed, attrs, BuiltinAvatarModel.default_truncation, expression)
+
+
+def _identity_of(clf: AttributeClassifier, images: np.ndarray, seeds: int) -> float:
+    """``images`` hold every expression of each seed in turn (uint8, EXPRESSIONS' order)."""
+    feats = penultimate_features(clf, to_tensor(images))
     return identity_ratio(feats.view(seeds, len(EXPRESSIONS), -1))
+
+
+def _identity(model: BuiltinAvatarModel, clf: AttributeClassifier, seeds: int) -> float:
+    jobs = [_job(s, e) for s in range(HELD_OUT_SEED, HELD_OUT_SEED + seeds) for e in EXPRESSIONS]
+    return _identity_of(clf, np.stack([as_array(r.png) for r in model.generate(jobs)]), seeds)
 
 
 def _render_identity(clf: AttributeClassifier, seeds: int) -> float:
     images = []
     for s in range(HELD_OUT_SEED, HELD_OUT_SEED + seeds):
         attrs, z = sample_labels(s)
-        images += [render_portrait(attrs, shape_from_latent(z * 0.8), 128, e) for e in EXPRESSIONS]
-    feats = penultimate_features(clf, to_tensor(np.stack(images)))
-    return identity_ratio(feats.view(seeds, len(EXPRESSIONS), -1))
+        shape = shape_from_latent(z * BuiltinAvatarModel.default_truncation)
+        images += [render_portrait(attrs, shape, 128, e) for e in EXPRESSIONS]
+    return _identity_of(clf, np.stack(images), seeds)
 
 
 def _throughput(model: BuiltinAvatarModel, count: int) -> float:
-    jobs = [AvatarJob(s, tuple(sorted(complete_attributes({}, s).items())), model.default_truncation)
-            for s in range(count)]
+    jobs = [_job(s) for s in range(count)]
     return portraits_per_second(lambda n: model.generate(jobs[:n]), count)
 
 
-def _measure(name: str, gen: ConditionalGenerator, clf: AttributeClassifier, held: Dataset, neutral: Dataset,
+def _measure(name: str, gen: ConditionalGenerator | PortraitDecoder, clf: AttributeClassifier, held: Dataset, neutral: Dataset,
              neutral_feats: torch.Tensor) -> GeneratorReport:
     model = BuiltinAvatarModel(gen, torch.device("cpu"), torch.float32, pass_size=16)
     expressive = bool(model.expressions)

@@ -122,8 +122,8 @@ def avatar_id(model: str, job: AvatarJob) -> str:
 
 class BuiltinAvatarModel:
     """The built-in generator: the portrait decoder trained adversarially with expressions
-    (``scripts/train_avatar_gan.py``), or a StyleGAN2-style one by reconstruction
-    (``npcbridge avatar train``, neutral faces only).
+    (``npcbridge avatar train``), or an earlier StyleGAN2-style one trained by reconstruction
+    (neutral faces only).
 
     Truncation scales ``z`` toward zero (the average face): ``z`` entries are
     named face parameters, so this is the same as pulling every parameter
