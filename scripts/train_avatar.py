@@ -1,7 +1,8 @@
 """Train the built-in avatar generator (128x128, with expressions): render labelled portraits
 procedurally (reproducible from --seed), then train the portrait decoder adversarially as
 StyleGAN2 does (non-saturating loss, lazy R1, EMA, a projection discriminator on attributes +
-expression) after --warmup steps of the paired reconstruction helper alone. Writes the EMA
+expression) after --warmup steps of the paired reconstruction helper alone, with a label guide's
+classification and perceptual terms (guide.py) from --guide-from on. Writes the EMA
 generator to --out every --checkpoint-every steps with the whole training state beside it
 (OUT.state): run the same command again and it resumes; Ctrl+C stops and keeps both.
 Same as `npcbridge avatar train`.
@@ -36,6 +37,12 @@ def main() -> int:
     parser.add_argument("--r1-gamma", type=float, default=defaults.r1_gamma)
     parser.add_argument("--reconstruction", type=float, default=defaults.reconstruction,
                         help="Weight of the paired helper term.")
+    parser.add_argument("--guide", type=float, default=defaults.guide,
+                        help="Weight of the label guide's classification term (0 turns it off).")
+    parser.add_argument("--perceptual", type=float, default=defaults.perceptual,
+                        help="Weight of the label guide's perceptual term (0 turns it off).")
+    parser.add_argument("--guide-from", type=int, default=defaults.guide_from,
+                        help="The step the label guide's terms join.")
     parser.add_argument("--checkpoint-every", type=int, default=defaults.checkpoint_every)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2)
@@ -50,7 +57,8 @@ def main() -> int:
         parser.error("--out is required")
     config = AdversarialConfig(steps=args.steps, batch=args.batch, lr=args.lr, r1_gamma=args.r1_gamma,
                                reconstruction=args.reconstruction, checkpoint_every=args.checkpoint_every,
-                               warmup=args.warmup)
+                               warmup=args.warmup, guide=args.guide, perceptual=args.perceptual,
+                               guide_from=args.guide_from)
     train_recipe(args.out, images=args.images, config=config, seed=args.seed, workers=args.workers, init=args.init,
                  log=lambda line: print(line, flush=True))
     return 0

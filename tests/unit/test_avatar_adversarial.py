@@ -76,4 +76,5 @@ def test_the_recipe_renders_trains_and_writes_the_generator(tmp_path):
     train_recipe(tmp_path / "g.pt", images=8, size=16, workers=1, log=logs.append,
                  config=AdversarialConfig(steps=2, batch=4, r1_every=2, checkpoint_every=1, warmup=1))
     assert load_generator(tmp_path / "g.pt").size == 16 and (tmp_path / "g.pt.state").is_file()
+    assert (tmp_path / "g.pt.guide").is_file()  # the label guide, reused when the run resumes
     assert logs[0] == "rendering 8 portraits at 16px with expressions" and "done in" in logs[-1]

@@ -27,8 +27,9 @@ from npcbridge.avatar.attributes import attribute_indices
 from npcbridge.avatar.checkpoint import save_generator
 from npcbridge.avatar.classifier import to_tensor
 from npcbridge.avatar.discriminator import ProjectionDiscriminator
-from npcbridge.avatar.expressions import EXPRESSIONS
 from npcbridge.avatar.decoder import PortraitDecoder
+from npcbridge.avatar.expressions import EXPRESSIONS
+from npcbridge.avatar.guide import GuideLoss, load_or_train_guide
 from npcbridge.avatar.quality import laplacian_variance
 from npcbridge.avatar.render import render_portrait
 from npcbridge.avatar.shape import LATENT_DIM, shape_from_latent
@@ -94,12 +95,19 @@ class AdversarialConfig:
     reconstruction: float = 10.0  # weight of the paired helper term
     checkpoint_every: int = 250
     warmup: int = 5_000  # first steps by the helper term alone (no discriminator): layout before detail
+    # The label guide's terms (guide.py) join at ``guide_from``: session 13 added them to the
+    # run session 12 had taken to step 7000, when eye colour and expression were at chance.
+    guide: float = 0.2  # weight of the guide's classification term (a sum over 8 heads: ~20 at step 7000)
+    perceptual: float = 2.0  # weight of the guide's perceptual term (~0.7 at step 7000)
+    guide_from: int = 7_000
 
 
 def _adversarial_step(gen: PortraitDecoder, disc: ProjectionDiscriminator, opt_g: torch.optim.Optimizer,
                       opt_d: torch.optim.Optimizer, real: torch.Tensor, labels: torch.Tensor, z: torch.Tensor,
-                      step: int, config: AdversarialConfig) -> tuple[torch.Tensor, ...]:
-    """One discriminator step (with lazy R1 every ``r1_every``), then one generator step."""
+                      step: int, config: AdversarialConfig,
+                      guide: GuideLoss | None = None) -> tuple[torch.Tensor, ...]:
+    """One discriminator step (with lazy R1 every ``r1_every``), then one generator step (with
+    the label guide's terms once ``guide_from`` is reached)."""
     # Discriminator: real portraits with their labels up, generated ones down.
     with torch.no_grad():
         fake = gen(z, labels)
@@ -118,10 +126,14 @@ def _adversarial_step(gen: PortraitDecoder, disc: ProjectionDiscriminator, opt_g
     fake = gen(z, labels)
     g_adv = F.softplus(-disc(fake, labels)).mean()
     rec = sharp_reconstruction(fake, real.detach())
+    loss, classification = g_adv + config.reconstruction * rec, torch.zeros(())
+    if guide is not None and step >= config.guide_from:
+        classification, perceptual = guide(fake, real.detach(), labels)
+        loss = loss + config.guide * classification + config.perceptual * perceptual
     opt_g.zero_grad(set_to_none=True)
-    (g_adv + config.reconstruction * rec).backward()
+    loss.backward()
     opt_g.step()
-    return d_loss, g_adv, rec, fake
+    return d_loss, g_adv, rec, classification, fake
 
 
 def _save_state(path: Path, step: int, modules: dict[str, torch.nn.Module | torch.optim.Optimizer],
@@ -144,12 +156,13 @@ def _load_state(path: Path, modules: dict[str, torch.nn.Module | torch.optim.Opt
 
 def train_adversarial(data: Dataset, config: AdversarialConfig, seed: int, out: Path | None = None,
                       log: Callable[[str], None] = print,
-                      init: torch.nn.Module | None = None) -> PortraitDecoder:
+                      init: torch.nn.Module | None = None, guide: GuideLoss | None = None) -> PortraitDecoder:
     """Train on ``data``; returns the EMA generator (eval mode). With ``out``, the EMA generator
     is saved there every ``checkpoint_every`` steps and when training ends or is interrupted,
     beside the whole training state (``out`` + ``.state``: both networks, optimisers, RNGs);
     when that state exists, training resumes from it — on 2 CPU cores a run spans sessions.
-    ``init`` seeds the weights it shares (see :func:`warm_start`)."""
+    ``init`` seeds the weights it shares (see :func:`warm_start`); ``guide`` adds the label
+    guide's terms (see ``guide.py``)."""
     torch.manual_seed(seed)
     size = data.images.shape[1]
     gen = PortraitDecoder(size, LATENT_DIM, LABEL_SIZES)
@@ -183,9 +196,10 @@ def train_adversarial(data: Dataset, config: AdversarialConfig, seed: int, out: 
                 opt_g.zero_grad(set_to_none=True)
                 (config.reconstruction * rec).backward()
                 opt_g.step()
-                d_loss = g_adv = torch.zeros(())
+                d_loss = g_adv = classification = torch.zeros(())
             else:
-                d_loss, g_adv, rec, fake = _adversarial_step(gen, disc, opt_g, opt_d, real, labels, z, step, config)
+                d_loss, g_adv, rec, classification, fake = _adversarial_step(gen, disc, opt_g, opt_d, real, labels, z, step, config,
+                                                             guide)
             # The EMA warms up (its decay grows with the step), so early checkpoints are not
             # mostly the initial weights.
             beta = min(config.ema_beta, (1 + step) / (10 + step))
@@ -195,7 +209,8 @@ def train_adversarial(data: Dataset, config: AdversarialConfig, seed: int, out: 
             if step % 50 == 0 or step == config.steps:
                 sharp = laplacian_variance(fake.detach()) / max(laplacian_variance(real.detach()), 1e-6)
                 log(f"adversarial step {step}/{config.steps}  D {d_loss.item():.3f}  G {g_adv.item():.3f}  "
-                    f"rec {rec.item():.4f}  sharpness {sharp:.2f}x  {time.perf_counter() - started:.0f}s")
+                    f"rec {rec.item():.4f}  guide {classification.item():.3f}  sharpness {sharp:.2f}x  "
+                    f"{time.perf_counter() - started:.0f}s")
             if out is not None and state_path is not None and step % config.checkpoint_every == 0:
                 save_generator(ema, out)
                 _save_state(state_path, step, modules, rng)
@@ -218,7 +233,11 @@ def train_recipe(out: Path, *, images: int = 12_000, config: AdversarialConfig |
     log(f"rendering {images} portraits at {size}px with expressions")
     data = render_expression_dataset(images, seed * 1_000_003, size, workers)
     log(f"rendered in {time.perf_counter() - started:.0f}s")
-    gen = train_adversarial(data, config or AdversarialConfig(), seed, out=out, log=log,
-                            init=None if init is None else load_generator(init))
+    config = config or AdversarialConfig()
+    guide = None
+    if config.guide > 0 or config.perceptual > 0:
+        guide = GuideLoss(load_or_train_guide(out, data, list(LABEL_SIZES), seed, log=log))
+    gen = train_adversarial(data, config, seed, out=out, log=log,
+                            init=None if init is None else load_generator(init), guide=guide)
     log(f"done in {time.perf_counter() - started:.0f}s; EMA generator at {out}")
     return gen

@@ -8,29 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-import torch
-import torch.nn.functional as F
-
 from npcbridge.avatar.adversarial import LABEL_SIZES, render_expression_dataset
 from npcbridge.avatar.checkpoint import builtin_path, load_classifier, save_classifier
-from npcbridge.avatar.classifier import AttributeClassifier, to_tensor
-from npcbridge.avatar.quality import CLASSIFIER_SIZE
-from npcbridge.avatar.training import Dataset, train_classifier
+from npcbridge.avatar.classifier import AttributeClassifier
+from npcbridge.avatar.training import pooled, train_classifier
 
 FILENAME = "portrait_classifier.pt"
 #: Training seeds start here: far from the generator's (0..) and the evaluation's (10**9..).
 TRAIN_SEED = 5 * 10**8
-
-
-def pooled(data: Dataset) -> Dataset:
-    """``data`` with its images average-pooled to the classifier's size (still uint8)."""
-    factor = data.images.shape[1] // CLASSIFIER_SIZE
-    if factor <= 1:
-        return data
-    small = F.avg_pool2d(to_tensor(data.images), factor).add(1).mul(127.5).round().clamp(0, 255)
-    images = small.to(torch.uint8).permute(0, 2, 3, 1).numpy()
-    return Dataset(np.ascontiguousarray(images), data.labels, data.latents)
 
 
 def train_portrait_classifier(out: Path | None = None, images: int = 8_000, epochs: int = 12, size: int = 128,

@@ -22,6 +22,7 @@ from npcbridge.avatar.attributes import (
     complete_attributes,
 )
 from npcbridge.avatar.classifier import AttributeClassifier, to_tensor
+from npcbridge.avatar.quality import at_classifier_size
 from npcbridge.avatar.render import render_portrait
 from npcbridge.avatar.shape import LATENT_DIM, shape_from_latent
 
@@ -65,6 +66,15 @@ def render_dataset(n: int, seed: int, size: int, workers: int = 2) -> Dataset:
         parts = [_render_range(c) for c in chunks]
     return Dataset(np.concatenate([p.images for p in parts]), np.concatenate([p.labels for p in parts]),
                    np.concatenate([p.latents for p in parts]))
+
+
+def pooled(data: Dataset) -> Dataset:
+    """``data`` with its images average-pooled to the classifiers' size (still uint8)."""
+    small = at_classifier_size(to_tensor(data.images))
+    if small.shape[-1] == data.images.shape[1]:
+        return data
+    images = small.add(1).mul(127.5).round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy()
+    return Dataset(np.ascontiguousarray(images), data.labels, data.latents)
 
 
 def _reconstruction_loss(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
