@@ -154,7 +154,16 @@ def test_silence_transcribes_to_nothing_without_running_the_model(host):
 
 def test_transcripts_are_moderated_as_typed_text(host):
     client = host.client()
-    pcm = pcm_of(list(client.synthesize("That damn door is stuck again.", voice="joe", safety_policy="mature")))
+    # Piper samples its voice with noise, so each take differs and Whisper tiny now and then
+    # mishears a word ("That damn door" -> "Let them door"). What is tested here is the
+    # moderation of what was heard: take the first of three takes in which the word is heard
+    # (unmoderated), then transcribe that same audio for an "everyone" game.
+    for _ in range(3):
+        pcm = pcm_of(list(client.synthesize("That damn door is stuck again.", voice="joe", safety_policy="mature")))
+        if "damn" in client.transcribe(pcm, 22050, safety_policy="mature").text.lower():
+            break
+    else:
+        pytest.fail("Whisper did not hear 'damn' in three takes of the line")
     transcript = client.transcribe(pcm, 22050, safety_policy="everyone")
     assert transcript.action == mpb.MASK and "damn" not in transcript.text.lower()
     assert all("damn" not in w.word.lower() for w in transcript.words)

@@ -29,7 +29,7 @@ def test_the_guide_terms_are_zero_perceptual_for_the_render_itself_and_reach_the
     fake = torch.randn_like(real, requires_grad=True)
     classification, perceptual = loss(fake, real, labels)
     (classification + perceptual).backward()
-    assert float(perceptual) > 0 and fake.grad is not None and fake.grad.abs().sum() > 0
+    assert float(perceptual.detach()) > 0 and fake.grad is not None and fake.grad.abs().sum() > 0
     assert not any(p.requires_grad for p in guide.parameters())  # frozen: only the generator learns
 
 
