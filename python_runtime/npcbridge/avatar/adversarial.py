@@ -5,8 +5,10 @@ discriminator conditioned on the attributes and the expression by projection.
 The renderer gives every training portrait with the exact labels and face latent that made
 it, so the generator also gets a paired reconstruction term — only as a helper that puts
 layout in place early; the adversarial term is what keeps edges and small features (pupils,
-tusks, earrings) sharp where reconstruction alone averages them into blur. Long runs write a
-checkpoint of the EMA generator every ``checkpoint_every`` steps and stop cleanly on Ctrl+C.
+tusks, earrings) sharp where reconstruction alone averages them into blur. A label guide
+(``guide.py``) adds classification and perceptual terms, so eye colour and expressions show.
+Long runs write a checkpoint of the EMA generator every ``checkpoint_every`` steps and stop
+cleanly on Ctrl+C.
 """
 
 from __future__ import annotations
