@@ -126,7 +126,7 @@ def avatar(
 def train(
     out: Annotated[Optional[Path], typer.Option(help="Generator checkpoint [the package's avatar/data/generator.pt].")] = None,
     images: Annotated[int, typer.Option(help="Rendered training portraits.")] = 12_000,
-    steps: Annotated[int, typer.Option(help="Training steps in all (resumes from OUT.state when present).")] = 12_259,
+    steps: Annotated[int, typer.Option(help="Training steps in all (resumes from OUT.state when present).")] = 17_533,
     warmup: Annotated[int, typer.Option(help="First steps by the reconstruction helper alone.")] = 5_000,
     batch: Annotated[int, typer.Option(help="Batch size.")] = 8,
     seed: Annotated[int, typer.Option(help="Seed for data, init and order.")] = 0,
