@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_runtime"))
 
-from npcbridge.avatar.adversarial import AdversarialConfig, train_recipe  # noqa: E402
+from npcbridge.avatar.adversarial import TRAINING_IMAGES, AdversarialConfig, train_recipe  # noqa: E402
 from npcbridge.avatar.portrait_classifier import train_portrait_classifier  # noqa: E402
 
 
@@ -28,7 +28,7 @@ def main() -> int:
     defaults = AdversarialConfig()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="Generator checkpoint to write (required unless --classifier-only).")
-    parser.add_argument("--images", type=int, default=12_000)
+    parser.add_argument("--images", type=int, default=TRAINING_IMAGES)
     parser.add_argument("--steps", type=int, default=defaults.steps)
     parser.add_argument("--warmup", type=int, default=defaults.warmup,
                         help="First steps by the reconstruction helper alone (no discriminator).")

@@ -125,10 +125,12 @@ def avatar(
 @avatar_app.command("train")
 def train(
     out: Annotated[Optional[Path], typer.Option(help="Generator checkpoint [the package's avatar/data/generator.pt].")] = None,
-    images: Annotated[int, typer.Option(help="Rendered training portraits.")] = 12_000,
-    steps: Annotated[int, typer.Option(help="Training steps in all (resumes from OUT.state when present).")] = 17_533,
-    warmup: Annotated[int, typer.Option(help="First steps by the reconstruction helper alone.")] = 5_000,
-    batch: Annotated[int, typer.Option(help="Batch size.")] = 8,
+    images: Annotated[Optional[int], typer.Option(help="Rendered training portraits (default: the shipped run's).")] = None,
+    steps: Annotated[Optional[int], typer.Option(
+        help="Training steps in all, resuming from OUT.state when present (default: the shipped run's).")] = None,
+    warmup: Annotated[Optional[int], typer.Option(
+        help="First steps by the reconstruction helper alone (default: the shipped run's).")] = None,
+    batch: Annotated[Optional[int], typer.Option(help="Batch size (default: the shipped run's).")] = None,
     seed: Annotated[int, typer.Option(help="Seed for data, init and order.")] = 0,
     classifier: Annotated[bool, typer.Option(help="Also retrain the portrait classifier `eval avatars` uses.")] = False,
 ) -> None:
@@ -137,7 +139,10 @@ def train(
     from npcbridge.avatar.checkpoint import builtin_path
     from npcbridge.avatar.portrait_classifier import train_portrait_classifier
 
-    config = AdversarialConfig(steps=steps, warmup=warmup, batch=batch)
-    train_recipe(out or builtin_path("generator.pt"), images=images, config=config, seed=seed, log=console.print)
+    # The recipe's defaults live once, in AdversarialConfig and train_recipe; only what is given overrides them.
+    given = {"steps": steps, "warmup": warmup, "batch": batch}
+    config = AdversarialConfig(**{k: v for k, v in given.items() if v is not None})
+    extra = {} if images is None else {"images": images}
+    train_recipe(out or builtin_path("generator.pt"), config=config, seed=seed, log=console.print, **extra)
     if classifier:
         train_portrait_classifier(log=console.print)

@@ -84,9 +84,12 @@ def warm_start(gen: torch.nn.Module, earlier: torch.nn.Module) -> int:
     return len(shared)
 
 
+TRAINING_IMAGES = 12_000  # rendered portraits of the shipped run
+
+
 @dataclass
 class AdversarialConfig:
-    """The shipped generator's settings are the defaults (sessions 12 and 13's run)."""
+    """The shipped generator's settings are the defaults (the run of sessions 12 to 14)."""
 
     steps: int = 17_533  # session 14 stopped the run here (Ctrl+C), with every goal met
     batch: int = 8
@@ -224,7 +227,7 @@ def train_adversarial(data: Dataset, config: AdversarialConfig, seed: int, out: 
     return ema
 
 
-def train_recipe(out: Path, *, images: int = 12_000, config: AdversarialConfig | None = None, seed: int = 0,
+def train_recipe(out: Path, *, images: int = TRAINING_IMAGES, config: AdversarialConfig | None = None, seed: int = 0,
                  size: int = 128, workers: int = 2, init: Path | None = None,
                  log: Callable[[str], None] = print) -> PortraitDecoder:
     """The shipped generator's whole recipe: render ``images`` portraits with expressions
