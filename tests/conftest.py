@@ -14,6 +14,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from npcbridge.config import default_cache_dir  # noqa: E402
+from npcbridge.engine.core_config import CoreConfig  # noqa: E402
 from npcbridge.engine.transformers_engine import TransformersEngine  # noqa: E402
 from npcbridge.models.loader import LoadedModel, load_causal_lm, prepare  # noqa: E402
 from npcbridge.testing import RunningHost, running_host  # noqa: E402
@@ -41,8 +42,17 @@ def loaded_model(embedded_dir: Path) -> LoadedModel:
 
 
 @pytest.fixture(scope="session")
-def model_host(loaded_model: LoadedModel) -> Iterator[RunningHost]:
-    """A real gRPC host serving the embedded model."""
+def model_host(embedded_dir: Path) -> Iterator[RunningHost]:
+    """A real gRPC host serving the embedded model on the default engine (OpenVINO GenAI,
+    its core in a thread of this process)."""
+    engine = TransformersEngine(CoreConfig(EMBEDDED, default_cache_dir(), backend="openvino"), mode="thread")
+    with running_host(engine=engine) as host:
+        yield host
+
+
+@pytest.fixture(scope="session")
+def torch_model_host(loaded_model: LoadedModel) -> Iterator[RunningHost]:
+    """A real gRPC host serving the embedded model on the torch engine."""
     with running_host(engine=TransformersEngine.from_loaded(loaded_model)) as host:
         yield host
 

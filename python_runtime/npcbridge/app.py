@@ -48,7 +48,7 @@ def make_engine(settings: Settings, launch: EngineLaunch | None = None) -> Engin
         return VllmEngine.from_settings(settings)
     from npcbridge.engine.transformers_engine import TransformersEngine
 
-    return TransformersEngine.from_settings(settings, launch)
+    return TransformersEngine.from_settings(settings, launch)  # openvino or transformers: the same front end
 
 
 def knowledge_limits(settings: Settings) -> KnowledgeLimits:

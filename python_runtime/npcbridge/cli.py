@@ -44,7 +44,7 @@ def serve(
     host: Annotated[Optional[str], typer.Option(help="Bind address [127.0.0.1].")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port [50051]; 0 picks a free one.")] = None,
     model: Annotated[Optional[str], typer.Option(help="Model name, HF id or local path.")] = None,
-    backend: Annotated[Optional[str], typer.Option(help="transformers, vllm (GPU, own environment) or scripted.")] = None,
+    backend: Annotated[Optional[str], typer.Option(help="openvino (CPU default), vllm (CUDA GPUs), transformers or scripted.")] = None,
     script: Annotated[Optional[Path], typer.Option(help="Replies file for the scripted backend.")] = None,
     device: Annotated[Optional[str], typer.Option(help="auto, cpu, cuda, cuda:N.")] = None,
     dtype: Annotated[Optional[str], typer.Option(help="auto, float32, bfloat16, float16.")] = None,

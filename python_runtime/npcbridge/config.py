@@ -64,9 +64,9 @@ class Settings(BaseSettings):
                                             "npcbridge_replica_info metric; empty: hostname:port.")
 
     # Models
-    backend: Literal["transformers", "scripted", "vllm"] = Field(
-        "transformers", description="Dialogue backend: transformers (our engine, CPU or GPU), vllm (GPU boxes; "
-                                    "vLLM in its own environment, scripts/setup_vllm.sh) or scripted (tests).")
+    backend: Literal["openvino", "transformers", "scripted", "vllm"] = Field(
+        "openvino", description="Dialogue backend: openvino (OpenVINO GenAI, the CPU default), vllm (CUDA GPU "
+                                "boxes), transformers (the older torch engine), or scripted (tests).")
     model: str = Field("smollm2-135m-instruct", description="Model name, Hugging Face id or local path.")
     script: Path | None = Field(None, description="YAML/JSON replies for the scripted backend.")
     device: str = Field("auto", description="auto, cpu, cuda or cuda:N.")

@@ -1,5 +1,6 @@
 """The engine core in its own process behind real gRPC: serving, priorities,
-admission control, and recovery when the engine process dies."""
+admission control, and recovery when the engine process dies, on each backend
+that runs in the host's engine process (OpenVINO GenAI, the torch engine)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ import pytest
 from npcbridge.testing.host import running_host
 
 
-@pytest.fixture(scope="module")
-def process_host():
+BACKENDS = ["openvino", "transformers"]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def process_host(request):
     """A host whose dialogue engine runs as a separate process (as ``npcbridge serve`` does)."""
     # The plain model without the sentence stop and n-gram ban: these tests need replies
     # that run to their token limit, which the tuned model's short answers do not.
-    with running_host(backend="transformers", device="cpu", moderation=False, avatars=False,
+    with running_host(backend=request.param, device="cpu", moderation=False, avatars=False,
                       engine_process=True, max_batch=2, max_queue=2, max_concurrent_streams=16,
                       tuning=False, sentence_stop=0.0, default_no_repeat_ngram=0) as host:
         yield host
@@ -67,7 +71,7 @@ def test_priority_and_admission_control_over_grpc(process_host, npc):
     results: dict[str, object] = {}
     # Two replies take both slots; the shorter one frees its slot first.
     threads = [_say_in_thread(client, sessions[i], "Tell me a long story.", results, f"busy{i}",
-                              max_tokens=n, temperature=0.0) for i, n in enumerate((15, 80))]
+                              max_tokens=n, temperature=0.0) for i, n in enumerate((150, 400))]
     assert wait_for(lambda: stats().running == 2, 60)
     threads.append(_say_in_thread(client, sessions[2], "Hi", results, "low", max_tokens=3, temperature=0.0))
     assert wait_for(lambda: stats().waiting == 1, 30)

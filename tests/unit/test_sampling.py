@@ -49,7 +49,7 @@ def test_repetition_penalty_only_touches_the_replys_tokens():
 
 
 def test_sentence_end_tokens_of_the_embedded_tokenizer(loaded_model):
-    from npcbridge.engine.sampling import sentence_end_ids
+    from npcbridge.engine.sentence_ends import sentence_end_ids
 
     tok = loaded_model.tokenizer
     ends = sentence_end_ids(tok)

@@ -18,6 +18,7 @@ class CoreConfig:
 
     model: str
     cache_dir: Path
+    backend: str = "openvino"  # "openvino" (OpenVINO GenAI) or "transformers" (the torch core)
     device: str = "auto"
     dtype: str = "auto"
     max_batch: int = 32
@@ -35,7 +36,7 @@ class CoreConfig:
     @classmethod
     def from_settings(cls, s: Any) -> CoreConfig:
         """The core as ``npcbridge serve`` configures it."""
-        return cls(model=s.model, cache_dir=s.cache_dir, device=s.device, dtype=s.dtype, max_batch=s.max_batch,
+        return cls(model=s.model, cache_dir=s.cache_dir, backend=s.backend, device=s.device, dtype=s.dtype, max_batch=s.max_batch,
                    kv_cache_mb=s.kv_cache_mb, prefix_cache_mb=s.prefix_cache_mb,
                    max_context_tokens=s.max_context_tokens, max_queue=s.max_queue, step_tokens=s.step_tokens,
                    threads=s.engine_threads, tuning=s.tuning, runner=s.runner,

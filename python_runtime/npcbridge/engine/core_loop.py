@@ -9,6 +9,7 @@ layout: the model process never parses text or speaks gRPC).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -19,12 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import torch
 import zmq
 
 from npcbridge.engine.core_config import CoreConfig, config_from_json
-from npcbridge.engine.engine_core import EngineCore
-from npcbridge.engine.grammar import GrammarCompiler
 from npcbridge.engine.messages import (
     AbortRequest,
     AddRequest,
@@ -34,18 +32,32 @@ from npcbridge.engine.messages import (
     decode_to_core,
     encode,
 )
-from npcbridge.engine.decoder import BatchedDecoder
-from npcbridge.engine.lora_bank import LoraBank
-from npcbridge.engine.runners import make_llama_cpp_runner, make_runner
-from npcbridge.engine.sampling import sentence_end_ids
 
 log = logging.getLogger(__name__)
 
 STATS_INTERVAL_S = 0.25
 
 
-def build_core(config: CoreConfig, loaded: Any = None) -> tuple[EngineCore, Ready]:
+def build_core(config: CoreConfig, loaded: Any = None) -> tuple[Any, Ready]:
+    """The core ``config.backend`` names, its model loaded (``loaded``: already in memory, torch only)."""
+    if config.backend == "openvino":
+        from npcbridge.engine.openvino_build import build_openvino_core
+
+        return build_openvino_core(config)
+    return build_torch_core(config, loaded)
+
+
+def build_torch_core(config: CoreConfig, loaded: Any = None) -> tuple[Any, Ready]:
     """Load the model (unless ``loaded`` is given) and size the cache within the budgets."""
+    import torch
+
+    from npcbridge.engine.decoder import BatchedDecoder
+    from npcbridge.engine.engine_core import EngineCore
+    from npcbridge.engine.grammar import GrammarCompiler
+    from npcbridge.engine.lora_bank import LoraBank
+    from npcbridge.engine.runners import make_llama_cpp_runner, make_runner
+    from npcbridge.engine.sentence_ends import sentence_end_ids
+
     owned = loaded is None
     if owned:
         from npcbridge.models.loader import load_causal_lm
@@ -94,7 +106,7 @@ def run_core(config: CoreConfig, requests_addr: str, outputs_addr: str, loaded: 
             return
         outbox.send(encode(ready))
         try:
-            with torch.inference_mode():
+            with _no_grad(config):
                 _serve(core, inbox, outbox, orphaned)
         except Exception as exc:
             log.exception("engine core crashed")
@@ -105,7 +117,16 @@ def run_core(config: CoreConfig, requests_addr: str, outputs_addr: str, loaded: 
         ctx.term()
 
 
-def _serve(core: EngineCore, inbox: zmq.Socket, outbox: zmq.Socket, orphaned: Callable[[], bool]) -> None:
+def _no_grad(config: CoreConfig) -> Any:
+    """torch's inference mode around the torch core's steps; nothing for other backends."""
+    if config.backend == "openvino":
+        return contextlib.nullcontext()
+    import torch
+
+    return torch.inference_mode()
+
+
+def _serve(core: Any, inbox: zmq.Socket, outbox: zmq.Socket, orphaned: Callable[[], bool]) -> None:
     last_stats = 0.0
     while True:
         if not core.has_work() and not inbox.poll(1000) and orphaned():  # idle: block on the pipe

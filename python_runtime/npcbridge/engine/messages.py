@@ -62,6 +62,7 @@ class Ready(msgspec.Struct, tag=True):
     slots: int
     slot_len: int
     batched: bool
+    backend: str = "transformers"
 
 
 class Failed(msgspec.Struct, tag=True):

@@ -73,7 +73,7 @@ def launch_early(settings: Any) -> EngineLaunch | None:
     own process and needs no first-run conversion (the front end converts it first); else None."""
     from npcbridge.models.registry import is_converted
 
-    if settings.backend != "transformers" or not settings.engine_process:
+    if settings.backend not in ("openvino", "transformers") or not settings.engine_process:
         return None
     try:
         if not is_converted(settings.model, settings.cache_dir):

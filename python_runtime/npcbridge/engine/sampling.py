@@ -1,5 +1,5 @@
 """Next-token choice: greedy, temperature, nucleus (top-p) and min-p sampling, the
-repetition penalty, and which tokens end a sentence."""
+and the repetition penalty (which tokens end a sentence: :mod:`npcbridge.engine.sentence_ends`)."""
 
 from __future__ import annotations
 
@@ -62,22 +62,3 @@ def penalise_repeats(logits: torch.Tensor, rows: list[tuple[SamplingParams, list
         banned = repeated_ngram_bans(generated, params.no_repeat_ngram)
         if banned:
             logits[row, torch.tensor(sorted(banned), device=logits.device)] = float("-inf")
-
-
-_ENDS = (".", "!", "?", "…", '."', '!"', '?"', ".'", "!'", "?'", ".*", "!*", "?*", ".)", "!)", "?)")
-
-
-def sentence_end_ids(tokenizer: Any) -> set[int]:
-    """Ids of tokens whose text ends a sentence ("." "!" "?" "…", maybe closing a quote)."""
-    ends = set()
-    # Decoding all ~50k tokens one by one takes seconds at every start: first keep the
-    # tokens whose raw form ends in one of these characters (byte-level BPE keeps ASCII
-    # punctuation as is; "…" is three bytes whose last one shows as "¦").
-    raw = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
-    candidates = [i for i, t in enumerate(raw) if t and t[-1] in ".!?'\")*¦…"]
-    for token_id in candidates:
-        text = tokenizer.decode([token_id]).rstrip()
-        # Digits before a dot are list numbers or prices ("1."), not sentence ends.
-        if text.endswith(_ENDS) and not text.rstrip(".").strip().isdigit():
-            ends.add(token_id)
-    return ends

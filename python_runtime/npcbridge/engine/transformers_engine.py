@@ -41,7 +41,7 @@ class TransformersEngine:
         self._client: CoreClient | None = None
         self._tokenizer: Any = None
         self._ready_listeners: list[Callable[[bool], None]] = []
-        self.info = EngineInfo(name=config.model, backend="transformers")
+        self.info = EngineInfo(name=config.model, backend=config.backend)
 
     @classmethod
     def from_settings(cls, settings: Any, launch: EngineLaunch | None = None) -> TransformersEngine:
@@ -53,7 +53,7 @@ class TransformersEngine:
     @classmethod
     def from_loaded(cls, loaded: LoadedModel, **overrides: Any) -> TransformersEngine:
         """Engine over a model already in memory, core in a thread (benchmarks, tests)."""
-        config = replace(CoreConfig(loaded.name, Path(".")), **overrides)
+        config = replace(CoreConfig(loaded.name, Path("."), backend="transformers"), **overrides)
         return cls(config, "thread", loaded)
 
     @property
@@ -82,8 +82,10 @@ class TransformersEngine:
         try:
             # The engine loads its model while this process loads the tokenizer; on a first
             # start the tokenizer's load converts the GGUF, and the engine must not convert too.
+            # A core in a thread of this process loads its tokenizer too: it starts after this one
+            # (transformers' lazy imports are not safe from two threads at once).
             early = (self._loaded is not None or self._launch is not None
-                     or is_converted(self.config.model, self.config.cache_dir))
+                     or (self.mode == "process" and is_converted(self.config.model, self.config.cache_dir)))
             if early:
                 client.launch()
             self._tokenizer = self._loaded.tokenizer if self._loaded else load_tokenizer(
@@ -97,7 +99,7 @@ class TransformersEngine:
             raise
         client.on_ready_change = self._ready_changed
         self.info = EngineInfo(
-            name=ready.model, backend="transformers", device=ready.device, dtype=ready.dtype,
+            name=ready.model, backend=ready.backend, device=ready.device, dtype=ready.dtype,
             context_length=ready.context_length,
             extra={"slots": str(ready.slots), "slot_tokens": str(ready.slot_len),
                    "batched": str(ready.batched).lower(), "engine": self.mode})

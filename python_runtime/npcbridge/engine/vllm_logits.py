@@ -10,7 +10,7 @@ from transformers import AutoTokenizer
 from vllm.v1.sample.logits_processor import AdapterLogitsProcessor
 
 from npcbridge.engine.reply_rules import ReplyRules
-from npcbridge.engine.sampling import sentence_end_ids
+from npcbridge.engine.sentence_ends import sentence_end_ids
 from npcbridge.engine.vllm_requests import RULES_KEY
 
 
