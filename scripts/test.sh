@@ -17,6 +17,9 @@ export NPCBRIDGE_PYTHON="$PWD/.venv/bin/python"
 scripts/apt_need.sh cmake g++ libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
   libgtest-dev mono-devel nunit-console chromium chromium-driver redis-server haproxy espeak-ng || { echo "installing Debian packages failed"; exit 1; }
 
+# llama.cpp's llama-server for the llama.cpp backend's tests (built once per machine).
+scripts/build_llama_server.sh || { echo "building llama-server failed"; exit 1; }
+
 status=0
 echo "== Python tests (pytest)"
 python -m pytest "$@" || status=1

@@ -51,6 +51,19 @@ def model_host(embedded_dir: Path) -> Iterator[RunningHost]:
 
 
 @pytest.fixture(scope="session")
+def llama_host() -> Iterator[RunningHost]:
+    """A real gRPC host serving the embedded model on llama.cpp's llama-server (a child process)."""
+    with running_host(backend="llama.cpp", moderation=False, avatars=False) as host:
+        yield host
+
+
+@pytest.fixture(params=["model_host", "llama_host"])
+def engine_host(request: pytest.FixtureRequest) -> RunningHost:
+    """The embedded model's host on each CPU engine: OpenVINO GenAI, then llama-server."""
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture(scope="session")
 def torch_model_host(loaded_model: LoadedModel) -> Iterator[RunningHost]:
     """A real gRPC host serving the embedded model on the torch engine."""
     with running_host(engine=TransformersEngine.from_loaded(loaded_model)) as host:

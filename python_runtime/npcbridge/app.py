@@ -46,6 +46,10 @@ def make_engine(settings: Settings, launch: EngineLaunch | None = None) -> Engin
         from npcbridge.engine.vllm_engine import VllmEngine
 
         return VllmEngine.from_settings(settings)
+    if settings.backend == "llama.cpp":
+        from npcbridge.engine.llama_cpp_engine import LlamaCppEngine
+
+        return LlamaCppEngine.from_settings(settings)
     from npcbridge.engine.transformers_engine import TransformersEngine
 
     return TransformersEngine.from_settings(settings, launch)  # openvino or transformers: the same front end

@@ -44,7 +44,9 @@ def serve(
     host: Annotated[Optional[str], typer.Option(help="Bind address [127.0.0.1].")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port [50051]; 0 picks a free one.")] = None,
     model: Annotated[Optional[str], typer.Option(help="Model name, HF id or local path.")] = None,
-    backend: Annotated[Optional[str], typer.Option(help="openvino (CPU default), vllm (CUDA GPUs), transformers or scripted.")] = None,
+    backend: Annotated[Optional[str], typer.Option(
+        help="openvino (CPU default), llama.cpp (llama-server), vllm (CUDA GPUs), transformers or scripted.")] = None,
+    llama_server: Annotated[Optional[str], typer.Option(help="llama.cpp backend: the llama-server binary [PATH].")] = None,
     script: Annotated[Optional[Path], typer.Option(help="Replies file for the scripted backend.")] = None,
     device: Annotated[Optional[str], typer.Option(help="auto, cpu, cuda, cuda:N.")] = None,
     dtype: Annotated[Optional[str], typer.Option(help="auto, float32, bfloat16, float16.")] = None,
@@ -96,10 +98,8 @@ def serve(
     max_queue: Annotated[Optional[int], typer.Option(help="Requests that may wait for a slot.")] = None,
     step_tokens: Annotated[Optional[int], typer.Option(help="Prompt tokens prefilled per step.")] = None,
     engine_threads: Annotated[Optional[int], typer.Option(help="Torch threads in the engine; 0 = default.")] = None,
-    runner: Annotated[Optional[str], typer.Option(
-        help="torch, or llama.cpp: quantised GGUF weights on llama.cpp's CPU kernels (the llamacpp extra).")] = None,
     gguf_quant: Annotated[Optional[str], typer.Option(
-        help="llama.cpp runner: q8_0 (default), q4_1 or q4_0 for a model that is not a shipped GGUF.")] = None,
+        help="openvino/llama.cpp: q8_0 (default), q4_1 or q4_0 for a model that is not a shipped GGUF.")] = None,
     adapters_dir: Annotated[Optional[Path], typer.Option(help="LoRA adapters characters may name [<data dir>/adapters].")] = None,
     adapter_cache_mb: Annotated[Optional[float], typer.Option(help="LoRA adapters kept in memory, MiB [256].")] = None,
     vllm_gpu_memory: Annotated[Optional[float], typer.Option(help="vllm backend: share of GPU memory [0.85].")] = None,

@@ -47,9 +47,8 @@ def bench_dialogue(
     repeats: Annotated[int, typer.Option(help="Single-session replies for the idle TTFT.")] = 5,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda.")] = "auto",
     dtype: Annotated[str, typer.Option(help="auto, float32, bfloat16.")] = "auto",
-    runner: Annotated[str, typer.Option(help="torch, or llama.cpp (the llamacpp extra).")] = "torch",
-    gguf_quant: Annotated[str, typer.Option(help="llama.cpp runner: q8_0, q4_1 or q4_0 for a non-GGUF model.")] = "q8_0",
-    backend: Annotated[str, typer.Option(help="transformers (our engine) or vllm (GPU, vLLM's environment).")] = "transformers",
+    gguf_quant: Annotated[str, typer.Option(help="openvino/llama.cpp: q8_0, q4_1 or q4_0 for a non-GGUF model.")] = "q8_0",
+    backend: Annotated[str, typer.Option(help="openvino, llama.cpp, vllm or transformers.")] = "openvino",
     realistic: Annotated[bool, typer.Option(
         help="As a game meets it: moderation on, no warm-up (characters created just before), "
              "everyday lines with replies of natural length at the default sampling.")] = False,
@@ -72,7 +71,7 @@ def bench_dialogue(
         raise typer.BadParameter(f"--rate {rate!r}: use calls a second such as 0.5,1,2") from None
     if any(r <= 0 for r in rates):
         raise typer.BadParameter("--rate needs positive calls a second such as 0.5,1,2")
-    run_dialogue_bench(console, model, counts, max_tokens, repeats, device, dtype, json_out, runner, realistic,
+    run_dialogue_bench(console, model, counts, max_tokens, repeats, device, dtype, json_out, realistic,
                        rates, rate_seconds, gguf_quant, moderation, backend)
 
 

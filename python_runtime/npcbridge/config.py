@@ -64,9 +64,12 @@ class Settings(BaseSettings):
                                             "npcbridge_replica_info metric; empty: hostname:port.")
 
     # Models
-    backend: Literal["openvino", "transformers", "scripted", "vllm"] = Field(
-        "openvino", description="Dialogue backend: openvino (OpenVINO GenAI, the CPU default), vllm (CUDA GPU "
-                                "boxes), transformers (the older torch engine), or scripted (tests).")
+    backend: Literal["openvino", "llama.cpp", "vllm", "transformers", "scripted"] = Field(
+        "openvino", description="Dialogue backend: openvino (OpenVINO GenAI, the CPU default), llama.cpp (its "
+                                "llama-server as a child process: Macs, any GGUF), vllm (CUDA GPU boxes), "
+                                "transformers (the older torch engine), or scripted (tests).")
+    llama_server: str = Field("", description="llama.cpp backend: the llama-server binary; empty = PATH, then "
+                                              "the cache scripts/build_llama_server.sh fills.")
     model: str = Field("smollm2-135m-instruct", description="Model name, Hugging Face id or local path.")
     script: Path | None = Field(None, description="YAML/JSON replies for the scripted backend.")
     device: str = Field("auto", description="auto, cpu, cuda or cuda:N.")
@@ -83,13 +86,9 @@ class Settings(BaseSettings):
     max_queue: int = Field(64, ge=0, description="Requests that may wait for a slot; more get RESOURCE_EXHAUSTED.")
     step_tokens: int = Field(256, ge=16, description="Prompt tokens prefilled per step (chunked prefill).")
     engine_threads: int = Field(0, ge=0, description="Torch threads in the engine; 0 = torch's default.")
-    runner: Literal["torch", "llama.cpp"] = Field(
-        "torch", description="torch: the model's transformers modules (CPU fp32, GPU bf16). llama.cpp: the GGUF's "
-                             "quantised weights on llama.cpp's CPU kernels, ~6x faster a stream on a CPU (needs "
-                             "the llamacpp extra: scripts/build_llama_cpp.sh).")
     gguf_quant: Literal["q8_0", "q4_1", "q4_0"] = Field(
-        "q8_0", description="llama.cpp runner: the type a model that is not a GGUF as shipped (the tuned embedded "
-                            "model, a directory) is quantised to once; q8_0 keeps a tuning's small changes.")
+        "q8_0", description="openvino and llama.cpp backends: the type a model that is not a GGUF as shipped (the "
+                            "tuned embedded model, a directory) is written as once; q8_0 keeps a tuning's small changes.")
 
     adapters_dir: Path = Field(default_factory=lambda: default_data_dir() / "adapters",
                                description="LoRA adapters characters may speak with (Character.adapter names a "

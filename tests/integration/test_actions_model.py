@@ -18,8 +18,8 @@ REPAIR = dpb.ActionSpec(name="repair", description="repair the player's damaged 
                         examples=["Can you fix my sword?", "Please repair my armour."])
 
 
-def test_embedded_model_actions_through_grpc(model_host):
-    client = model_host.client()
+def test_embedded_model_actions_through_grpc(engine_host):
+    client = engine_host.client()
     greta = client.upsert_character(name="Greta", persona="A gruff blacksmith.", actions=[GIVE, REPAIR],
                                     knowledge=["A shield costs 6 gold."])
     lines = {"Sell me that shield, here are six gold coins.": "give_item",

@@ -1,5 +1,5 @@
 """An engine that dies under 32 NPC streams comes back, on each backend the host runs in
-its engine process: health turns NOT_SERVING at once, every stream in flight ends
+its engine process or a child server: health turns NOT_SERVING at once, every stream in flight ends
 UNAVAILABLE with a retry hint (or had completed), the engine restarts, health returns
 to SERVING, and no acknowledged turn is lost. Real host, real gRPC, the embedded model."""
 
@@ -16,7 +16,7 @@ from npcbridge.testing.host import running_host
 STREAMS = 32
 
 
-@pytest.fixture(scope="module", params=["openvino", "transformers"])
+@pytest.fixture(scope="module", params=["openvino", "llama.cpp", "transformers"])
 def host(request):
     with running_host(backend=request.param, device="cpu", moderation=False, avatars=False,
                       engine_process=True) as running:

@@ -139,7 +139,7 @@ def measure_sessions(host: RunningHost, characters: list[Any], n: int, max_token
 
 
 def run_dialogue_bench(console: Console, model: str, sessions: list[int], max_tokens: int, repeats: int,
-                       device: str, dtype: str, json_out: Path | None, runner: str = "torch",
+                       device: str, dtype: str, json_out: Path | None,
                        realistic: bool = False, rates: list[float] | None = None,
                        rate_seconds: float = 20.0, gguf_quant: str = "q8_0",
                        moderation: bool = True, backend: str = "transformers") -> dict[str, Any]:
@@ -154,7 +154,7 @@ def run_dialogue_bench(console: Console, model: str, sessions: list[int], max_to
     else:
         tuned = dict(moderation=False, max_batch=biggest, max_concurrent_streams=max(biggest, 32))
     settings = load_settings(port=0, db=":memory:", model=model, device=device, dtype=dtype, avatars=False,
-                             engine_process=True, runner=runner, backend=backend, gguf_quant=gguf_quant, log_level="warning",
+                             engine_process=True, backend=backend, gguf_quant=gguf_quant, log_level="warning",
                              **tuned)
     host = RunningHost(settings).start()
     try:
@@ -197,7 +197,7 @@ def run_dialogue_bench(console: Console, model: str, sessions: list[int], max_to
     table = Table("sessions", "tok/s (gRPC)", "ceiling tok/s", "% ceiling", "steady % ceiling", "x sequential",
                   "generate_batch tok/s",
                   "TTFT p50/p99 ms", "ITL p50/p99 ms",
-                  title=f"{info.name} on {info.device} ({info.dtype}, {'vLLM' if backend == 'vllm' else 'runner ' + runner}"
+                  title=f"{info.name} on {info.device} ({info.dtype}, {backend}"
                         f"{', realistic' if realistic else ''}{'' if moderation or not realistic else ', moderation off'}), {max_tokens} new tokens, "
                         f"~{int(context - max_tokens // 2)}-token prompts")
     result: dict[str, Any] = {"device": info.device, "dtype": info.dtype, "max_tokens": max_tokens,

@@ -29,7 +29,6 @@ class CoreConfig:
     step_tokens: int = 256
     threads: int = 0
     tuning: bool = True  # merge the model's role-play adapter, when it has one
-    runner: str = "torch"  # "torch" (transformers modules) or "llama.cpp" (quantised GGUF, CPU)
     gguf_quant: str = "q8_0"  # what the llama.cpp runner quantises a non-GGUF model to
     adapter_cache_mb: float = 256  # LoRA adapters kept in the engine's memory (LRU)
 
@@ -39,7 +38,7 @@ class CoreConfig:
         return cls(model=s.model, cache_dir=s.cache_dir, backend=s.backend, device=s.device, dtype=s.dtype, max_batch=s.max_batch,
                    kv_cache_mb=s.kv_cache_mb, prefix_cache_mb=s.prefix_cache_mb,
                    max_context_tokens=s.max_context_tokens, max_queue=s.max_queue, step_tokens=s.step_tokens,
-                   threads=s.engine_threads, tuning=s.tuning, runner=s.runner,
+                   threads=s.engine_threads, tuning=s.tuning,
                    gguf_quant=s.gguf_quant, adapter_cache_mb=s.adapter_cache_mb)
 
 

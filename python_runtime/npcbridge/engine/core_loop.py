@@ -55,11 +55,10 @@ def build_torch_core(config: CoreConfig, loaded: Any = None) -> tuple[Any, Ready
     from npcbridge.engine.engine_core import EngineCore
     from npcbridge.engine.grammar import GrammarCompiler
     from npcbridge.engine.lora_bank import LoraBank
-    from npcbridge.engine.runners import make_llama_cpp_runner, make_runner
+    from npcbridge.engine.runners import make_runner
     from npcbridge.engine.sentence_ends import sentence_end_ids
 
-    owned = loaded is None
-    if owned:
+    if loaded is None:
         from npcbridge.models.loader import load_causal_lm
 
         loaded = load_causal_lm(config.model, config.cache_dir, config.device, config.dtype, config.tuning)
@@ -71,11 +70,8 @@ def build_torch_core(config: CoreConfig, loaded: Any = None) -> tuple[Any, Ready
         eos_ids.add(loaded.tokenizer.eos_token_id)
     slot_len = min(config.max_context_tokens, loaded.context_length)
     dtype = loaded.dtype_name
-    if config.runner == "llama.cpp":
-        runner, plan, dtype = make_llama_cpp_runner(config, loaded, slot_len, free_torch=owned)
-    else:
-        runner, plan = make_runner(loaded.model, config.max_batch, slot_len, config.kv_cache_mb,
-                                   config.prefix_cache_mb)
+    runner, plan = make_runner(loaded.model, config.max_batch, slot_len, config.kv_cache_mb,
+                               config.prefix_cache_mb)
     # Per-row LoRA needs the batched decoder over the transformers modules.
     adapters = LoraBank(loaded.model, config.adapter_cache_mb) if isinstance(runner, BatchedDecoder) else None
     core = EngineCore(runner, eos_ids, config.max_queue, config.step_tokens, plan.prefix_cache_tokens,

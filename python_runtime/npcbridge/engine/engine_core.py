@@ -127,9 +127,8 @@ class EngineCore:
 
     def stats(self) -> Stats:
         p = self.prefix.stats
-        shared = getattr(self.runner, "shared_tokens", 0)  # a runner that shares prefixes itself (llama.cpp)
         return Stats(self.scheduler.waiting_count, len(self.scheduler.running), p.lookups, p.prompt_tokens,
-                     p.hit_tokens + shared, self.adapters.loaded() if self.adapters is not None else [])
+                     p.hit_tokens, self.adapters.loaded() if self.adapters is not None else [])
 
     def step(self) -> list[RequestOutput]:
         """Admit, run one forward for every running request, sample; return the outputs."""
@@ -171,8 +170,7 @@ class EngineCore:
 
     def _leader_of(self, seq: Sequence) -> Sequence | None:
         """A running request still prefilling a prompt with ``seq``'s opening, if any."""
-        shares = self.prefix.enabled or getattr(self.runner, "shares_prefixes", False)
-        if not shares or len(seq.prompt) <= self.OPENING:
+        if not self.prefix.enabled or len(seq.prompt) <= self.OPENING:
             return None
         opening = seq.prompt[:self.OPENING]
         return next((other for other in self.scheduler.running.values()

@@ -40,11 +40,12 @@ def _literal(value: Any) -> str:
 
 
 class _Writer:
-    def __init__(self) -> None:
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
         self.rules: list[str] = []
 
     def rule(self, body: str) -> str:
-        name = f"r{len(self.rules)}"
+        name = f"{self.prefix}r{len(self.rules)}"
         self.rules.append(f"{name} ::= {body}")
         return name
 
@@ -73,7 +74,7 @@ class _Writer:
             item = self.value(schema.get("items", True))
             return self.rule(f'"[" ({item} (", " {item})*)? "]"')
         if kind in _SCALARS:
-            return self.rule(_SCALARS[kind])
+            return self.rule(_SCALARS[kind].replace("jchar", f"{self.prefix}jchar"))
         raise SchemaNotCovered(f"type {kind!r}")
 
     def object(self, schema: dict) -> str:
@@ -93,8 +94,15 @@ class _Writer:
         return self.rule(" | ".join(options))
 
 
+def schema_rules(schema: Any, prefix: str) -> tuple[str, list[str]]:
+    """The rule (its name) of the compact JSON texts ``schema`` accepts, and every rule it needs;
+    each rule name starts with ``prefix``, so several schemas can share one grammar."""
+    writer = _Writer(prefix)
+    top = writer.value(schema)
+    return top, [*writer.rules, _CHAR_RULE.replace("jchar", f"{prefix}jchar")]
+
+
 def schema_ebnf(schema: Any) -> str:
     """An EBNF grammar (``root`` first) of the compact JSON texts ``schema`` accepts."""
-    writer = _Writer()
-    top = writer.value(schema)
-    return "\n".join([f"root ::= {top}", *writer.rules, _CHAR_RULE]) + "\n"
+    top, rules = schema_rules(schema, "")
+    return "\n".join([f"root ::= {top}", *rules]) + "\n"

@@ -27,19 +27,38 @@ from npcbridge.errors import ModelLoadError
 log = logging.getLogger(__name__)
 
 
-def _eos_ids(tokenizer: Any, model_dir: Path) -> set[int]:
+class _Vocabulary:
+    """The few tokenizer calls the core makes, over the fast ``tokenizers`` library: importing
+    transformers for them would add seconds to every engine (re)start."""
+
+    def __init__(self, model_dir: Path) -> None:
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        config_path = model_dir / "tokenizer_config.json"
+        config = json.loads(config_path.read_text()) if config_path.exists() else {}
+        eos = config.get("eos_token")
+        eos = eos.get("content") if isinstance(eos, dict) else eos
+        self.eos_token_id = self._tokenizer.token_to_id(eos) if eos else None
+
+    def __len__(self) -> int:
+        return self._tokenizer.get_vocab_size(with_added_tokens=True)
+
+    def convert_ids_to_tokens(self, ids: list[int]) -> list[str | None]:
+        return [self._tokenizer.id_to_token(i) for i in ids]
+
+    def decode(self, ids: list[int]) -> str:
+        return self._tokenizer.decode(ids)
+
+
+def _eos_ids(vocabulary: _Vocabulary, model_dir: Path) -> set[int]:
     """End-of-text ids: the tokenizer's and the generation config's (chat models often have two)."""
-    ids = {tokenizer.eos_token_id} if tokenizer.eos_token_id is not None else set()
+    ids = {vocabulary.eos_token_id} if vocabulary.eos_token_id is not None else set()
     generation = model_dir / "generation_config.json"
     if generation.exists():
         eos = json.loads(generation.read_text()).get("eos_token_id")
         ids |= set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
     return ids
-
-
-def _context_length(model_dir: Path) -> int:
-    config = json.loads((model_dir / "config.json").read_text())
-    return int(config.get("max_position_embeddings") or 2048)
 
 
 def _device(device: str) -> str:
@@ -54,12 +73,12 @@ def build_openvino_core(config: CoreConfig) -> tuple[OpenVinoCore, Ready]:
     import openvino_genai as ov_genai
 
     from npcbridge.models.gguf_export import file_type_of, served_gguf
-    from npcbridge.models.loader import load_tokenizer, prepare
+    from npcbridge.models.loader import context_length, prepare
 
     device = _device(config.device)
-    tokenizer = load_tokenizer(config.model, config.cache_dir)
     model_dir = Path(prepare(config.model, config.cache_dir, tuning=False))
-    context = _context_length(model_dir)
+    vocabulary = _Vocabulary(model_dir)
+    context = context_length(model_dir)
     slot_len = min(config.max_context_tokens, context)
     path = served_gguf(config.model, config.cache_dir, config.tuning, config.gguf_quant)
     scheduler = ov_genai.SchedulerConfig()
@@ -75,8 +94,8 @@ def build_openvino_core(config: CoreConfig) -> tuple[OpenVinoCore, Ready]:
         pipeline = ov_genai.ContinuousBatchingPipeline(str(path), scheduler, device, properties)
     except RuntimeError as exc:
         raise ModelLoadError(f"OpenVINO could not load {path.name}: {str(exc).strip().splitlines()[-1]}") from exc
-    eos = _eos_ids(tokenizer, model_dir)
-    core = OpenVinoCore(pipeline, eos, slot_len, config.max_batch, config.max_queue, sentence_end_ids(tokenizer))
+    eos = _eos_ids(vocabulary, model_dir)
+    core = OpenVinoCore(pipeline, eos, slot_len, config.max_batch, config.max_queue, sentence_end_ids(vocabulary))
     dtype = f"gguf-{file_type_of(path)}"
     log.info("engine core: %s on OpenVINO %s (%s), %d sequences x %d tokens, prefix caching %s",
              config.model, device, dtype, config.max_batch, slot_len,

@@ -71,20 +71,3 @@ def make_runner(model: Any, max_slots: int, slot_len: int, kv_cache_mb: float,
     cache = SlotKVCache(shape, slots, slot_len, next(model.parameters()).device)
     prefix_tokens = int(prefix_cache_mb * 2**20 // shape.bytes_per_token)
     return BatchedDecoder(model, cache), RunnerPlan(slots, slot_len, prefix_tokens, True)
-
-
-def make_llama_cpp_runner(config: Any, loaded: Any, slot_len: int,
-                          free_torch: bool = False) -> tuple[Any, RunnerPlan, str]:
-    """The llama.cpp runner for ``config.model`` (its GGUF, or the tuned weights written as one);
-    returns it, its plan and the weight type ServerInfo reports (``gguf-q4_1``...)."""
-    from npcbridge.engine.llama_cpp_runner import LlamaCppRunner
-    from npcbridge.errors import ModelLoadError
-    from npcbridge.models.gguf_export import file_type_of, gguf_for_llama_cpp
-
-    if loaded.device.type != "cpu":
-        raise ModelLoadError("--runner llama.cpp runs on the CPU; use --device cpu, or --runner torch on a GPU")
-    path = gguf_for_llama_cpp(config.model, config.cache_dir, config.tuning, loaded.model, config.gguf_quant)
-    runner = LlamaCppRunner(str(path), config.max_batch, slot_len, config.step_tokens, config.threads)
-    if free_torch:  # llama.cpp holds its own copy of the weights: the transformers one is not needed
-        loaded.model.to("meta")
-    return runner, RunnerPlan(config.max_batch, slot_len, 0, True), f"gguf-{file_type_of(path)}"

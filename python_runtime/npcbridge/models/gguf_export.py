@@ -136,8 +136,13 @@ def write_gguf(model: Any, tokenizer_dir: Path, out: Path, file_type: str = "f32
 
 
 def file_type_of(gguf_path: Path) -> str:
-    """The quantisation of a GGUF file by name (``q4_1``...), f32 when it is none we know."""
+    """The quantisation of a GGUF file by name (``q4_1``...), f32 when it is none we know.
+    A file written here says it in its name (reading the header of a GGUF takes seconds)."""
     import gguf
+
+    named = gguf_path.name.removesuffix(".gguf").rsplit(".", 1)[-1]
+    if gguf_path.parent.name == "gguf" and named in FILE_TYPES:
+        return named
 
     value = int(gguf.GGUFReader(str(gguf_path)).fields["general.file_type"].contents())
     return next((name for name, number in FILE_TYPES.items() if number == value), "f32")

@@ -104,6 +104,14 @@ def prepare(name: str, cache_dir: Path, tuning: bool = True) -> str:
     return str(target)
 
 
+def context_length(model_dir: str | Path) -> int:
+    """The context length a prepared model directory's config.json states (2048 if none)."""
+    import json
+
+    config = json.loads((Path(model_dir) / "config.json").read_text())
+    return int(config.get("max_position_embeddings") or 2048)
+
+
 def _load_error(name: str, exc: Exception) -> ModelLoadError:
     return ModelLoadError(
         f"cannot load model {name!r}: {exc}. Hub ids need network access or a copy in the "
