@@ -75,6 +75,21 @@ def bench_dialogue(
                        rates, rate_seconds, gguf_quant, moderation, backend)
 
 
+@bench_app.command("engines")
+def bench_engines(
+    sessions: Annotated[str, typer.Option(help="NPC counts speaking at once, comma-separated.")] = "1,32",
+    model: Annotated[str, typer.Option(help="Model to measure.")] = "smollm2-135m-instruct",
+    max_tokens: Annotated[int, typer.Option(help="Tokens a reply in the plain (greedy, fixed-length) runs.")] = 64,
+    llama_server: Annotated[str, typer.Option(help="The llama-server binary [PATH, then the build cache].")] = "",
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures here.")] = None,
+) -> None:
+    """The host (default and tuned, OpenVINO and llama.cpp) against llama-server -np N and OpenVINO bare."""
+    from npcbridge.bench.engines import run_engines_bench
+
+    setup_logging("warning")
+    run_engines_bench(console, model, _session_counts(sessions), max_tokens, llama_server, json_out)
+
+
 def _session_counts(sessions: str) -> list[int]:
     """``--sessions 1,8,32`` as sorted positive counts."""
     try:
