@@ -101,7 +101,7 @@ def test_ctrl_c_while_the_model_loads(tmp_path):
 
 def test_second_ctrl_c_exits_at_once_while_replies_stream(tmp_path):
     # A long grace period, so the first Ctrl+C waits for the replies in flight. One slot
-    # and the plain model decoding greedily without the n-gram ban: four replies
+    # and the plain model decoding greedily without the n-gram ban: eight replies
     # that run to their token limit one after the other, far longer than this test waits.
     proc, address, engine_pid = start_in_terminal(
         tmp_path, "--grace-period", "120", "--no-tuning", "--default-no-repeat-ngram", "0",
@@ -120,7 +120,7 @@ def test_second_ctrl_c_exits_at_once_while_replies_stream(tmp_path):
             except Exception:  # the host goes away under the stream: that is the point
                 pass
 
-    for _ in range(4):
+    for _ in range(8):
         threading.Thread(target=talk, daemon=True).start()
     assert first_text.wait(120)
     ctrl_c(proc)

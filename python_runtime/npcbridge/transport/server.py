@@ -180,6 +180,12 @@ class GrpcHost:
         await self.host.close()
 
 
+def _exit_now(host: Host) -> None:
+    log.warning("second stop signal: exiting now without waiting for replies")
+    host.engine.terminate()
+    os._exit(130)
+
+
 async def serve_until_signalled(host: Host, on_ready: object = None) -> None:
     """Run ``host`` until SIGINT/SIGTERM, then stop gracefully.
 
@@ -196,9 +202,7 @@ async def serve_until_signalled(host: Host, on_ready: object = None) -> None:
 
     def on_signal() -> None:
         if stop.is_set():
-            log.warning("second stop signal: exiting now without waiting for replies")
-            host.engine.terminate()
-            os._exit(130)
+            _exit_now(host)
         stop.set()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -217,6 +221,9 @@ async def serve_until_signalled(host: Host, on_ready: object = None) -> None:
     finally:
         for task in (ready, stopped):
             task.cancel()
+        # The loop's handler goes when the loop closes: a second Ctrl+C during the rest of the
+        # stop must still exit at once with 130, not die of SIGINT's default action.
+        signal.signal(signal.SIGINT, lambda *_: on_signal() if not stop.is_set() else _exit_now(host))
         try:
             # Every step of the stop is bounded; this bounds their sum too.
             await asyncio.wait_for(grpc_host.stop(), host.settings.grace_period_s + STOP_SLACK_S)
