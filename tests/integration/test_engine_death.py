@@ -13,6 +13,8 @@ import pytest
 
 from npcbridge.testing.host import running_host
 
+from tests.integration.test_engine_process import wait_for
+
 STREAMS = 32
 
 
@@ -21,15 +23,6 @@ def host(request):
     with running_host(backend=request.param, device="cpu", moderation=False, avatars=False,
                       engine_process=True) as running:
         yield running
-
-
-def _wait(predicate, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def test_killing_the_engine_during_32_streams(host) -> None:
@@ -58,7 +51,7 @@ def test_killing_the_engine_during_32_streams(host) -> None:
     for _ in range(STREAMS):  # well into the streams: text is flowing
         assert deltas.acquire(timeout=120)
     health: list[str] = []
-    watcher = threading.Thread(target=lambda: _wait(lambda: health.append(client.health()) or
+    watcher = threading.Thread(target=lambda: wait_for(lambda: health.append(client.health()) or
                                                     "NOT_SERVING" in health, 30))
     watcher.start()
     killed_at = time.monotonic()
@@ -73,7 +66,7 @@ def test_killing_the_engine_during_32_streams(host) -> None:
     for err in cut:
         assert err.code() == grpc.StatusCode.UNAVAILABLE, err
         assert "retry" in err.details()
-    assert _wait(lambda: client.health() == "SERVING", 60), "the engine did not come back"
+    assert wait_for(lambda: client.health() == "SERVING", 60), "the engine did not come back"
     restart_s = time.monotonic() - killed_at
     print(f"{host.settings.backend}: {len(cut)} of {STREAMS} streams cut, SERVING again after {restart_s:.1f} s")
     # What was acknowledged (completed) is stored; a cut reply stored no NPC line.

@@ -29,6 +29,7 @@ from npcbridge.bench.peers import LlamaServerPeer, Load, OpenVinoPeer
 from npcbridge.config import load_settings
 from npcbridge.dialogue.prompt import build_messages
 from npcbridge.dialogue.types import Character
+from npcbridge.engine.interface import chat_prompt_ids
 from npcbridge.testing.host import RunningHost
 
 #: Every reply rule off: the host asks its engine exactly what the bare engine is asked.
@@ -42,9 +43,7 @@ def _prompts(model: str, cache_dir: Path, lines: list[str], n: int) -> tuple[lis
     tokenizer = load_tokenizer(model, cache_dir)
 
     def encode(messages: list[Any]) -> list[int]:
-        text = tokenizer.apply_chat_template([{"role": m.role, "content": m.content} for m in messages],
-                                             tokenize=False, add_generation_prompt=True)
-        return list(tokenizer(text, add_special_tokens=False)["input_ids"])
+        return chat_prompt_ids(tokenizer, messages)
 
     prompts = [encode(build_messages(Character(id=f"c{i % 4}", **CHARACTERS[i % 4]), [], lines[i % len(lines)],
                                      lambda m: len(encode(m)), 10_000)) for i in range(n)]

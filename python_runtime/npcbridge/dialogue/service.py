@@ -19,6 +19,7 @@ from npcbridge.dialogue.prompt import (
     player_line,
 )
 from npcbridge.dialogue.reply_events import ReplyEvents
+from npcbridge.dialogue.reply_timing import reply_timings, with_end
 from npcbridge.dialogue.reply_format import ParsedCall, ParsedText, ReplyParser
 from npcbridge.dialogue.reply_grammar import speech_grammar, tail_grammar, tail_tokens
 from npcbridge.dialogue.input_gate import moderate_player_text
@@ -37,7 +38,6 @@ from npcbridge.dialogue.types import (
     Session,
     Started,
     TextDelta,
-    Timings,
     Turn,
     Usage,
     new_id,
@@ -52,7 +52,7 @@ from npcbridge.dialogue.validation import (
     resolve_sampling,
 )
 from npcbridge.dialogue.intent import IntentScorer
-from npcbridge.engine.interface import ChatMessage, Engine, GenerationChunk, GenerationRequest, PromptTokens
+from npcbridge.engine.interface import ChatMessage, Engine, GenerationRequest, PromptTokens
 from npcbridge.knowledge.service import KnowledgeService
 from npcbridge.memory.service import MemoryService
 from npcbridge.models.adapters import AdapterFolder, AdapterInfo, adapter_path
@@ -66,25 +66,6 @@ from npcbridge.store.base import SessionStore
 log = logging.getLogger(__name__)
 
 MIN_PLAYER_TOKENS = 64  # room a character's prompt must leave for the player's line
-
-
-def _timings(received: float, first_at: float | None, tokens: int, queue_ms: float,
-             decode: tuple[float, float] | None = None) -> Timings:
-    """``first_at``: first text sent; ``decode``: first and last token from the engine
-    (the moderation hold-back delays what is sent, not how fast tokens come)."""
-    done = time.perf_counter()
-    start, end = decode or (first_at or done, done)
-    decode_s = end - start
-    return Timings(queue_ms=queue_ms, ttft_ms=((first_at or done) - received) * 1000,
-                   total_ms=(done - received) * 1000,
-                   tokens_per_second=(tokens - 1) / decode_s if decode_s > 0 and tokens > 1 else 0.0)
-
-
-async def _with_end(stream: AsyncIterator[GenerationChunk]) -> AsyncIterator[GenerationChunk | None]:
-    """The stream's chunks, then ``None`` once it is exhausted."""
-    async for chunk in stream:
-        yield chunk
-    yield None
 
 
 class DialogueService:
@@ -266,7 +247,7 @@ class DialogueService:
             yield emotion
             yield TextDelta(line)
             await self._remember(session, character, text, emotion, True)
-            yield Completed(interaction_id, line, "blocked", Usage(), _timings(received, None, 0, 0.0),
+            yield Completed(interaction_id, line, "blocked", Usage(), reply_timings(received, None, 0, 0.0),
                             emotion=emotion)
             return
         plan = await asyncio.to_thread(plan_turn, self.intent, character, gate.text, options, allowed)
@@ -312,7 +293,7 @@ class DialogueService:
         stream = self.engine.generate(GenerationRequest(interaction_id, messages, params, options.priority,
                                                         tokens.ids(messages), adapter_path(self.adapters, character.adapter)))
         async with aclosing(stream):
-            async for chunk in _with_end(stream):
+            async for chunk in with_end(stream):
                 parts = parser.finish() if chunk is None else parser.feed(chunk.text, chunk.tail)
                 for emotion in events.settle_emotion(parts if chunk is not None else [*parts, ParsedText(" ")]):
                     yield emotion
@@ -369,7 +350,7 @@ class DialogueService:
         metrics.TOKENS_GENERATED.inc(usage.completion_tokens)
         decode = (token_times[0], token_times[-1]) if len(token_times) > 1 else None
         yield Completed(interaction_id, reply, reason or "stop", usage,
-                        _timings(received, first_at, usage.completion_tokens, final.queue_ms if final else 0.0,
+                        reply_timings(received, first_at, usage.completion_tokens, final.queue_ms if final else 0.0,
                                  decode), actions=list(events.actions), emotion=events.emotion)
 
     async def _remember(self, session: Session, character: Character, text: str, emotion: Emotion | None,

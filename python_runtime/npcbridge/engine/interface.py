@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
 
 from npcbridge.dialogue.types import SamplingParams
 
@@ -27,6 +27,12 @@ class GenerationRequest:
     priority: int = 0
     prompt_ids: list[int] | None = None  # ``messages`` already tokenised (the engine need not again)
     adapter: str = ""  # a LoRA adapter folder to decode with (engines that serve adapters); "" = the base model
+
+
+def chat_prompt_ids(tokenizer: Any, messages: list[ChatMessage]) -> list[int]:
+    """Prompt token ids through the model's own chat template (every engine tokenises this way)."""
+    text = tokenizer.apply_chat_template([asdict(m) for m in messages], tokenize=False, add_generation_prompt=True)
+    return list(tokenizer(text, add_special_tokens=False)["input_ids"])
 
 
 class PromptTokens:

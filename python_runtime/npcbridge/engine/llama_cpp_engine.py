@@ -20,7 +20,6 @@ import logging
 import random
 from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
-from dataclasses import asdict
 from typing import Any
 
 import httpx
@@ -31,7 +30,7 @@ from npcbridge.engine.admission import Admission
 from npcbridge.engine.core_config import CoreConfig
 from npcbridge.engine.detokenizer import IncrementalDetokenizer
 from npcbridge.engine.gbnf import lark_to_gbnf
-from npcbridge.engine.interface import ChatMessage, EngineInfo, GenerationChunk, GenerationRequest
+from npcbridge.engine.interface import ChatMessage, chat_prompt_ids, EngineInfo, GenerationChunk, GenerationRequest
 from npcbridge.engine.lark_subset import GrammarError
 from npcbridge.engine.llama_server import LlamaServerProcess, ServerOptions, find_llama_server
 from npcbridge.engine.sentence_ends import sentence_end_ids
@@ -157,9 +156,7 @@ class LlamaCppEngine:
         """Prompt token ids through the model's own chat template."""
         if self._tokenizer is None:
             raise Unavailable(f"model {self.info.name} is still loading; retry when health is SERVING")
-        text = self._tokenizer.apply_chat_template([asdict(m) for m in messages], tokenize=False,
-                                                   add_generation_prompt=True)
-        return list(self._tokenizer(text, add_special_tokens=False)["input_ids"])
+        return chat_prompt_ids(self._tokenizer, messages)
 
     def count_tokens(self, messages: list[ChatMessage]) -> int:
         return len(self.encode(messages))

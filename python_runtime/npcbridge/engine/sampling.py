@@ -3,7 +3,6 @@ and the repetition penalty (which tokens end a sentence: :mod:`npcbridge.engine.
 
 from __future__ import annotations
 
-from typing import Any
 
 import torch
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from npcbridge.engine.core_client import CoreClient, EngineDown
 from npcbridge.engine.core_config import CoreConfig
 from npcbridge.engine.detokenizer import IncrementalDetokenizer
-from npcbridge.engine.interface import ChatMessage, EngineInfo, GenerationChunk, GenerationRequest
+from npcbridge.engine.interface import ChatMessage, chat_prompt_ids, EngineInfo, GenerationChunk, GenerationRequest
 from npcbridge.engine.messages import AddRequest, Stats
 from npcbridge.engine.process_launch import EngineLaunch
 from npcbridge.errors import FailedPrecondition, InvalidArgument, ModelLoadError, ResourceExhausted, Unavailable
@@ -126,9 +126,7 @@ class TransformersEngine:
 
     def encode(self, messages: list[ChatMessage]) -> list[int]:
         """Prompt token ids through the model's own chat template."""
-        text = self.tokenizer.apply_chat_template(
-            [asdict(m) for m in messages], tokenize=False, add_generation_prompt=True)
-        return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+        return chat_prompt_ids(self.tokenizer, messages)
 
     def count_tokens(self, messages: list[ChatMessage]) -> int:
         return len(self.encode(messages))

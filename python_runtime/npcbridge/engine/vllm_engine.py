@@ -14,11 +14,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from npcbridge.engine.core_config import CoreConfig
-from npcbridge.engine.interface import ChatMessage, EngineInfo, GenerationChunk, GenerationRequest
+from npcbridge.engine.interface import ChatMessage, chat_prompt_ids, EngineInfo, GenerationChunk, GenerationRequest
 from npcbridge.engine.vllm_requests import AdapterIds, engine_args, finish_reason, sampling_kwargs, vllm_priority
 from npcbridge.errors import InvalidArgument, ModelLoadError, Unavailable
 
@@ -115,9 +115,7 @@ class VllmEngine:
         """Prompt token ids through the model's own chat template."""
         if self._tokenizer is None:
             raise Unavailable(f"model {self.info.name} is still loading; retry when health is SERVING")
-        text = self._tokenizer.apply_chat_template([asdict(m) for m in messages], tokenize=False,
-                                                   add_generation_prompt=True)
-        return list(self._tokenizer(text, add_special_tokens=False)["input_ids"])
+        return chat_prompt_ids(self._tokenizer, messages)
 
     def count_tokens(self, messages: list[ChatMessage]) -> int:
         return len(self.encode(messages))
